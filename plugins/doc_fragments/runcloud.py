@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+
+    DOCUMENTATION = r'''
+options:
+  api_url:
+    description:
+      - Base URL of the RunCloud API v2.
+      - If not set, the value of the E(RUNCLOUD_API_URL) environment variable is used.
+    type: str
+    default: https://manage.runcloud.io/api/v2
+  api_token:
+    description:
+      - RunCloud workspace API token, sent as a Bearer token.
+      - If not set, the value of the E(RUNCLOUD_API_TOKEN) environment variable is used.
+      - Mutually exclusive with O(api_key) and O(api_secret). One of O(api_token) or O(api_key) is required.
+      - When a token and a key reach the module from different places, the one set in the task wins over the environment;
+        when both come from the environment, the token is used.
+    type: str
+  api_key:
+    description:
+      - RunCloud legacy API key, used with O(api_secret) for HTTP Basic authentication.
+      - If not set, the value of the E(RUNCLOUD_API_KEY) environment variable is used.
+    type: str
+  api_secret:
+    description:
+      - RunCloud legacy API secret, used with O(api_key).
+      - If not set, the value of the E(RUNCLOUD_API_SECRET) environment variable is used.
+    type: str
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate. Only set to V(false) against a server you trust, such as a local test server.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for a connection and for each answer. Always applied; a slower answer fails the task with a message naming the endpoint.
+    type: float
+    default: 30
+  rate_limit_timeout:
+    description:
+      - The most seconds one request spends waiting out HTTP 429 (rate limited) answers.
+      - A 429 is retried for every method, honouring C(Retry-After) when the server sends it and otherwise backing off exponentially with jitter.
+      - V(0) fails at the first 429.
+    type: float
+    default: 300
+notes:
+  - Requests answered 502, 503 or 504, and connection errors, are retried up to 4 times for GET, PUT and DELETE, never for POST or PATCH,
+    so that a retry can never create a resource twice.
+  - RunCloud limits requests per API key (every answer carries C(X-RateLimit-Limit) and C(X-RateLimit-Remaining)).
+  - The module talks to the API from the host it runs on; run it on the controller (C(delegate_to: localhost) or C(connection: local)).
+  - All RunCloud modules belong to the C(apiops.saas.runcloud) action group, so connection options can be set once with C(module_defaults).
+requirements:
+  - requests
+'''

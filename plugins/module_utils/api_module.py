@@ -1,0 +1,110 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What every apiops.saas module shares: connection options and their
+environment fallbacks, building the client, and failing with a readable
+``msg`` plus a structured ``failure``."""
+
+from __future__ import annotations
+
+import os
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.apiops.saas.plugins.module_utils.client import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    ApiClient,
+    choose_runcloud_auth,
+)
+
+LIGHTRUN_DEFAULT_URL = 'https://app.lightrun.com'
+RUNCLOUD_DEFAULT_URL = 'https://manage.runcloud.io/api/v2'
+
+
+def _common_options():
+    return dict(
+        validate_certs=dict(type='bool', default=True),
+        timeout=dict(type='float', default=30),
+        rate_limit_timeout=dict(type='float', default=300),
+    )
+
+
+def lightrun_argument_spec(**extra):
+    """The Lightrun connection options (see the apiops.saas.lightrun doc fragment) plus ``extra``."""
+    spec = dict(
+        api_url=dict(type='str', default=LIGHTRUN_DEFAULT_URL, fallback=(env_fallback, ['LIGHTRUN_API_URL'])),
+        api_key=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['LIGHTRUN_API_KEY'])),
+    )
+    spec.update(_common_options())
+    spec.update(extra)
+    return spec
+
+
+def runcloud_argument_spec(**extra):
+    """The RunCloud connection options (see the apiops.saas.runcloud doc fragment) plus ``extra``."""
+    spec = dict(
+        api_url=dict(type='str', default=RUNCLOUD_DEFAULT_URL, fallback=(env_fallback, ['RUNCLOUD_API_URL'])),
+        api_token=dict(type='str', no_log=True, fallback=(env_fallback, ['RUNCLOUD_API_TOKEN'])),
+        api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['RUNCLOUD_API_KEY'])),
+        api_secret=dict(type='str', no_log=True, fallback=(env_fallback, ['RUNCLOUD_API_SECRET'])),
+    )
+    spec.update(_common_options())
+    spec.update(extra)
+    return spec
+
+
+# Keyword arguments for AnsibleModule that go with runcloud_argument_spec().
+RUNCLOUD_MODULE_KWARGS = dict(
+    mutually_exclusive=[('api_token', 'api_key'), ('api_token', 'api_secret')],
+    required_together=[('api_key', 'api_secret')],
+    required_one_of=[('api_token', 'api_key')],
+)
+
+
+def _check_timeouts(module):
+    for name in ('timeout', 'rate_limit_timeout'):
+        value = module.params[name]
+        if value < 0 or (name == 'timeout' and value == 0):
+            module.fail_json(msg='%s must be a positive number of seconds, got %s' % (name, value))
+
+
+def _require_requests(module):
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
+
+
+def lightrun_client(module):
+    """An :class:`ApiClient` for Lightrun built from the module's options."""
+    _require_requests(module)
+    _check_timeouts(module)
+    params = module.params
+    return ApiClient(
+        'lightrun', params['api_url'], token=params['api_key'], timeout=params['timeout'],
+        validate_certs=params['validate_certs'], rate_limit_timeout=params['rate_limit_timeout'])
+
+
+def runcloud_client(module):
+    """An :class:`ApiClient` for RunCloud built from the module's options."""
+    _require_requests(module)
+    _check_timeouts(module)
+    params = module.params
+    token, basic = choose_runcloud_auth(params['api_token'], params['api_key'], params['api_secret'], os.environ)
+    return ApiClient(
+        'runcloud', params['api_url'], token=token, basic_auth=basic, timeout=params['timeout'],
+        validate_certs=params['validate_certs'], rate_limit_timeout=params['rate_limit_timeout'])
+
+
+def fail_api_error(module, error, **result):
+    """Fail the module from an :class:`ApiError`: readable ``msg``, structured ``failure``."""
+    module.fail_json(msg=str(error), failure=error.to_failure(), **result)
+
+
+def load_jsonschema(module):
+    """Import jsonschema lazily (only modules that validate pay for it)."""
+    try:
+        import jsonschema  # pylint: disable=import-outside-toplevel
+    except ImportError as exc:
+        module.fail_json(msg=missing_required_lib('jsonschema'), exception=str(exc))
+    return jsonschema

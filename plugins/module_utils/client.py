@@ -1,0 +1,453 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one HTTP client every module and plugin of apiops.saas uses.
+
+It owns everything that is about talking to Lightrun or RunCloud and not
+about a particular resource: authentication, timeouts, the retry policy,
+pagination, error mapping and keeping credentials out of every message.
+
+It has no Ansible imports so that it can be used from modules, inventory
+plugins and unit tests alike.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import MaxRetryError
+    from urllib3.util.retry import Retry
+except ImportError as _imp_exc:  # pragma: no cover - exercised by the missing-library path
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = _imp_exc
+    HTTPAdapter = object
+    Retry = object
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+COLLECTION_NAME = 'apiops.saas'
+COLLECTION_VERSION = '0.1.0'
+USER_AGENT = 'ansible-collection-%s/%s' % (COLLECTION_NAME, COLLECTION_VERSION)
+
+# Methods whose repetition cannot create anything twice. POST and PATCH are
+# left out on purpose: a 5xx or a dropped connection may hide a write that
+# was applied, and repeating it could duplicate a resource.
+IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'))
+SERVER_ERROR_STATUSES = frozenset((502, 503, 504))
+RATE_LIMITED = 429
+
+# How many times a 502/503/504 or a connection error is retried for an
+# idempotent method, and the backoff between those tries (seconds).
+SERVER_ERROR_RETRIES = 4
+BACKOFF_FACTOR = 0.5
+BACKOFF_MAX = 30.0
+
+REDACTED = '********'
+_HTML_TITLE = re.compile(r'<title[^>]*>(.*?)</title>', re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r'<[^>]+>')
+
+
+class ApiError(Exception):
+    """An API call that did not succeed.
+
+    Carries what a user needs to understand the failure: the HTTP method, the
+    path relative to the API's base URL, the status (``None`` when no answer
+    arrived), the API's own message and, for RunCloud's 422, the per-field
+    errors.
+    """
+
+    def __init__(self, message, method=None, path=None, status=None, api_message=None, errors=None, body=None, api=None):
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
+        self.status = status
+        self.api_message = api_message
+        self.errors = errors or {}
+        self.body = body
+        self.api = api
+
+    def __str__(self):
+        return self.message
+
+    def to_failure(self):
+        """Return the structured ``failure`` dict modules put in their result."""
+        return {
+            'api': self.api,
+            'method': self.method,
+            'path': self.path,
+            'status': self.status,
+            'message': self.api_message,
+            'errors': self.errors,
+            'body': self.body,
+        }
+
+
+class RateLimitError(ApiError):
+    """429 answers went on for longer than ``rate_limit_timeout`` allowed."""
+
+
+class ApiResponse:
+    """A successful (or explicitly accepted) answer: status, headers and decoded JSON."""
+
+    def __init__(self, status, headers, data):
+        self.status = status
+        self.headers = headers
+        self.data = data
+
+
+class _RateLimitBudgetSpent(Exception):
+    """Reason given to urllib3 when waiting out another 429 would exceed the budget."""
+
+
+class ApiRetry(Retry):
+    """urllib3's Retry with the collection's policy.
+
+    * 429 is retried for every method (the request was not processed),
+      honouring ``Retry-After`` (seconds or HTTP date) or else backing off
+      exponentially with jitter, for as long as ``rate_limit_timeout``
+      seconds allow. ``rate_limit_timeout=0`` disables 429 retries.
+    * 502/503/504, connection and read errors are retried only for
+      idempotent methods, at most ``server_error_retries`` times.
+    """
+
+    def __init__(self, *args, rate_limit_timeout=300.0, server_error_retries=SERVER_ERROR_RETRIES, started=None, **kwargs):
+        self.rate_limit_timeout = rate_limit_timeout
+        self.server_error_retries = server_error_retries
+        self.started = started
+        kwargs.setdefault('total', None)
+        kwargs.setdefault('connect', server_error_retries)
+        kwargs.setdefault('read', server_error_retries)
+        kwargs.setdefault('redirect', 5)
+        kwargs.setdefault('status', None)
+        kwargs.setdefault('other', 0)
+        kwargs.setdefault('allowed_methods', IDEMPOTENT_METHODS)
+        kwargs.setdefault('status_forcelist', SERVER_ERROR_STATUSES | {RATE_LIMITED})
+        kwargs.setdefault('backoff_factor', BACKOFF_FACTOR)
+        kwargs.setdefault('respect_retry_after_header', True)
+        kwargs.setdefault('raise_on_status', False)
+        kwargs.setdefault('raise_on_redirect', True)
+        super().__init__(*args, **kwargs)
+
+    def new(self, **kw):
+        kw.setdefault('rate_limit_timeout', self.rate_limit_timeout)
+        kw.setdefault('server_error_retries', self.server_error_retries)
+        kw.setdefault('started', self.started)
+        return super().new(**kw)
+
+    def is_retry(self, method, status_code, has_retry_after=False):
+        if status_code == RATE_LIMITED:
+            return self.rate_limit_timeout > 0
+        return status_code in SERVER_ERROR_STATUSES and self._is_method_retryable(method) and self.server_error_retries > 0
+
+    def get_backoff_time(self):
+        """Exponential backoff with jitter, so that parallel forks spread out."""
+        tries = len(self.history)
+        if tries == 0:
+            return 0
+        ceiling = min(BACKOFF_MAX, self.backoff_factor * (2 ** (tries - 1)))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+    def _upper_wait(self, response):
+        """The longest this retry will sleep before the next try."""
+        retry_after = self.get_retry_after(response) if response is not None else None
+        if retry_after is not None:
+            return retry_after
+        tries = len(self.history)
+        return min(BACKOFF_MAX, self.backoff_factor * (2 ** max(tries - 1, 0)))
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        started = self.started if self.started is not None else time.monotonic()
+        if error is not None and (method is None or not self._is_method_retryable(method)):
+            # Nothing says the server did not act on this POST/PATCH: never repeat it.
+            raise error.with_traceback(_stacktrace)
+        server_error_retries = self.server_error_retries
+        if response is not None and response.status in SERVER_ERROR_STATUSES:
+            server_error_retries -= 1
+        new_retry = super().increment(method=method, url=url, response=response, error=error, _pool=_pool, _stacktrace=_stacktrace)
+        new_retry.started = started
+        new_retry.server_error_retries = server_error_retries
+        if response is not None and response.status == RATE_LIMITED:
+            elapsed = time.monotonic() - started
+            if elapsed + new_retry._upper_wait(response) > self.rate_limit_timeout:
+                raise MaxRetryError(_pool, url, _RateLimitBudgetSpent())
+        return new_retry
+
+
+def _truncate(text, limit=300):
+    text = ' '.join(text.split())
+    return text if len(text) <= limit else text[:limit] + '...'
+
+
+def describe_body(text):
+    """A short, readable description of a non-JSON answer (an HTML error page, plain text)."""
+    if not text or not text.strip():
+        return 'empty body'
+    title = _HTML_TITLE.search(text)
+    if title:
+        return 'HTML page "%s"' % _truncate(title.group(1), 120)
+    if '<' in text and '>' in text:
+        return _truncate(_HTML_TAG.sub(' ', text))
+    return _truncate(text)
+
+
+class ApiClient:
+    """A session against one API (Lightrun or RunCloud).
+
+    :param api: ``'lightrun'`` or ``'runcloud'``, used in messages.
+    :param base_url: the API's base URL; request paths are relative to it.
+    :param token: a Bearer token (Lightrun API key, RunCloud workspace token).
+    :param basic_auth: ``(key, secret)`` for RunCloud's legacy HTTP Basic auth.
+    :param timeout: seconds for connecting and for reading each answer.
+    :param validate_certs: verify TLS certificates.
+    :param rate_limit_timeout: the most seconds to spend waiting out 429 answers.
+    """
+
+    def __init__(self, api, base_url, token=None, basic_auth=None, timeout=30, validate_certs=True, rate_limit_timeout=300):
+        if not HAS_REQUESTS:
+            raise RuntimeError('the requests library is required')
+        self.api = api
+        self.base_url = base_url.rstrip('/')
+        self.timeout = timeout
+        self.validate_certs = validate_certs
+        self.rate_limit_timeout = rate_limit_timeout
+        self._secrets = [s for s in ([token] + list(basic_auth or ())) if s]
+        self.request_count = 0
+        self.session = requests.Session()
+        self.session.headers.update({
+            'User-Agent': USER_AGENT,
+            'Accept': 'application/json',
+        })
+        if token:
+            self.session.headers['Authorization'] = 'Bearer %s' % token
+        elif basic_auth:
+            self.session.auth = tuple(basic_auth)
+        self.retry = ApiRetry(rate_limit_timeout=float(rate_limit_timeout))
+        adapter = HTTPAdapter(max_retries=self.retry)
+        self.session.mount('http://', adapter)
+        self.session.mount('https://', adapter)
+
+    def redact(self, text):
+        """Replace every credential in ``text`` by a placeholder."""
+        if text is None:
+            return None
+        text = str(text)
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def url(self, path):
+        """The absolute URL of ``path`` (relative to the API's base URL)."""
+        return '%s/%s' % (self.base_url, path.lstrip('/'))
+
+    def request(self, method, path, params=None, body=None, accept=()):
+        """Send one request and return an :class:`ApiResponse`.
+
+        ``accept`` lists non-2xx statuses the caller handles itself (for
+        example Lightrun's 409 "already watched"); any other non-2xx answer,
+        an undecodable body or a transport failure raises :class:`ApiError`.
+        """
+        method = method.upper()
+        path = '/' + path.lstrip('/')
+        kwargs = {'params': params, 'timeout': self.timeout, 'verify': self.validate_certs}
+        if body is not None:
+            kwargs['data'] = json.dumps(body)
+            kwargs['headers'] = {'Content-Type': 'application/json'}
+        self.request_count += 1
+        try:
+            response = self.session.request(method, self.url(path), **kwargs)
+        except requests.exceptions.RetryError as exc:
+            raise self._error('%s %s failed: %s' % (method, path, exc), method, path)
+        except requests.exceptions.Timeout:
+            raise self._error('%s %s timed out after %s seconds (option timeout)' % (method, path, self.timeout), method, path)
+        except requests.exceptions.SSLError as exc:
+            raise self._error('%s %s failed TLS verification: %s' % (method, path, exc), method, path)
+        except requests.exceptions.RequestException as exc:
+            raise self._error('%s %s could not reach %s: %s' % (method, path, self.base_url, exc), method, path)
+        return self._handle(method, path, response, accept)
+
+    def _error(self, message, method, path, cls=ApiError, **kwargs):
+        return cls(self.redact(message), method=method, path=path, api=self.api, **kwargs)
+
+    def _handle(self, method, path, response, accept):
+        status = response.status_code
+        text = response.text
+        data = None
+        decoded = False
+        if text and text.strip():
+            try:
+                data = json.loads(text)
+                decoded = True
+            except ValueError:
+                decoded = False
+        if 200 <= status < 300 or status in accept:
+            if text and text.strip() and not decoded:
+                raise self._error(
+                    '%s %s answered %s with a body that is not JSON (%s)' % (method, path, status, describe_body(text)),
+                    method, path, status=status, body=self.redact(_truncate(text, 1000)))
+            return ApiResponse(status, response.headers, data)
+        api_message, errors = _api_message(data) if decoded else (describe_body(text), {})
+        api_message = self.redact(api_message)
+        errors = {self.redact(k): [self.redact(m) for m in v] for k, v in errors.items()}
+        if status == RATE_LIMITED:
+            message = ('%s %s: rate limited by the %s API (429) for longer than rate_limit_timeout=%s seconds'
+                       % (method, path, self.api, self.rate_limit_timeout))
+            raise self._error(message, method, path, cls=RateLimitError, status=status, api_message=api_message, errors=errors)
+        message = '%s %s failed with status %s' % (method, path, status)
+        if status == 401:
+            message += ': the credentials were refused'
+        elif status == 403:
+            message += ': the credentials lack the permission needed'
+        if api_message:
+            message += ': %s' % api_message
+        if errors:
+            message += ' (%s)' % '; '.join('%s: %s' % (field, ' '.join(msgs)) for field, msgs in sorted(errors.items()))
+        raise self._error(message, method, path, status=status, api_message=api_message, errors=errors,
+                          body=None if decoded else self.redact(_truncate(text or '', 1000)))
+
+    def get(self, path, params=None, accept=()):
+        """GET ``path`` and return the decoded JSON."""
+        return self.request('GET', path, params=params, accept=accept).data
+
+    def post(self, path, body=None, accept=()):
+        """POST ``body`` as JSON and return the :class:`ApiResponse`."""
+        return self.request('POST', path, body=body, accept=accept)
+
+    def put(self, path, body=None, accept=()):
+        """PUT ``body`` as JSON and return the :class:`ApiResponse`."""
+        return self.request('PUT', path, body=body, accept=accept)
+
+    def patch(self, path, body=None, accept=()):
+        """PATCH ``body`` as JSON and return the :class:`ApiResponse`."""
+        return self.request('PATCH', path, body=body, accept=accept)
+
+    def delete(self, path, body=None, accept=()):
+        """DELETE ``path`` (with an optional JSON body) and return the :class:`ApiResponse`."""
+        return self.request('DELETE', path, body=body, accept=accept)
+
+    def malformed(self, method, path, what):
+        """An :class:`ApiError` for a well-formed JSON answer of the wrong shape."""
+        return self._error('%s %s answered with %s' % (method, path, what), method, path)
+
+
+def _api_message(data):
+    """The API's own message and per-field errors from a decoded error body.
+
+    RunCloud (Laravel) answers ``{"message": ..., "errors": {field: [msgs]}}``,
+    Lightrun ``{"message": ...}``; anything else is shown as it came.
+    """
+    if isinstance(data, dict):
+        message = data.get('message') or data.get('error') or data.get('detail')
+        raw_errors = data.get('errors')
+        errors = {}
+        if isinstance(raw_errors, dict):
+            for field, msgs in raw_errors.items():
+                errors[str(field)] = [str(m) for m in msgs] if isinstance(msgs, list) else [str(msgs)]
+        if message is None and not errors:
+            message = _truncate(json.dumps(data, sort_keys=True))
+        return (str(message) if message is not None else None), errors
+    return _truncate(json.dumps(data)), {}
+
+
+LIGHTRUN_MAX_PAGE_SIZE = 1000
+
+
+def lightrun_pages(client, path, page_size=LIGHTRUN_MAX_PAGE_SIZE, params=None):
+    """Every item of a Lightrun list, reading all pages.
+
+    Lightrun pages are zero-based ``page``/``size`` with the envelope
+    ``{items, hasMore, total, offset, limit}``. The loop follows ``hasMore``
+    and stops at the first empty page, so a server that keeps saying
+    ``hasMore`` cannot make it spin.
+    """
+    items = []
+    page = 0
+    while True:
+        query = dict(params or {}, page=page, size=page_size)
+        data = client.get(path, params=query)
+        if isinstance(data, list):
+            # A server that answers a bare list has no pages.
+            return items + data
+        if not isinstance(data, dict) or not isinstance(data.get('items'), list):
+            raise client.malformed('GET', path, 'no "items" list in the page envelope')
+        batch = data['items']
+        items.extend(batch)
+        if not batch:
+            return items
+        has_more = data.get('hasMore')
+        if has_more is None:
+            total = data.get('total')
+            has_more = isinstance(total, int) and len(items) < total
+        if not has_more:
+            return items
+        page += 1
+
+
+RUNCLOUD_MAX_PER_PAGE = 40
+
+
+def runcloud_pages(client, path, search=None, params=None, per_page=RUNCLOUD_MAX_PER_PAGE):
+    """Every item of a RunCloud list, reading all pages.
+
+    RunCloud pages are one-based ``page``/``perPage`` (at most 40) with the
+    envelope ``{data, meta: {pagination: {total_pages, ...}}}``; ``search``
+    filters by name on the server side.
+    """
+    items = []
+    page = 1
+    while True:
+        query = dict(params or {}, page=page, perPage=per_page)
+        if search:
+            query['search'] = search
+        data = client.get(path, params=query)
+        if isinstance(data, list):
+            return items + data
+        if not isinstance(data, dict) or not isinstance(data.get('data'), list):
+            raise client.malformed('GET', path, 'no "data" list in the list envelope')
+        batch = data['data']
+        items.extend(batch)
+        pagination = (data.get('meta') or {}).get('pagination') or {}
+        total_pages = pagination.get('total_pages')
+        if not batch or not isinstance(total_pages, int) or page >= total_pages:
+            return items
+        page += 1
+
+
+def choose_runcloud_auth(token=None, key=None, secret=None, environ=None):
+    """Pick RunCloud's authentication from the options given.
+
+    Returns ``(token, basic_auth)`` with exactly one of them set, or
+    ``(None, None)`` when nothing usable was given. A value given in the task
+    wins over one that only came from an environment variable; when both
+    kinds come from the same place, the workspace token wins.
+    """
+    environ = environ or {}
+    if token and key:
+        token_from_env = token == environ.get('RUNCLOUD_API_TOKEN')
+        key_from_env = key == environ.get('RUNCLOUD_API_KEY')
+        if token_from_env and not key_from_env:
+            token = None
+    if token:
+        return token, None
+    if key and secret:
+        return None, (key, secret)
+    return None, None
+
+
+def rate_limit_headers(headers):
+    """``{limit, remaining}`` from RunCloud's X-RateLimit-* headers (``None`` when absent)."""
+    def number(name):
+        value = headers.get(name)
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return None
+    return {'limit': number('X-RateLimit-Limit'), 'remaining': number('X-RateLimit-Remaining')}

@@ -1,0 +1,216 @@
+"""Fake of Lightrun's watched-packages API (mounted under /lightrun)."""
+
+import itertools
+import re
+import uuid
+
+from flask import Blueprint, Response, jsonify, request
+
+from .common import ApiError, get_store, int_arg, iso_timestamp, read_json
+
+# Maven coordinates without the version: groupId:artifactId.
+PACKAGE_NAME = re.compile(r'^[A-Za-z0-9_.\-]+:[A-Za-z0-9_.\-]+$')
+CONFLICT_MESSAGE = 'Package already marked as watched'
+OFFSET_STYLE_DEFAULT_LIMIT = 10
+PAGE_STYLE_DEFAULT_SIZE = 20
+OPTIONAL_STRINGS = ('notificationWebhookId', 'organizationId')
+
+bp = Blueprint('lightrun', __name__, url_prefix='/lightrun')
+
+
+class LightrunState:
+    """Watched packages in insertion order, indexed by (packageName, version) so large lists stay cheap."""
+
+    def __init__(self):
+        self.packages = {}
+        self.index = {}
+
+    def add(self, item, package_id=None):
+        """Store one validated package and return its record."""
+        now = iso_timestamp()
+        record = {
+            'id': package_id or str(uuid.uuid4()),
+            'packageName': item['packageName'],
+            'version': item['version'],
+            'classes': list(item.get('classes') or []),
+            'createdBy': 'sandbox',
+            'createdDate': now,
+            'updatedDate': now,
+        }
+        if record['id'] in self.packages:
+            raise ApiError(400, 'Duplicate package id %s' % record['id'])
+        # The add answer (WatchedPackageDTO) also echoes these; the public list DTO does not.
+        extras = dict((key, item[key]) for key in OPTIONAL_STRINGS if item.get(key) is not None)
+        if extras:
+            record['_extras'] = extras
+        self.packages[record['id']] = record
+        self.index[(record['packageName'], record['version'])] = record['id']
+        return record
+
+    def remove(self, package_id):
+        """Forget one package."""
+        record = self.packages.pop(package_id)
+        del self.index[(record['packageName'], record['version'])]
+
+    def page(self, offset, limit):
+        """Records [offset, offset + limit) in insertion order."""
+        return list(itertools.islice(self.packages.values(), offset, offset + limit))
+
+    def dump(self):
+        """The state for GET /_sandbox/state."""
+        return {'packages': [dict(record) for record in self.packages.values()]}
+
+    def seed(self, data):
+        """Load {"packages": [...], "generate_packages": {"count", "prefix", "version"}}."""
+        items = list(data.get('packages') or [])
+        generate = data.get('generate_packages')
+        if generate:
+            prefix = generate.get('prefix', 'com.example')
+            version = generate.get('version', '1.0.0')
+            width = len(str(int(generate.get('count', 0))))
+            for number in range(1, int(generate.get('count', 0)) + 1):
+                items.append({'packageName': '%s:artifact-%0*d' % (prefix, width, number), 'version': version})
+        for item in validate_packages(items, allow_empty=True):
+            key = (item['packageName'], item['version'])
+            if key not in self.index:
+                self.add(item, item.get('id'))
+
+
+def public(record):
+    """WatchedPackagePublicDTO: the record without internal keys."""
+    return dict((key, value) for key, value in record.items() if not key.startswith('_'))
+
+
+def _check_classes(classes, where):
+    if not isinstance(classes, list) or not all(isinstance(name, str) and name for name in classes):
+        raise ApiError(400, '%s: classes must be a list of non-empty strings' % where)
+    if len(set(classes)) != len(classes):
+        raise ApiError(400, '%s: classes must be unique' % where)
+    return classes
+
+
+def _check_package(item, where, classes_required=False):
+    if not isinstance(item, dict):
+        raise ApiError(400, '%s: must be an object' % where)
+    name = item.get('packageName')
+    if not isinstance(name, str) or not PACKAGE_NAME.match(name):
+        raise ApiError(400, '%s: packageName must look like groupId:artifactId' % where)
+    version = item.get('version')
+    if not isinstance(version, str) or not version.strip():
+        raise ApiError(400, '%s: version must be a non-empty string' % where)
+    if classes_required and 'classes' not in item:
+        raise ApiError(400, '%s: classes is required' % where)
+    clean = {'packageName': name, 'version': version, 'classes': []}
+    if item.get('classes') is not None:
+        clean['classes'] = _check_classes(item['classes'], where)
+    for key in OPTIONAL_STRINGS + ('id',):
+        if item.get(key) is not None:
+            if not isinstance(item[key], str):
+                raise ApiError(400, '%s: %s must be a string' % (where, key))
+            clean[key] = item[key]
+    return clean
+
+
+def validate_packages(body, allow_empty=False):
+    """A list of PackageDTO, checked as Lightrun would: 400 with a message naming the problem."""
+    if not isinstance(body, list) or (not body and not allow_empty):
+        raise ApiError(400, 'The request body must be a non-empty JSON array of packages')
+    seen = set()
+    clean = []
+    for position, item in enumerate(body):
+        package = _check_package(item, 'item %d' % position)
+        key = (package['packageName'], package['version'])
+        if key in seen:
+            raise ApiError(400, 'item %d: duplicate package %s %s in the request' % (position, key[0], key[1]))
+        seen.add(key)
+        clean.append(package)
+    return clean
+
+
+def _window(max_size):
+    """(offset, limit) from offset/limit (which win) or from Spring's zero-based page/size."""
+    if 'offset' in request.args or 'limit' in request.args:
+        offset = int_arg('offset', 0, 0)
+        limit = int_arg('limit', OFFSET_STYLE_DEFAULT_LIMIT, 1)
+        if offset is None or limit is None:
+            raise ApiError(400, 'offset must be an integer >= 0 and limit an integer >= 1')
+        return offset, min(limit, max_size)
+    page = int_arg('page', 0, 0)
+    size = int_arg('size', PAGE_STYLE_DEFAULT_SIZE, 1)
+    if page is None or size is None:
+        raise ApiError(400, 'page must be an integer >= 0 and size an integer >= 1')
+    size = min(size, max_size)
+    return page * size, size
+
+
+@bp.route('/api/v1/watched-packages', methods=['GET'])
+def list_packages():
+    """Page envelope of WatchedPackagePublicDTO."""
+    store = get_store()
+    with store.lock:
+        offset, limit = _window(store.settings['lightrun_max_page_size'])
+        state = store.lightrun
+        items = [public(record) for record in state.page(offset, limit)]
+        total = len(state.packages)
+    return jsonify({'items': items, 'hasMore': offset + len(items) < total, 'total': total,
+                    'offset': offset, 'limit': limit})
+
+
+@bp.route('/api/v1/watched-packages', methods=['POST'])
+def add_packages():
+    """Add packages; a batch meeting an already watched one is answered 409 (see lightrun_conflict_mode)."""
+    packages = validate_packages(read_json())
+    store = get_store()
+    with store.lock:
+        state = store.lightrun
+        fresh = [item for item in packages if (item['packageName'], item['version']) not in state.index]
+        conflict = len(fresh) != len(packages)
+        if conflict and store.settings['lightrun_conflict_mode'] != 'partial':
+            raise ApiError(409, CONFLICT_MESSAGE)
+        created = []
+        for item in fresh:
+            item.pop('id', None)
+            record = state.add(item)
+            answer = public(record)
+            answer.update(record.get('_extras', {}))
+            created.append(answer)
+    if conflict:
+        raise ApiError(409, CONFLICT_MESSAGE)
+    return jsonify(created), 201
+
+
+@bp.route('/api/v1/watched-packages', methods=['DELETE'])
+def remove_packages():
+    """Remove by ids, all or nothing."""
+    ids = read_json()
+    if not isinstance(ids, list) or not ids or not all(isinstance(item, str) for item in ids):
+        raise ApiError(400, 'The request body must be a non-empty JSON array of package ids')
+    store = get_store()
+    with store.lock:
+        state = store.lightrun
+        if any(package_id not in state.packages for package_id in ids):
+            raise ApiError(404, 'No such package')
+        for package_id in set(ids):
+            state.remove(package_id)
+    return Response(status=204)
+
+
+@bp.route('/api/v1/watched-packages/<package_id>', methods=['PUT'])
+def update_package(package_id):
+    """Replace packageName, version and classes of one package."""
+    body = read_json()
+    item = _check_package(body, 'body', classes_required=True)
+    store = get_store()
+    with store.lock:
+        state = store.lightrun
+        record = state.packages.get(package_id)
+        if record is None:
+            raise ApiError(404, 'No such package')
+        key = (item['packageName'], item['version'])
+        if state.index.get(key, package_id) != package_id:
+            raise ApiError(409, CONFLICT_MESSAGE)
+        del state.index[(record['packageName'], record['version'])]
+        state.index[key] = package_id
+        record.update(packageName=item['packageName'], version=item['version'], classes=item['classes'],
+                      updatedDate=iso_timestamp())
+        return jsonify(public(record))
