@@ -22,7 +22,7 @@ import time
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import MaxRetryError
+    from urllib3.exceptions import MaxRetryError, ReadTimeoutError
     from urllib3.util.retry import Retry
 except ImportError as _imp_exc:  # pragma: no cover - exercised by the missing-library path
     HAS_REQUESTS = False
@@ -119,10 +119,12 @@ class ApiRetry(Retry):
       idempotent methods, at most ``server_error_retries`` times.
     """
 
-    def __init__(self, *args, rate_limit_timeout=300.0, server_error_retries=SERVER_ERROR_RETRIES, started=None, **kwargs):
+    def __init__(self, *args, rate_limit_timeout=300.0, server_error_retries=SERVER_ERROR_RETRIES, started=None, planned=0.0, **kwargs):
         self.rate_limit_timeout = rate_limit_timeout
         self.server_error_retries = server_error_retries
+        # When the first try was sent, and the sum of the waits planned so far.
         self.started = started
+        self.planned = planned
         kwargs.setdefault('total', None)
         kwargs.setdefault('connect', server_error_retries)
         kwargs.setdefault('read', server_error_retries)
@@ -141,6 +143,7 @@ class ApiRetry(Retry):
         kw.setdefault('rate_limit_timeout', self.rate_limit_timeout)
         kw.setdefault('server_error_retries', self.server_error_retries)
         kw.setdefault('started', self.started)
+        kw.setdefault('planned', self.planned)
         return super().new(**kw)
 
     def is_retry(self, method, status_code, has_retry_after=False):
@@ -148,27 +151,38 @@ class ApiRetry(Retry):
             return self.rate_limit_timeout > 0
         return status_code in SERVER_ERROR_STATUSES and self._is_method_retryable(method) and self.server_error_retries > 0
 
-    def get_backoff_time(self):
-        """Exponential backoff with jitter, so that parallel forks spread out."""
+    def _backoff_ceiling(self):
         tries = len(self.history)
         if tries == 0:
             return 0
-        ceiling = min(BACKOFF_MAX, self.backoff_factor * (2 ** (tries - 1)))
+        return min(BACKOFF_MAX, self.backoff_factor * (2 ** (tries - 1)))
+
+    def get_backoff_time(self):
+        """Exponential backoff with jitter, so that parallel forks spread out."""
+        ceiling = self._backoff_ceiling()
         return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+    def get_retry_after(self, response):
+        """``Retry-After`` in seconds, never less than half the backoff.
+
+        The floor keeps a server that keeps answering ``Retry-After: 0``
+        from turning the retries into a tight loop.
+        """
+        retry_after = super().get_retry_after(response)
+        if retry_after is None:
+            return None
+        return max(retry_after, self._backoff_ceiling() / 2)
 
     def _upper_wait(self, response):
         """The longest this retry will sleep before the next try."""
         retry_after = self.get_retry_after(response) if response is not None else None
-        if retry_after is not None:
-            return retry_after
-        tries = len(self.history)
-        return min(BACKOFF_MAX, self.backoff_factor * (2 ** max(tries - 1, 0)))
+        return retry_after if retry_after is not None else self._backoff_ceiling()
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
         started = self.started if self.started is not None else time.monotonic()
         if error is not None and (method is None or not self._is_method_retryable(method)):
             # Nothing says the server did not act on this POST/PATCH: never repeat it.
-            raise error.with_traceback(_stacktrace)
+            raise MaxRetryError(_pool, url, error) from error
         server_error_retries = self.server_error_retries
         if response is not None and response.status in SERVER_ERROR_STATUSES:
             server_error_retries -= 1
@@ -176,9 +190,13 @@ class ApiRetry(Retry):
         new_retry.started = started
         new_retry.server_error_retries = server_error_retries
         if response is not None and response.status == RATE_LIMITED:
-            elapsed = time.monotonic() - started
-            if elapsed + new_retry._upper_wait(response) > self.rate_limit_timeout:
+            # Count both the clock and the waits planned so far, so that the
+            # budget holds even where sleeping is skipped or cut short.
+            spent = max(time.monotonic() - started, self.planned)
+            wait = new_retry._upper_wait(response)
+            if spent + wait > self.rate_limit_timeout:
                 raise MaxRetryError(_pool, url, _RateLimitBudgetSpent())
+            new_retry.planned = self.planned + wait
         return new_retry
 
 
@@ -271,7 +289,10 @@ class ApiClient:
         except requests.exceptions.SSLError as exc:
             raise self._error('%s %s failed TLS verification: %s' % (method, path, exc), method, path)
         except requests.exceptions.RequestException as exc:
-            raise self._error('%s %s could not reach %s: %s' % (method, path, self.base_url, exc), method, path)
+            reason = getattr(exc.args[0], 'reason', None) if exc.args else None
+            if isinstance(reason, ReadTimeoutError):
+                raise self._error('%s %s timed out after %s seconds (option timeout)' % (method, path, self.timeout), method, path)
+            raise self._error('%s %s could not reach %s: %s' % (method, path, self.base_url, reason or exc), method, path)
         return self._handle(method, path, response, accept)
 
     def _error(self, message, method, path, cls=ApiError, **kwargs):

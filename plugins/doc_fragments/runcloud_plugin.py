@@ -1,0 +1,68 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+
+    # The RunCloud connection options for plugins (inventory, lookups): the same names,
+    # defaults and environment variables as the modules' apiops.saas.runcloud fragment,
+    # written with env: entries because plugins read their environment through the config system.
+    DOCUMENTATION = r'''
+options:
+  api_url:
+    description:
+      - Base URL of the RunCloud API v2.
+    type: str
+    default: https://manage.runcloud.io/api/v2
+    env:
+      - name: RUNCLOUD_API_URL
+  api_token:
+    description:
+      - RunCloud workspace API token, sent as a Bearer token.
+      - One of O(api_token) or O(api_key) and O(api_secret) is required.
+      - When a token and a key come from different places, the one set in the configuration file wins over the environment;
+        when both come from the environment, the token is used.
+      - May be a Jinja template, for example a lookup of a vaulted variable.
+    type: str
+    env:
+      - name: RUNCLOUD_API_TOKEN
+  api_key:
+    description:
+      - RunCloud legacy API key, used with O(api_secret) for HTTP Basic authentication.
+      - May be a Jinja template.
+    type: str
+    env:
+      - name: RUNCLOUD_API_KEY
+  api_secret:
+    description:
+      - RunCloud legacy API secret, used with O(api_key).
+      - May be a Jinja template.
+    type: str
+    env:
+      - name: RUNCLOUD_API_SECRET
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate. Only set to V(false) against a server you trust, such as a local test server.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for a connection and for each answer.
+    type: float
+    default: 30
+  rate_limit_timeout:
+    description:
+      - The most seconds one request spends waiting out HTTP 429 (rate limited) answers.
+      - A 429 is retried, honouring C(Retry-After) when the server sends it and otherwise backing off exponentially with jitter.
+      - V(0) fails at the first 429.
+    type: float
+    default: 300
+notes:
+  - Answers 502, 503 or 504 and connection errors are retried up to 4 times (the plugin only reads).
+  - RunCloud limits requests per API key; enable the inventory cache (O(cache=true)) so that repeated runs do not spend the limit.
+requirements:
+  - requests
+'''

@@ -1,0 +1,252 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: lightrun_watchlist
+short_description: Manage the Lightrun Runtime Reachability watch list
+version_added: 0.1.0
+description:
+  - Adds, updates and removes watched packages in Lightrun's Runtime Reachability watch list.
+  - Any number of packages in one task. The whole list is read once (largest page size), then only
+    what differs is sent; additions and removals go in batches, not one request per package.
+  - A package is identified by its name and version. Its O(classes) are compared as a set, so their order never matters.
+author:
+  - apiops.saas contributors
+extends_documentation_fragment:
+  - apiops.saas.lightrun
+attributes:
+  check_mode:
+    support: full
+    description: Sends no write; returns what would change and the would-be watch list.
+  diff_mode:
+    support: full
+    description: Shows the watch list before and after, one line per package.
+options:
+  packages:
+    description:
+      - The packages to manage.
+      - Each item is either a dict with the keys C(name), C(version) and optionally C(classes), or the
+        string shorthand C(groupId:artifactId:version) (which leaves classes unmanaged).
+      - C(name) is the Maven C(groupId:artifactId), for example C(org.slf4j:slf4j-api).
+      - C(version) is required; quote it in YAML (an unquoted V(1.10) would be read as the number 1.1 and is refused).
+      - C(classes) is a list of fully qualified class names to watch. When given, the package's classes are
+        set to exactly this set (V([]) clears them); when not given, the classes of an existing package are left alone.
+      - Every item is checked before the first request; a malformed item fails the task with its index and value.
+      - An item repeated identically is used once. Two items with the same name and version but different
+        classes are an error.
+      - With O(state=present) and O(exclusive=true), an empty list removes every watched package.
+    type: list
+    elements: raw
+    required: true
+  state:
+    description:
+      - V(present) makes sure every listed package is watched, with the given classes.
+      - V(absent) removes the listed packages (matched by name and version; C(classes) is ignored).
+    type: str
+    choices: [present, absent]
+    default: present
+  exclusive:
+    description:
+      - With O(state=present), also remove every watched package that is not listed, so the watch list
+        is exactly O(packages). Duplicate entries the server holds for a listed package are removed too.
+      - Not allowed with O(state=absent).
+    type: bool
+    default: false
+  batch_size:
+    description:
+      - How many packages one add or remove request carries, from 1 to 1000.
+    type: int
+    default: 500
+notes:
+  - The API does not say whether an add that meets an already watched package (HTTP 409) rejects the whole
+    batch. After a 409 the module reads the list again; the batch's packages found there count as added by it,
+    and the rest are added one by one, where a 409 means the package is already watched (no change).
+    A package that another client adds at the very same moment may therefore be reported in RV(added).
+  - Updating classes takes one request per package, since the API has no bulk update.
+'''
+
+EXAMPLES = r'''
+- name: Watch some packages
+  apiops.saas.lightrun_watchlist:
+    api_url: https://app.lightrun.com
+    api_key: "{{ lightrun_api_key }}"
+    packages:
+      - org.apache.logging.log4j:log4j-core:2.14.1
+      - name: org.slf4j:slf4j-api
+        version: "1.7.36"
+        classes:
+          - org.slf4j.Logger
+          - org.slf4j.LoggerFactory
+
+- name: Make the watch list exactly the packages of an SBOM
+  apiops.saas.lightrun_watchlist:
+    packages: "{{ sbom_packages }}"
+    exclusive: true
+  environment:
+    LIGHTRUN_API_URL: https://lightrun.example.com
+    LIGHTRUN_API_KEY: "{{ lightrun_api_key }}"
+
+- name: Stop watching a package
+  apiops.saas.lightrun_watchlist:
+    packages:
+      - org.apache.logging.log4j:log4j-core:2.14.1
+    state: absent
+
+- name: Clear the whole watch list
+  apiops.saas.lightrun_watchlist:
+    packages: []
+    exclusive: true
+'''
+
+RETURN = r'''
+added:
+  description: The packages added by this task (in check mode, those that would be).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"name": "org.slf4j:slf4j-api", "version": "1.7.36", "classes": ["org.slf4j.Logger"]}]
+  contains:
+    name:
+      description: Maven C(groupId:artifactId).
+      type: str
+    version:
+      description: Package version.
+      type: str
+    classes:
+      description: Watched classes, sorted.
+      type: list
+      elements: str
+removed:
+  description: The packages removed by this task (in check mode, those that would be).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"name": "org.apache.logging.log4j:log4j-core", "version": "2.14.1", "classes": []}]
+  contains:
+    name:
+      description: Maven C(groupId:artifactId).
+      type: str
+    version:
+      description: Package version.
+      type: str
+    classes:
+      description: Watched classes, sorted.
+      type: list
+      elements: str
+updated:
+  description: The packages whose classes this task changed, with their new classes.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"name": "org.slf4j:slf4j-api", "version": "1.7.36", "classes": ["org.slf4j.Logger", "org.slf4j.LoggerFactory"]}]
+  contains:
+    name:
+      description: Maven C(groupId:artifactId).
+      type: str
+    version:
+      description: Package version.
+      type: str
+    classes:
+      description: Watched classes, sorted.
+      type: list
+      elements: str
+watchlist:
+  description:
+    - The whole watch list after the task, sorted by name and version. In check mode, the watch list as it would be.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"id": "0b7d9c9e-3f8a-4a59-9a59-1f0e4b1d2c3a", "name": "org.slf4j:slf4j-api", "version": "1.7.36", "classes": ["org.slf4j.Logger"]}]
+  contains:
+    id:
+      description: The watched package's ID; null for a package that check mode would add.
+      type: str
+    name:
+      description: Maven C(groupId:artifactId).
+      type: str
+    version:
+      description: Package version.
+      type: str
+    classes:
+      description: Watched classes, sorted.
+      type: list
+      elements: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
+    fail_api_error,
+    lightrun_argument_spec,
+    lightrun_client,
+)
+from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun import (
+    DEFAULT_BATCH_SIZE,
+    PackageSpecError,
+    apply_plan,
+    diff_lines,
+    expected_watchlist,
+    parse_packages,
+    plan_changes,
+    public_view,
+    read_watchlist,
+    sort_packages,
+    validate_batch_size,
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=lightrun_argument_spec(
+            packages=dict(type='list', elements='raw', required=True),
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+            exclusive=dict(type='bool', default=False),
+            batch_size=dict(type='int', default=DEFAULT_BATCH_SIZE),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    if params['exclusive'] and params['state'] == 'absent':
+        module.fail_json(msg='exclusive=true removes unlisted packages and only applies to state=present, not state=absent')
+    batch_error = validate_batch_size(params['batch_size'])
+    if batch_error:
+        module.fail_json(msg=batch_error)
+    try:
+        desired = parse_packages(params['packages'])
+    except PackageSpecError as exc:
+        module.fail_json(msg=str(exc))
+
+    client = lightrun_client(module)
+    try:
+        current = read_watchlist(client)
+        plan = plan_changes(current, desired, params['state'], params['exclusive'])
+        if module.check_mode or not plan.changed:
+            added = plan.add
+            removed = plan.remove
+            updated = [dict(existing, classes=wanted['classes']) for existing, wanted in plan.update]
+            after = expected_watchlist(current, plan)
+        else:
+            outcome = apply_plan(client, current, plan, params['batch_size'])
+            added, removed, updated = outcome.added, outcome.removed, outcome.updated
+            after = sort_packages(outcome.watchlist.values())
+    except ApiError as err:
+        fail_api_error(module, err)
+
+    result = dict(
+        changed=bool(added or removed or updated),
+        added=[public_view(p) for p in sort_packages(added)],
+        removed=[public_view(p) for p in sort_packages(removed)],
+        updated=[public_view(p) for p in sort_packages(updated)],
+        watchlist=[public_view(p, with_id=True) for p in after],
+    )
+    if module._diff:
+        result['diff'] = dict(before=dict(watchlist=diff_lines(current)), after=dict(watchlist=diff_lines(after)))
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: lightrun_watchlist_info
+short_description: List the packages in the Lightrun Runtime Reachability watch list
+version_added: 0.1.0
+description:
+  - Returns every watched package (all pages are read), optionally filtered by exact name and version.
+  - Never changes anything.
+author:
+  - apiops.saas contributors
+extends_documentation_fragment:
+  - apiops.saas.lightrun
+attributes:
+  check_mode:
+    support: full
+    description: Reads only, so it runs the same in check mode.
+  diff_mode:
+    support: none
+options:
+  name:
+    description:
+      - Return only the packages with exactly this Maven C(groupId:artifactId).
+    type: str
+  version:
+    description:
+      - Return only the packages with exactly this version.
+    type: str
+'''
+
+EXAMPLES = r'''
+- name: Read the whole watch list
+  apiops.saas.lightrun_watchlist_info:
+    api_key: "{{ lightrun_api_key }}"
+  register: watched
+
+- name: Which versions of log4j-core are watched?
+  apiops.saas.lightrun_watchlist_info:
+    api_key: "{{ lightrun_api_key }}"
+    name: org.apache.logging.log4j:log4j-core
+  register: log4j
+
+- name: Is slf4j-api 1.7.36 watched?
+  apiops.saas.lightrun_watchlist_info:
+    api_key: "{{ lightrun_api_key }}"
+    name: org.slf4j:slf4j-api
+    version: "1.7.36"
+  register: slf4j
+'''
+
+RETURN = r'''
+watchlist:
+  description: The watched packages that match the filters, sorted by name and version.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"id": "0b7d9c9e-3f8a-4a59-9a59-1f0e4b1d2c3a", "name": "org.slf4j:slf4j-api", "version": "1.7.36", "classes": ["org.slf4j.Logger"]}]
+  contains:
+    id:
+      description: The watched package's ID.
+      type: str
+    name:
+      description: Maven C(groupId:artifactId).
+      type: str
+    version:
+      description: Package version.
+      type: str
+    classes:
+      description: Watched classes, sorted.
+      type: list
+      elements: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
+    fail_api_error,
+    lightrun_argument_spec,
+    lightrun_client,
+)
+from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun import (
+    filter_watchlist,
+    public_view,
+    read_watchlist,
+    sort_packages,
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=lightrun_argument_spec(
+            name=dict(type='str'),
+            version=dict(type='str'),
+        ),
+        supports_check_mode=True,
+    )
+    client = lightrun_client(module)
+    try:
+        packages = read_watchlist(client)
+    except ApiError as err:
+        fail_api_error(module, err)
+    matching = filter_watchlist(packages, module.params['name'], module.params['version'])
+    module.exit_json(changed=False, watchlist=[public_view(p, with_id=True) for p in sort_packages(matching)])
+
+
+if __name__ == '__main__':
+    main()
