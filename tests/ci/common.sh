@@ -52,6 +52,9 @@ collection_tree() {
     rm -rf "$dest"
     mkdir -p "$dest"
     (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done | tar --null -T - -cf -) | tar -xf - -C "$dest"
+    # The copy lives inside this repository's (ignored) .build folder; its own
+    # git repository stops ansible-test from looking at ours and skipping it all.
+    git -C "$dest" init -q
     echo "$dest"
 }
 

@@ -163,7 +163,7 @@ def test_backoff_without_retry_after_grows_with_jitter(monkeypatch):
     monkeypatch.setattr(client_mod.time, 'sleep', slept.append)
     retry = ApiRetry(rate_limit_timeout=600)
     response = _http_response(429)
-    for _ in range(4):
+    for _attempt in range(4):
         retry = retry.increment('GET', '/x', response=response)
         retry.sleep(response)
     # tries n wait between half and all of 0.5 * 2**(n-1): jitter spreads forks apart

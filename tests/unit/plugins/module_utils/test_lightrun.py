@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from urllib.parse import parse_qs, urlparse
 
@@ -46,10 +47,11 @@ class FakeLightrun:
         self.conflict_mode = conflict_mode
         self.max_page_size = max_page_size
         self.race = []
+        self.conflict_after_adding = 0
         rsps.add_callback(responses.GET, LIST_URL, callback=self._list)
         rsps.add_callback(responses.POST, LIST_URL, callback=self._add)
         rsps.add_callback(responses.DELETE, LIST_URL, callback=self._remove)
-        rsps.add_callback(responses.PUT, responses.matchers.re.compile(LIST_URL + '/.+') if False else _put_pattern(), callback=self._update)
+        rsps.add_callback(responses.PUT, re.compile(re.escape(LIST_URL) + r'/[^/?]+$'), callback=self._update)
 
     def seed(self, name, version, classes=()):
         entry = {'id': str(uuid.uuid4()), 'packageName': name, 'version': version, 'classes': list(classes),
@@ -93,6 +95,9 @@ class FakeLightrun:
                     self.seed(item['packageName'], item['version'], item.get('classes') or [])
             return 409, {}, ''
         created = [self.seed(item['packageName'], item['version'], item.get('classes') or []) for item in body]
+        if self.conflict_after_adding:
+            self.conflict_after_adding -= 1
+            return 409, {}, ''
         return 201, {}, json.dumps(created)
 
     def _remove(self, request):
@@ -113,11 +118,6 @@ class FakeLightrun:
                 package['classes'] = body['classes']
                 return 200, {}, json.dumps(package)
         return 404, {}, json.dumps({'message': 'No such package'})
-
-
-def _put_pattern():
-    import re  # pylint: disable=import-outside-toplevel
-    return re.compile(re.escape(LIST_URL) + r'/[^/?]+$')
 
 
 @pytest.fixture
@@ -361,32 +361,79 @@ def test_apply_updates_classes_with_put(fake, client):
     assert fake.packages[0]['classes'] == ['x.B', 'x.C']
 
 
-@pytest.mark.parametrize('conflict_mode', ['reject_all', 'partial'])
-def test_apply_409_recovers_exactly_what_was_added(fake, client, conflict_mode):
+def _race_setup(fake, client, conflict_mode):
+    """Our read sees old:one; race:one and race:two are added by someone else before our POST."""
     fake.conflict_mode = conflict_mode
     fake.seed('old:one', '1')
     current = read_watchlist(client)
-    # Added by someone else after our read, so the batch overlaps them.
     fake.seed('race:one', '1')
     fake.seed('race:two', '1')
     desired = parse_packages(['old:one:1', 'race:one:1', 'new:one:1', 'race:two:1', 'new:two:1', 'new:three:1'])
     plan = plan_changes(current, desired)
     assert len(plan.add) == 5
     fake.calls = []
-    outcome = apply_plan(client, current, plan, batch_size=3)
-    # Batch 1 [race:one, new:one, race:two] meets 409; batch 2 [new:two, new:three] goes through.
-    if conflict_mode == 'reject_all':
-        # Nothing of the batch was added, new:one is then added alone and race:two answers 409.
-        assert keys(outcome.added) == [('new:one', '1'), ('new:three', '1'), ('new:two', '1')]
-    else:
-        # The server added new:one with the 409: the list read shows it; no single add needed for it.
-        assert keys(outcome.added) == [('new:one', '1'), ('new:three', '1'), ('new:two', '1')]
+    return current, plan
+
+
+def _assert_no_duplicates_and_all_present(fake):
     for name in ('old:one', 'race:one', 'race:two', 'new:one', 'new:two', 'new:three'):
         assert len(fake.find(name, '1')) == 1
+
+
+def test_apply_409_server_rejecting_whole_batch_reports_exactly_the_new_ones(fake, client):
+    current, plan = _race_setup(fake, client, 'reject_all')
+    outcome = apply_plan(client, current, plan, batch_size=3)
+    # Batch [race:one, new:one, race:two] is refused; new:one is then added alone.
+    assert keys(outcome.added) == [('new:one', '1'), ('new:three', '1'), ('new:two', '1')]
+    _assert_no_duplicates_and_all_present(fake)
     assert len(fake.reads) == 1
-    single_posts = [c for c in fake.calls if c[0] == 'POST' and len(c[1]) == 1]
-    if conflict_mode == 'reject_all':
-        assert sorted(c[1][0]['packageName'] for c in single_posts) == ['new:one', 'race:one', 'race:two']
-    else:
-        assert sorted(c[1][0]['packageName'] for c in single_posts) == ['race:one', 'race:two']
+    single_posts = [c[1][0]['packageName'] for c in fake.calls if c[0] == 'POST' and len(c[1]) == 1]
+    assert single_posts == ['new:one']
     assert all(p['id'] for p in outcome.added)
+    assert sorted(outcome.watchlist) == [(n, '1') for n in ('new:one', 'new:three', 'new:two', 'old:one', 'race:one', 'race:two')]
+
+
+def test_apply_409_learnt_whole_batch_rejection_settles_a_later_all_conflict_batch(fake, client):
+    fake.conflict_mode = 'reject_all'
+    current = read_watchlist(client)
+    fake.seed('race:a', '1')
+    fake.seed('race:b', '1')
+    fake.seed('race:c', '1')
+    plan = plan_changes(current, parse_packages(['race:a:1', 'new:a:1', 'race:b:1', 'race:c:1']))
+    outcome = apply_plan(client, current, plan, batch_size=2)
+    # Batch 1 leaves new:a missing (whole batch refused); batch 2 holds only others' packages.
+    assert keys(outcome.added) == [('new:a', '1')]
+    assert len(fake.packages) == 4
+
+
+def test_apply_409_server_adding_new_ones_reports_them_without_adding_twice(fake, client):
+    current = read_watchlist(client)
+    fake.conflict_after_adding = 1  # adds the whole batch, then answers 409 anyway
+    plan = plan_changes(current, parse_packages(['a:a:1', 'b:b:1', 'c:c:1']))
+    outcome = apply_plan(client, current, plan, batch_size=2)
+    assert keys(outcome.added) == [('a:a', '1'), ('b:b', '1'), ('c:c', '1')]
+    assert len(fake.packages) == 3
+    assert [len(c[1]) for c in fake.calls if c[0] == 'POST'] == [2, 1]
+    assert all(p['id'] for p in outcome.added)
+
+
+def test_apply_409_partial_server_with_concurrent_adds_never_duplicates(fake, client):
+    current, plan = _race_setup(fake, client, 'partial')
+    outcome = apply_plan(client, current, plan, batch_size=3)
+    _assert_no_duplicates_and_all_present(fake)
+    # The API cannot tell the new ones from what another client added at the same moment.
+    assert {('new:one', '1'), ('new:two', '1'), ('new:three', '1')} <= set(keys(outcome.added))
+    assert ('old:one', '1') not in keys(outcome.added)
+    assert not [c for c in fake.calls if c[0] == 'POST' and len(c[1]) == 1]
+
+
+def test_apply_409_single_add_conflict_is_unchanged(fake, client):
+    fake.conflict_mode = 'reject_all'
+    current = read_watchlist(client)
+    fake.seed('race:a', '1')
+    fake.race = [('new:a', '1')]  # appears right after our re-read
+    plan = plan_changes(current, parse_packages(['race:a:1', 'new:a:1']))
+    outcome = apply_plan(client, current, plan)
+    assert outcome.added == []
+    assert len(fake.packages) == 2
+    assert ('new:a', '1') in outcome.watchlist
