@@ -18,20 +18,20 @@ options:
   api_token:
     description:
       - RunCloud workspace API token, sent as a Bearer token.
-      - If not set, the value of the E(RUNCLOUD_API_TOKEN) environment variable is used.
-      - Mutually exclusive with O(api_key) and O(api_secret). One of O(api_token) or O(api_key) is required.
-      - When a token and a key reach the module from different places, the one set in the task wins over the environment;
-        when both come from the environment, the token is used.
+      - If no credential option is set, the value of the E(RUNCLOUD_API_TOKEN) environment variable is used.
+      - Mutually exclusive with O(api_key) and O(api_secret). A token or a key and secret are required, as options or from the environment.
+      - The environment variables are read only when none of O(api_token), O(api_key) and O(api_secret) is set;
+        E(RUNCLOUD_API_TOKEN) is then preferred over E(RUNCLOUD_API_KEY) and E(RUNCLOUD_API_SECRET).
     type: str
   api_key:
     description:
       - RunCloud legacy API key, used with O(api_secret) for HTTP Basic authentication.
-      - If not set, the value of the E(RUNCLOUD_API_KEY) environment variable is used.
+      - If no credential option is set, the value of the E(RUNCLOUD_API_KEY) environment variable is used.
     type: str
   api_secret:
     description:
       - RunCloud legacy API secret, used with O(api_key).
-      - If not set, the value of the E(RUNCLOUD_API_SECRET) environment variable is used.
+      - If no credential option is set, the value of the E(RUNCLOUD_API_SECRET) environment variable is used.
     type: str
   validate_certs:
     description:

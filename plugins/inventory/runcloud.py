@@ -128,6 +128,7 @@ import re
 from ansible.errors import AnsibleError
 from ansible.inventory.group import to_safe_group_name
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import (
     HAS_REQUESTS,
@@ -343,7 +344,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if record.get('runcloud_ip_address'):
                 hostvars['ansible_host'] = record['runcloud_ip_address']
             for name, value in hostvars.items():
-                self.inventory.set_variable(host, name, value)
+                # API data is never a template: a server named "{{ lookup('pipe', ...) }}" must stay text.
+                self.inventory.set_variable(host, name, wrap_var(value))
             for group in self._field_groups(record, group_by):
                 self.inventory.add_group(group)
                 self.inventory.add_child(group, host)

@@ -46,9 +46,12 @@ def runcloud_argument_spec(**extra):
     """The RunCloud connection options (see the apiops.saas.runcloud doc fragment) plus ``extra``."""
     spec = dict(
         api_url=dict(type='str', default=RUNCLOUD_DEFAULT_URL, fallback=(env_fallback, ['RUNCLOUD_API_URL'])),
-        api_token=dict(type='str', no_log=True, fallback=(env_fallback, ['RUNCLOUD_API_TOKEN'])),
-        api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['RUNCLOUD_API_KEY'])),
-        api_secret=dict(type='str', no_log=True, fallback=(env_fallback, ['RUNCLOUD_API_SECRET'])),
+        # No spec-level fallback for the credentials: choose_runcloud_auth()
+        # reads the environment only when no credential option is set, so
+        # that a token in the environment never collides with a task's key.
+        api_token=dict(type='str', no_log=True),
+        api_key=dict(type='str', no_log=True),
+        api_secret=dict(type='str', no_log=True),
     )
     spec.update(_common_options())
     spec.update(extra)
@@ -59,7 +62,6 @@ def runcloud_argument_spec(**extra):
 RUNCLOUD_MODULE_KWARGS = dict(
     mutually_exclusive=[('api_token', 'api_key'), ('api_token', 'api_secret')],
     required_together=[('api_key', 'api_secret')],
-    required_one_of=[('api_token', 'api_key')],
 )
 
 
@@ -91,6 +93,11 @@ def runcloud_client(module):
     _check_timeouts(module)
     params = module.params
     token, basic = choose_runcloud_auth(params['api_token'], params['api_key'], params['api_secret'], os.environ)
+    if not token and not basic:
+        module.fail_json(msg='No RunCloud credentials: set api_token (or RUNCLOUD_API_TOKEN), '
+                             'or api_key and api_secret (or RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET)')
+    # Values read from the environment are secrets too: keep them out of any output.
+    module.no_log_values.update(value for value in ([token] + list(basic or ())) if value)
     return ApiClient(
         'runcloud', params['api_url'], token=token, basic_auth=basic, timeout=params['timeout'],
         validate_certs=params['validate_certs'], rate_limit_timeout=params['rate_limit_timeout'])

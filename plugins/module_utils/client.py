@@ -443,23 +443,24 @@ def runcloud_pages(client, path, search=None, params=None, per_page=RUNCLOUD_MAX
 
 
 def choose_runcloud_auth(token=None, key=None, secret=None, environ=None):
-    """Pick RunCloud's authentication from the options given.
+    """Pick RunCloud's authentication.
 
     Returns ``(token, basic_auth)`` with exactly one of them set, or
-    ``(None, None)`` when nothing usable was given. A value given in the task
-    wins over one that only came from an environment variable; when both
-    kinds come from the same place, the workspace token wins.
+    ``(None, None)`` when nothing usable was given. Credentials given as
+    options win; only when none is given are the environment variables
+    read: ``RUNCLOUD_API_TOKEN`` first, then ``RUNCLOUD_API_KEY`` with
+    ``RUNCLOUD_API_SECRET``. So a key set in a task is never overridden, nor
+    made ambiguous, by a token exported in the shell.
     """
+    if token or key or secret:
+        if token:
+            return token, None
+        return (None, (key, secret)) if key and secret else (None, None)
     environ = environ or {}
-    if token and key:
-        token_from_env = token == environ.get('RUNCLOUD_API_TOKEN')
-        key_from_env = key == environ.get('RUNCLOUD_API_KEY')
-        if token_from_env and not key_from_env:
-            token = None
-    if token:
-        return token, None
-    if key and secret:
-        return None, (key, secret)
+    if environ.get('RUNCLOUD_API_TOKEN'):
+        return environ['RUNCLOUD_API_TOKEN'], None
+    if environ.get('RUNCLOUD_API_KEY') and environ.get('RUNCLOUD_API_SECRET'):
+        return None, (environ['RUNCLOUD_API_KEY'], environ['RUNCLOUD_API_SECRET'])
     return None, None
 
 

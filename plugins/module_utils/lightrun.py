@@ -262,6 +262,8 @@ class Outcome:
         self.removed = []
         self.updated = []
         self.watchlist = {}
+        # Learnt from a 409 that left batch items missing; settles later ambiguous 409s.
+        self.rejects_whole_batches = False
         for package in current:
             self.watchlist.setdefault(package_key(package), package)
 
@@ -302,19 +304,30 @@ def _add_batch(client, outcome, batch):
         for package in batch:
             _record_added(outcome, package, returned.get(package_key(package)))
         return
-    # A 409 says one item was already watched but not whether the others were
-    # added (servers differ): the list tells which batch items exist now.
-    # They were all missing when the plan was made, so those present were
-    # added by this batch; the rest go one by one, where 409 is unambiguous.
+    # A 409 says some item was watched by the time the batch arrived (another
+    # client added it after our read), not whether the others were added:
+    # servers either reject the whole batch or add the new ones and still
+    # answer 409. The list tells which batch items exist now.
     now = {package_key(p): p for p in read_watchlist(client)}
-    for package in batch:
-        found = now.get(package_key(package))
-        if found is not None:
+    present = [now[package_key(p)] for p in batch if package_key(p) in now]
+    missing = [p for p in batch if package_key(p) not in now]
+    if missing:
+        # Something is still missing, so this server rejects whole batches:
+        # whatever is present came from someone else and is not ours to report.
+        outcome.rejects_whole_batches = True
+    elif not outcome.rejects_whole_batches:
+        # Everything is there: the server added the new ones. Which of them were
+        # added by another client at the same moment, the API cannot tell.
+        for found in present:
             outcome.watchlist[package_key(found)] = found
             outcome.added.append(found)
-            continue
+    for found in present:
+        outcome.watchlist.setdefault(package_key(found), found)
+    for package in missing:
+        # One item per request, so a 409 can only mean "already watched".
         single = client.post(WATCHED_PACKAGES_PATH, [to_api(package)], accept=(409,))
         if single.status == 409:
+            outcome.watchlist.setdefault(package_key(package), dict(package, id=None, classes=package['classes'] or []))
             continue
         entry = single.data[0] if isinstance(single.data, list) and single.data and isinstance(single.data[0], dict) else None
         _record_added(outcome, package, entry)

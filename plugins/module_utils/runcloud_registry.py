@@ -76,12 +76,15 @@ class Kind:
     :param after_change: ``(method, path)`` sent once per task after any write.
     :param delete_by_body: delete with ``DELETE <collection> {id}`` instead of ``DELETE <item>``.
     :param conditional: JSON schema ``allOf`` entries (conditional requirements).
+    :param extra_read: a sub-path of the item read too when comparing (a web app's ``settings``).
+    :param create_fields: the attributes the create endpoint takes (default: all); the others are
+        applied through the update endpoints right after the creation.
     """
 
     def __init__(self, name, parent, path, identity, properties, required=(), updates=(), secrets=(),
                  write_only=(), holds_data=False, returns=(), read_map=None, create_path=None, singleton=False,
                  search=True, references=None, name_reference=None, create_defaults=None, after_change=None,
-                 delete_by_body=False, conditional=(), extra_read=None, description=''):
+                 delete_by_body=False, conditional=(), extra_read=None, create_fields=None, description=''):
         self.name = name
         self.parent = parent
         self.path = path
@@ -105,6 +108,7 @@ class Kind:
         self.conditional = tuple(conditional)
         self.extra_read = extra_read
         self.description = description
+        self.create_fields = tuple(create_fields) if create_fields is not None else tuple(properties)
 
     @property
     def item_path(self):
@@ -224,6 +228,7 @@ _register(Kind(
         'phpVersion': _enum(*PHP_VERSIONS),
     },
     required=('ipAddress',),
+    create_fields=('ipAddress', 'provider'),
     updates=(
         Update('settings/meta', ('name', 'provider')),
         Update('settings/autoupdate', ('softwareUpdate', 'securityUpdate')),
@@ -237,7 +242,7 @@ _register(Kind(
 
 _register(Kind(
     'system_user', 'server', SERVER_PATH + '/users', 'username',
-    description='A system user of a server; O(name) is its username. Holds data.',
+    description='A system user of a server. Holds data.',
     properties={'password': _str(minLength=8)},
     updates=(Update('password', ('password',)),),
     secrets=('password',),
@@ -247,7 +252,7 @@ _register(Kind(
 
 _register(Kind(
     'ssh_key', 'server', SERVER_PATH + '/sshcredentials', 'label',
-    description='An SSH public key of a system user; O(name) is its label. Replaced when it differs.',
+    description='An SSH public key of a system user (C(username)). The API returns only C(user_id), so C(username) is not compared. Replaced when it differs.',
     properties={
         'username': _str(minLength=1),
         'publicKey': _str(minLength=1),
@@ -260,7 +265,7 @@ _register(Kind(
 
 _register(Kind(
     'database', 'server', SERVER_PATH + '/databases', 'name',
-    description='A MySQL/MariaDB database; O(name) is its name. Holds data.',
+    description='A MySQL/MariaDB database. Holds data.',
     properties={'collation': _str(minLength=1)},
     holds_data=True,
     returns=('id', 'name', 'collation', 'created_at'),
@@ -268,7 +273,7 @@ _register(Kind(
 
 _register(Kind(
     'database_user', 'server', SERVER_PATH + '/databaseusers', 'username',
-    description='A database user; O(name) is its username. Holds data.',
+    description='A database user. Holds data; its password changes only with O(update_secrets=always).',
     properties={'password': _str(minLength=8)},
     required=('password',),
     updates=(Update('', ('password',)),),
@@ -279,7 +284,7 @@ _register(Kind(
 
 _register(Kind(
     'database_grant', 'database', DATABASE_PATH + '/grant', 'username',
-    description='The grant of a database user on a database; O(name) is the database user\'s username. No attributes.',
+    description='The grant of a database user (named by O(name)) on the database O(database).',
     properties={},
     search=False,
     name_reference='database_user',
@@ -289,7 +294,7 @@ _register(Kind(
 
 _register(Kind(
     'webapp', 'server', SERVER_PATH + '/webapps', 'name',
-    description=('A custom web application. O(attributes.user) is the system user (username or id). Holds data. '
+    description=('A custom web application. C(user) is the system user (username or id). Holds data. '
                  'Updated through C(settings/php) (phpVersion) and C(settings/fpmnginx) (the rest).'),
     properties=_WEBAPP_PROPERTIES,
     required=('domainName', 'user', 'phpVersion'),
@@ -328,7 +333,7 @@ _register(Kind(
     'ssl', 'webapp', WEBAPP_PATH + '/ssl', None,
     description=('The basic SSL certificate of a web application (one per app, no O(name)). enableHttp, enableHsts and '
                  'ssl_protocol_id are updated in place; any other difference replaces the certificate. '
-                 'O(attributes.externalApi) is the external API label or id.'),
+                 'C(externalApi) is the external API label or id.'),
     properties={
         'provider': _enum('letsencrypt', 'custom'),
         'enableHttp': _bool(),
@@ -340,10 +345,12 @@ _register(Kind(
         'privateKey': _str(minLength=1),
         'certificate': _str(minLength=1),
     },
-    required=('provider',),
+    required=('provider', 'enableHttp', 'enableHsts', 'ssl_protocol_id'),
     conditional=(
         {'if': {'properties': {'provider': {'const': 'custom'}}, 'required': ['provider']},
          'then': {'required': ['privateKey', 'certificate']}},
+        {'if': {'properties': {'provider': {'const': 'letsencrypt'}}, 'required': ['provider']},
+         'then': {'required': ['authorizationMethod', 'environment']}},
         {'if': {'properties': {'authorizationMethod': {'const': 'dns-01'}}, 'required': ['authorizationMethod']},
          'then': {'required': ['externalApi']}},
     ),
@@ -353,9 +360,8 @@ _register(Kind(
     singleton=True,
     search=False,
     references={'externalApi': 'external_api'},
-    read_map={'externalApi': 'externalApiId'},
     returns=('id', 'provider', 'enableHttp', 'enableHsts', 'ssl_protocol_id', 'authorizationMethod', 'environment',
-             'externalApiId', 'validUntil', 'created_at'),
+             'externalApi', 'method', 'validUntil', 'created_at'),
 ))
 
 _register(Kind(
@@ -372,6 +378,7 @@ _register(Kind(
         'deployScript': _str(),
     },
     required=('provider', 'repository', 'branch'),
+    create_fields=('provider', 'repository', 'branch', 'gitHost', 'gitUser'),
     conditional=(
         {'if': {'properties': {'provider': {'const': 'custom'}}, 'required': ['provider']},
          'then': {'required': ['gitHost', 'gitUser']}},
@@ -386,7 +393,7 @@ _register(Kind(
 
 _register(Kind(
     'script_installer', 'webapp', WEBAPP_PATH + '/installer', None,
-    description=('The script installer of a web application (one per app, no O(name)); O(attributes.name) is the installer '
+    description=('The script installer of a web application (one per app, no O(name)); C(name) in O(attributes) is the installer '
                  '(see C(GET static/webapps/installers)). The installed application is data: never replaced without O(recreate).'),
     properties={'name': _str(minLength=1)},
     required=('name',),
@@ -398,7 +405,7 @@ _register(Kind(
 
 _register(Kind(
     'cron_job', 'server', SERVER_PATH + '/cronjobs', 'label',
-    description=('A cron job; O(name) is its label. The five schedule fields are compared with the C(time) string the API '
+    description=('A cron job. The five schedule fields are compared with the C(time) string the API '
                  'returns. Replaced when it differs.'),
     properties=dict(
         username=_str(minLength=1),
@@ -412,7 +419,7 @@ _register(Kind(
 
 _register(Kind(
     'supervisor_job', 'server', SERVER_PATH + '/supervisors', 'label',
-    description='A supervisor job; O(name) is its label. Replaced when it differs.',
+    description='A supervisor job. Replaced when it differs.',
     properties={
         'username': _str(minLength=1),
         'numprocs': _int(minimum=1),
@@ -450,7 +457,7 @@ _register(Kind(
 
 _register(Kind(
     'external_api', None, 'settings/externalapi', 'label',
-    description='An external API key (for example Cloudflare for DNS-01); O(name) is its label. C(service) cannot change: replaced.',
+    description='An external API key (for example Cloudflare for DNS-01). C(service) cannot change: replaced.',
     properties={
         'service': _str(minLength=1),
         'username': _str(),
@@ -493,7 +500,7 @@ def kind_doc_lines():
             if field in kind.secrets:
                 words.append('secret')
             if field in updatable:
-                words.append('updated by %s' % (updatable[field].path or 'PATCH of the item'))
+                words.append('updated by %s %s' % (updatable[field].method, updatable[field].path or 'the item'))
             elif field not in kind.secrets:
                 words.append('immutable')
             attrs.append('C(%s) (%s)' % (field, ', '.join(words)))

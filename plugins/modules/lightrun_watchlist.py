@@ -12,9 +12,9 @@ description:
   - Adds, updates and removes watched packages in Lightrun's Runtime Reachability watch list.
   - Any number of packages in one task. The whole list is read once (largest page size), then only
     what differs is sent; additions and removals go in batches, not one request per package.
-  - A package is identified by its name and version. Its O(classes) are compared as a set, so their order never matters.
+  - A package is identified by its name and version. Its C(classes) are compared as a set, so their order never matters.
 author:
-  - apiops.saas contributors
+  - apiops.saas contributors (@apiops)
 extends_documentation_fragment:
   - apiops.saas.lightrun
 attributes:

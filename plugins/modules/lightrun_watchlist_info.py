@@ -12,7 +12,7 @@ description:
   - Returns every watched package (all pages are read), optionally filtered by exact name and version.
   - Never changes anything.
 author:
-  - apiops.saas contributors
+  - apiops.saas contributors (@apiops)
 extends_documentation_fragment:
   - apiops.saas.lightrun
 attributes:
@@ -21,6 +21,7 @@ attributes:
     description: Reads only, so it runs the same in check mode.
   diff_mode:
     support: none
+    description: Nothing changes, so there is nothing to show.
 options:
   name:
     description:

@@ -339,13 +339,14 @@ def test_lightrun_pages_rejects_wrong_envelope():
 
 
 def test_choose_runcloud_auth_precedence():
-    env = {'RUNCLOUD_API_TOKEN': 'envtok', 'RUNCLOUD_API_KEY': 'envkey'}
+    env = {'RUNCLOUD_API_TOKEN': 'envtok', 'RUNCLOUD_API_KEY': 'envkey', 'RUNCLOUD_API_SECRET': 'envsecret'}
     assert choose_runcloud_auth('tok', None, None, env) == ('tok', None)
+    # a key set in the task wins over anything in the environment
     assert choose_runcloud_auth(None, 'k', 's', env) == (None, ('k', 's'))
-    # the token only came from the environment, the key was set in the task
-    assert choose_runcloud_auth('envtok', 'k', 's', env) == (None, ('k', 's'))
-    # both from the environment: the token wins
-    assert choose_runcloud_auth('envtok', 'envkey', 's', env) == ('envtok', None)
+    # nothing set: the environment's token first, then its key and secret
+    assert choose_runcloud_auth(None, None, None, env) == ('envtok', None)
+    assert choose_runcloud_auth(None, None, None, {'RUNCLOUD_API_KEY': 'k', 'RUNCLOUD_API_SECRET': 's'}) == (None, ('k', 's'))
+    assert choose_runcloud_auth(None, None, None, {'RUNCLOUD_API_KEY': 'k'}) == (None, None)
     assert choose_runcloud_auth(None, 'k', None, env) == (None, None)
 
 

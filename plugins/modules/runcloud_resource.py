@@ -1,0 +1,441 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: runcloud_resource
+short_description: Manage any RunCloud API v2 resource declaratively
+version_added: 0.1.0
+description:
+  - Creates, updates, replaces or deletes one RunCloud resource of the given O(kind) so that it matches O(attributes).
+  - One registry describes every kind (parent, path, identity, attribute schema, update endpoints, immutable and secret fields);
+    one reconciler handles them all.
+  - The resource is found by O(id), by its natural key O(name) (reading every page of the list, filtered with C(search)
+    and then matched exactly), as the only one of its web app (V(ssl), V(git), V(script_installer)), or by its fields
+    (V(firewall_rule)).
+  - Values are normalised before they are compared (0/1 and booleans, numbers returned as strings, a cron job's schedule
+    fields and its C(time) string), so a second run with the same input changes nothing and sends no write.
+  - Changed fields are sent through their update endpoint, one request per endpoint.
+    Fields no endpoint updates (immutable) make kinds without data of their own (V(ssh_key), V(domain), V(ssl), V(git),
+    V(cron_job), V(supervisor_job), V(firewall_rule), V(external_api)) be replaced (deleted, then created) and the task
+    report a change; for kinds that hold data (V(server), V(system_user), V(database), V(database_user), V(webapp),
+    V(script_installer)) the task fails naming the fields, unless O(recreate=true).
+author:
+  - apiops.saas contributors
+extends_documentation_fragment:
+  - apiops.saas.runcloud
+attributes:
+  check_mode:
+    support: full
+    description: Sends no write and returns the would-be resource.
+  diff_mode:
+    support: full
+    description: Shows the compared fields before and after (never a secret).
+options:
+  kind:
+    description:
+      - The kind of resource. Each kind is described in O(attributes).
+    type: str
+    required: true
+    choices: [server, system_user, ssh_key, database, database_user, database_grant, webapp, domain, ssl, git,
+              script_installer, cron_job, supervisor_job, firewall_rule, external_api]
+  server:
+    description:
+      - The server the resource belongs to, by name or id (a value made only of digits is an id).
+      - Required by every kind except V(server) and V(external_api), and refused by those two.
+      - A name is looked up with C(search) and matched exactly; a server that does not exist is an error,
+        in check mode too, even when an earlier task of the same check-mode run would create it (that cannot be known).
+    type: str
+  webapp:
+    description:
+      - The web application the resource belongs to, by name or id. Required by V(domain), V(ssl), V(git) and
+        V(script_installer), refused by the other kinds. Looked up like O(server).
+    type: str
+  database:
+    description:
+      - The database, by name or id. Required by V(database_grant), refused by the other kinds. Looked up like O(server).
+    type: str
+  name:
+    description:
+      - The natural key of the resource; see O(attributes) for which field it is per kind (server and web app name,
+        system and database user's username, label of SSH keys, cron and supervisor jobs and external API keys,
+        database and domain name, the database user's username for V(database_grant)).
+      - Refused by V(ssl), V(git), V(script_installer) (one per web app) and V(firewall_rule) (identified by its fields).
+      - With O(id), the name is compared like an attribute (a server and an external API key are renamed in place).
+      - More than one resource with this name is an error naming their ids; use O(id) then.
+    type: str
+  id:
+    description:
+      - The id of an existing resource, instead of O(name). A resource cannot be created with a given id.
+    type: int
+  attributes:
+    description:
+      - The API's fields, spelled as the API spells them (camelCase), validated against the kind's schema before any request;
+        an unknown field or invalid value fails naming the field and the allowed values.
+      - Only the fields given are compared. Fields the API never returns (secrets, C(domainName) of a web app, the
+        C(temporary) flag and C(username) of an SSH key, a custom certificate) are sent when creating and never compared.
+      - Secrets (C(password), C(privateKey), C(secret)) are write-only; see O(update_secrets).
+      - References by name are resolved to ids (a web app's C(user) is the system user's username or id; an SSL
+        certificate's C(externalApi) is the external API key's label or id).
+      - The kinds and their attributes follow.
+      - 'V(server): parent workspace; O(name) is C(name). A server connected to RunCloud. Holds data: never replaced without O(recreate).
+        Attributes: C(ipAddress) (str, required on create, immutable); C(provider) (str, updated by PATCH settings/meta); C(softwareUpdate)
+        (bool, updated by PATCH settings/autoupdate); C(securityUpdate) (bool, updated by PATCH settings/autoupdate); C(phpVersion)
+        (one of php74rc, php80rc, php81rc, php82rc, php83rc, updated by PATCH php/cli).'
+      - 'V(system_user): parent O(server); O(name) is C(username). A system user of a server. Holds data. Attributes: C(password)
+        (str, secret, updated by PATCH password).'
+      - 'V(ssh_key): parent O(server); O(name) is C(label). An SSH public key of a system user (C(username)). The API returns only
+        C(user_id), so C(username) is not compared. Replaced when it differs. Attributes: C(username) (str, required on create,
+        immutable); C(publicKey) (str, required on create, immutable); C(temporary) (bool, immutable).'
+      - 'V(database): parent O(server); O(name) is C(name). A MySQL/MariaDB database. Holds data. Attributes: C(collation) (str,
+        immutable).'
+      - 'V(database_user): parent O(server); O(name) is C(username). A database user. Holds data; its password changes only with
+        O(update_secrets=always). Attributes: C(password) (str, required on create, secret, updated by PATCH the item).'
+      - 'V(database_grant): parent O(server) and O(database); O(name) is C(username). The grant of a database user (named by O(name))
+        on the database O(database). Attributes: none.'
+      - 'V(webapp): parent O(server); O(name) is C(name). A custom web application. C(user) is the system user (username or id).
+        Holds data. Updated through C(settings/php) (phpVersion) and C(settings/fpmnginx) (the rest). Attributes: C(domainName)
+        (str, required on create, immutable); C(user) (str or int, required on create, immutable); C(phpVersion) (one of php74rc,
+        php80rc, php81rc, php82rc, php83rc, required on create, updated by PATCH settings/php); C(stack) (one of hybrid, nativenginx,
+        customnginx, updated by PATCH settings/fpmnginx); C(stackMode) (one of production, development, updated by PATCH settings/fpmnginx);
+        C(clickjackingProtection) (bool, updated by PATCH settings/fpmnginx); C(xssProtection) (bool, updated by PATCH settings/fpmnginx);
+        C(mimeSniffingProtection) (bool, updated by PATCH settings/fpmnginx); C(processManager) (one of dynamic, ondemand, static,
+        updated by PATCH settings/fpmnginx); C(processManagerMaxChildren) (int, updated by PATCH settings/fpmnginx); C(processManagerMaxRequests)
+        (int, updated by PATCH settings/fpmnginx); C(processManagerStartServers) (int, updated by PATCH settings/fpmnginx); C(processManagerMinSpareServers)
+        (int, updated by PATCH settings/fpmnginx); C(processManagerMaxSpareServers) (int, updated by PATCH settings/fpmnginx); C(timezone)
+        (str, updated by PATCH settings/fpmnginx); C(publicPath) (str, updated by PATCH settings/fpmnginx); C(openBasedir) (str,
+        updated by PATCH settings/fpmnginx); C(disableFunctions) (str, updated by PATCH settings/fpmnginx); C(maxExecutionTime)
+        (int, updated by PATCH settings/fpmnginx); C(maxInputTime) (int, updated by PATCH settings/fpmnginx); C(maxInputVars) (int,
+        updated by PATCH settings/fpmnginx); C(memoryLimit) (int, updated by PATCH settings/fpmnginx); C(postMaxSize) (int, updated
+        by PATCH settings/fpmnginx); C(uploadMaxFilesize) (int, updated by PATCH settings/fpmnginx); C(sessionGcMaxlifetime) (int,
+        updated by PATCH settings/fpmnginx); C(allowUrlFopen) (bool, updated by PATCH settings/fpmnginx).'
+      - 'V(domain): parent O(server) and O(webapp); O(name) is C(name). A domain name of a web application. Replaced when it differs.
+        Attributes: C(www) (bool, immutable); C(redirection) (one of none, www, non-www, immutable); C(type) (one of primary, alias,
+        redirect, immutable).'
+      - 'V(ssl): parent O(server) and O(webapp); one per parent, no O(name). The basic SSL certificate of a web application (one
+        per app, no O(name)). enableHttp, enableHsts and ssl_protocol_id are updated in place; any other difference replaces the
+        certificate. C(externalApi) is the external API label or id. Attributes: C(provider) (one of letsencrypt, custom, required
+        on create, immutable); C(enableHttp) (bool, required on create, updated by PATCH the item); C(enableHsts) (bool, required
+        on create, updated by PATCH the item); C(ssl_protocol_id) (int, required on create, updated by PATCH the item); C(authorizationMethod)
+        (one of http-01, dns-01, immutable); C(environment) (one of live, staging, immutable); C(externalApi) (str or int, immutable);
+        C(privateKey) (str, secret); C(certificate) (str, immutable).'
+      - 'V(git): parent O(server) and O(webapp); one per parent, no O(name). The Git deployment of a web application (one per app,
+        no O(name)). branch, autoDeploy and deployScript are updated in place; any other difference replaces the deployment. Attributes:
+        C(provider) (one of github, gitlab, bitbucket, custom, required on create, immutable); C(repository) (str, required on create,
+        immutable); C(branch) (str, required on create, updated by PATCH branch); C(gitHost) (str, immutable); C(gitUser) (str,
+        immutable); C(autoDeploy) (bool, updated by PATCH script); C(deployScript) (str, updated by PATCH script).'
+      - 'V(script_installer): parent O(server) and O(webapp); one per parent, no O(name). The script installer of a web application
+        (one per app, no O(name)); C(name) in O(attributes) is the installer (see C(GET static/webapps/installers)). The installed
+        application is data: never replaced without O(recreate). Attributes: C(name) (str, required on create, immutable).'
+      - 'V(cron_job): parent O(server); O(name) is C(label). A cron job. The five schedule fields are compared with the C(time)
+        string the API returns. Replaced when it differs. Attributes: C(username) (str, required on create, immutable); C(command)
+        (str, required on create, immutable); C(minute) (str, required on create, immutable); C(hour) (str, required on create,
+        immutable); C(dayOfMonth) (str, required on create, immutable); C(month) (str, required on create, immutable); C(dayOfWeek)
+        (str, required on create, immutable).'
+      - 'V(supervisor_job): parent O(server); O(name) is C(label). A supervisor job. Replaced when it differs. Attributes: C(username)
+        (str, required on create, immutable); C(numprocs) (int, required on create, immutable); C(command) (str, required on create,
+        immutable); C(autoStart) (bool, immutable); C(autoRestart) (bool, immutable); C(binary) (str, immutable); C(directory) (str,
+        immutable).'
+      - 'V(firewall_rule): parent O(server); identified by C(type), C(port), C(protocol), C(ipAddress), C(firewallAction). A firewall
+        rule, identified by its fields (no O(name)). After any change the rules are pushed to the server once (C(PUT security/firewalls)).
+        Attributes: C(type) (one of global, rich, required on create, immutable); C(port) (int or str, required on create, immutable);
+        C(protocol) (one of tcp, udp, required on create, immutable); C(ipAddress) (str, immutable); C(firewallAction) (one of accept,
+        reject, immutable).'
+      - 'V(external_api): parent workspace; O(name) is C(label). An external API key (for example Cloudflare for DNS-01). C(service)
+        cannot change: replaced. Attributes: C(service) (str, required on create, immutable); C(username) (str, updated by PATCH
+        the item); C(secret) (str, required on create, secret, updated by PATCH the item).'
+    type: dict
+    default: {}
+  state:
+    description:
+      - V(present) creates or updates the resource, V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  recreate:
+    description:
+      - Allow replacing (deleting, then creating) a resource that holds data when an immutable field differs.
+        Its data is lost.
+      - Without it such a difference fails the task. It does not force a replacement when nothing differs.
+    type: bool
+    default: false
+  update_secrets:
+    description:
+      - V(on_create) sends secrets (passwords, C(secret)) only when creating the resource.
+      - V(always) also sends them to their update endpoint on every run and reports a change, since the API never returns
+        them to compare. A secret no endpoint updates (the C(privateKey) of an SSL certificate) is only sent when creating.
+    type: str
+    choices: [on_create, always]
+    default: on_create
+notes:
+  - A converged run costs one request per parent given by name, one lookup of the resource, and for a web app one read of
+    its settings. A parent given by id costs no request.
+  - After any change to a firewall rule the server's rules are pushed once with C(PUT servers/{id}/security/firewalls).
+  - A web app is updated through C(settings/php) (C(phpVersion)) and C(settings/fpmnginx) (the other settings); when it is
+    created, fields not given take the defaults C(stack=hybrid), C(stackMode=production), the three protections V(true),
+    C(processManager=ondemand), C(processManagerMaxChildren=50), C(processManagerMaxRequests=500), C(timezone=UTC).
+  - A server is updated through C(settings/meta) (O(name), C(provider)), C(settings/autoupdate) and C(php/cli)
+    (C(phpVersion), returned as C(phpCLIVersion)).
+seealso:
+  - module: apiops.saas.runcloud_resource_info
+'''
+
+EXAMPLES = r'''
+- name: Connect a server
+  apiops.saas.runcloud_resource:
+    kind: server
+    name: web-1
+    attributes:
+      ipAddress: 203.0.113.10
+      provider: hetzner
+      softwareUpdate: true
+      securityUpdate: true
+      phpVersion: php82rc
+
+- name: A system user
+  apiops.saas.runcloud_resource:
+    kind: system_user
+    server: web-1
+    name: deployer
+    attributes:
+      password: "{{ deployer_password }}"
+
+- name: An SSH key of that user
+  apiops.saas.runcloud_resource:
+    kind: ssh_key
+    server: web-1
+    name: laptop
+    attributes:
+      username: deployer
+      publicKey: "{{ lookup('ansible.builtin.file', 'id_ed25519.pub') }}"
+
+- name: A database
+  apiops.saas.runcloud_resource:
+    kind: database
+    server: web-1
+    name: shop
+    attributes:
+      collation: utf8mb4_unicode_ci
+
+- name: A database user, its password rotated on every run
+  apiops.saas.runcloud_resource:
+    kind: database_user
+    server: web-1
+    name: shop_user
+    attributes:
+      password: "{{ shop_db_password }}"
+    update_secrets: always
+
+- name: Grant the user on the database
+  apiops.saas.runcloud_resource:
+    kind: database_grant
+    server: web-1
+    database: shop
+    name: shop_user
+
+- name: A web application run by deployer
+  apiops.saas.runcloud_resource:
+    kind: webapp
+    server: web-1
+    name: shop
+    attributes:
+      domainName: shop.example.com
+      user: deployer
+      phpVersion: php82rc
+      stack: nativenginx
+      processManager: dynamic
+      processManagerStartServers: 2
+      processManagerMinSpareServers: 1
+      processManagerMaxSpareServers: 4
+      memoryLimit: 512
+
+- name: An alias domain
+  apiops.saas.runcloud_resource:
+    kind: domain
+    server: web-1
+    webapp: shop
+    name: www.shop.example.com
+    attributes:
+      type: alias
+
+- name: A Let's Encrypt certificate validated through Cloudflare
+  apiops.saas.runcloud_resource:
+    kind: ssl
+    server: web-1
+    webapp: shop
+    attributes:
+      provider: letsencrypt
+      authorizationMethod: dns-01
+      environment: live
+      externalApi: cloudflare-main
+      enableHttp: false
+      enableHsts: true
+      ssl_protocol_id: 1
+
+- name: Deploy from GitHub
+  apiops.saas.runcloud_resource:
+    kind: git
+    server: web-1
+    webapp: shop
+    attributes:
+      provider: github
+      repository: acme/shop
+      branch: main
+      autoDeploy: true
+      deployScript: composer install --no-dev
+
+- name: Install WordPress on another app
+  apiops.saas.runcloud_resource:
+    kind: script_installer
+    server: web-1
+    webapp: blog
+    attributes:
+      name: wordpress
+
+- name: A cron job every two hours
+  apiops.saas.runcloud_resource:
+    kind: cron_job
+    server: web-1
+    name: shop-cleanup
+    attributes:
+      username: deployer
+      command: php /home/deployer/webapps/shop/artisan cleanup
+      minute: "0"
+      hour: "*/2"
+      dayOfMonth: "*"
+      month: "*"
+      dayOfWeek: "*"
+
+- name: A queue worker
+  apiops.saas.runcloud_resource:
+    kind: supervisor_job
+    server: web-1
+    name: shop-queue
+    attributes:
+      username: deployer
+      numprocs: 2
+      command: php artisan queue:work
+      directory: /home/deployer/webapps/shop
+      autoRestart: true
+
+- name: Open MySQL to one office network
+  apiops.saas.runcloud_resource:
+    kind: firewall_rule
+    server: web-1
+    attributes:
+      type: rich
+      port: 3306
+      protocol: tcp
+      ipAddress: 198.51.100.0/24
+      firewallAction: accept
+
+- name: A Cloudflare API key
+  apiops.saas.runcloud_resource:
+    kind: external_api
+    name: cloudflare-main
+    attributes:
+      service: cloudflare
+      username: ops@example.com
+      secret: "{{ cloudflare_token }}"
+
+- name: Remove a cron job found by id
+  apiops.saas.runcloud_resource:
+    kind: cron_job
+    server: 12
+    id: 345
+    state: absent
+
+- name: Move a server to a new IP address, accepting that it is replaced
+  apiops.saas.runcloud_resource:
+    kind: server
+    name: web-2
+    attributes:
+      ipAddress: 203.0.113.20
+    recreate: true
+'''
+
+RETURN = r'''
+resource:
+  description:
+    - The resource as the API returned it (in check mode, as it would be), reduced to the kind's documented fields.
+      Secrets are never returned. Empty when the resource does not exist.
+    - For a web app it includes its PHP-FPM/NGINX settings.
+  returned: always
+  type: dict
+  sample: {id: 17, label: shop-cleanup, username: deployer, time: "0 */2 * * *", command: php artisan cleanup,
+           created_at: "2026-01-02 10:00:00"}
+diff:
+  description: The compared fields (normalised) before and after the task, plus C(state). Secrets are left out.
+  returned: when diff mode is on
+  type: dict
+  contains:
+    before:
+      description: The current values, or C(state=absent) when the resource did not exist.
+      type: dict
+      returned: when diff mode is on
+    after:
+      description: The values the task asked for, or C(state=absent) when it deletes the resource.
+      type: dict
+      returned: when diff mode is on
+  sample: {before: {state: present, phpVersion: php81rc}, after: {state: present, phpVersion: php82rc}}
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
+    RUNCLOUD_MODULE_KWARGS,
+    fail_api_error,
+    load_jsonschema,
+    runcloud_argument_spec,
+    runcloud_client,
+)
+from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import Reconciler, ResourceError, check_params
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
+
+
+def resource_argument_spec():
+    """The options of runcloud_resource."""
+    return runcloud_argument_spec(
+        kind=dict(type='str', required=True, choices=list(KINDS)),
+        server=dict(type='str'),
+        webapp=dict(type='str'),
+        database=dict(type='str'),
+        name=dict(type='str'),
+        id=dict(type='int'),
+        attributes=dict(type='dict', default={}),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        recreate=dict(type='bool', default=False),
+        update_secrets=dict(type='str', choices=['on_create', 'always'], default='on_create'),
+    )
+
+
+def main():
+    module = AnsibleModule(argument_spec=resource_argument_spec(), supports_check_mode=True, **RUNCLOUD_MODULE_KWARGS)
+    params = module.params
+    kind = KINDS[params['kind']]
+    attributes = params['attributes'] or {}
+    for field in kind.secrets:
+        if isinstance(attributes.get(field), str):
+            module.no_log_values.add(attributes[field])
+    try:
+        check_params(kind, params, load_jsonschema(module) if attributes else None)
+    except ResourceError as err:
+        module.fail_json(msg=err.message)
+    client = runcloud_client(module)
+    reconciler = Reconciler(client, params, check_mode=module.check_mode)
+    try:
+        result = reconciler.run()
+    except ResourceError as err:
+        module.fail_json(msg=err.message, changed=reconciler.wrote, failure=err.failure or {})
+    except ApiError as err:
+        fail_api_error(module, err, changed=reconciler.wrote)
+    if not module._diff:
+        result.pop('diff', None)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,141 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: runcloud_resource_info
+short_description: List RunCloud API v2 resources of any kind
+version_added: 0.1.0
+description:
+  - Returns the resources of one O(kind) under their parents, reading every page of the list.
+  - The kinds, their parents and fields are those of M(apiops.saas.runcloud_resource).
+  - Never changes anything; works the same in check mode.
+author:
+  - apiops.saas contributors
+extends_documentation_fragment:
+  - apiops.saas.runcloud
+attributes:
+  check_mode:
+    support: full
+    description: Reads as usual.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is nothing to show.
+options:
+  kind:
+    description:
+      - The kind of resource; see M(apiops.saas.runcloud_resource).
+    type: str
+    required: true
+    choices: [server, system_user, ssh_key, database, database_user, database_grant, webapp, domain, ssl, git,
+              script_installer, cron_job, supervisor_job, firewall_rule, external_api]
+  server:
+    description:
+      - The server, by name or id (digits only means an id), for every kind except V(server) and V(external_api).
+    type: str
+  webapp:
+    description:
+      - The web application, by name or id, for V(domain), V(ssl), V(git) and V(script_installer).
+    type: str
+  database:
+    description:
+      - The database, by name or id, for V(database_grant).
+    type: str
+  name:
+    description:
+      - Only the resources whose natural key is exactly this name (see O(apiops.saas.runcloud_resource#module:name)).
+    type: str
+  id:
+    description:
+      - Only the resource with this id.
+    type: int
+  search:
+    description:
+      - The API's own C(search) filter (a part of the name, as the API matches it). Ignored by kinds whose list has no search.
+    type: str
+notes:
+  - V(ssl), V(git) and V(script_installer) return a list of at most one resource.
+seealso:
+  - module: apiops.saas.runcloud_resource
+'''
+
+EXAMPLES = r'''
+- name: Every server of the workspace
+  apiops.saas.runcloud_resource_info:
+    kind: server
+  register: servers
+
+- name: The web apps of one server whose name contains "shop"
+  apiops.saas.runcloud_resource_info:
+    kind: webapp
+    server: web-1
+    search: shop
+  register: shops
+
+- name: The cron job labelled backup
+  apiops.saas.runcloud_resource_info:
+    kind: cron_job
+    server: web-1
+    name: backup
+  register: backup_job
+
+- name: The SSL certificate of a web app, if any
+  apiops.saas.runcloud_resource_info:
+    kind: ssl
+    server: web-1
+    webapp: shop
+  register: shop_ssl
+'''
+
+RETURN = r'''
+resources:
+  description: The resources found, each reduced to the kind's documented fields (never a secret).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{id: 3, name: web-1, ipAddress: 203.0.113.10, provider: hetzner, phpCLIVersion: php82rc}]
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
+    RUNCLOUD_MODULE_KWARGS,
+    fail_api_error,
+    runcloud_argument_spec,
+    runcloud_client,
+)
+from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import ResourceError, check_params, list_resources
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=runcloud_argument_spec(
+            kind=dict(type='str', required=True, choices=list(KINDS)),
+            server=dict(type='str'),
+            webapp=dict(type='str'),
+            database=dict(type='str'),
+            name=dict(type='str'),
+            id=dict(type='int'),
+            search=dict(type='str'),
+        ),
+        mutually_exclusive=RUNCLOUD_MODULE_KWARGS['mutually_exclusive'] + [('name', 'id', 'search')],
+        required_together=RUNCLOUD_MODULE_KWARGS['required_together'],
+        required_one_of=RUNCLOUD_MODULE_KWARGS['required_one_of'],
+        supports_check_mode=True,
+    )
+    try:
+        check_params(KINDS[module.params['kind']], module.params, None)
+        resources = list_resources(runcloud_client(module), module.params)
+    except ResourceError as err:
+        module.fail_json(msg=err.message, failure=err.failure or {})
+    except ApiError as err:
+        fail_api_error(module, err)
+    module.exit_json(changed=False, resources=resources)
+
+
+if __name__ == '__main__':
+    main()
