@@ -41,7 +41,7 @@ options:
 notes:
   - Requests answered 502, 503 or 504, and connection errors, are retried up to 4 times for GET, PUT and DELETE, never for POST or PATCH,
     so that a retry can never add anything twice.
-  - The module talks to the API from the host it runs on; run it on the controller (C(delegate_to: localhost) or C(connection: local)).
+  - "The module talks to the API from the host it runs on; run it on the controller (C(delegate_to: localhost) or C(connection: local))."
   - All Lightrun modules belong to the C(apiops.saas.lightrun) action group, so connection options can be set once with C(module_defaults).
 requirements:
   - requests

@@ -54,7 +54,7 @@ notes:
   - Requests answered 502, 503 or 504, and connection errors, are retried up to 4 times for GET, PUT and DELETE, never for POST or PATCH,
     so that a retry can never create a resource twice.
   - RunCloud limits requests per API key (every answer carries C(X-RateLimit-Limit) and C(X-RateLimit-Remaining)).
-  - The module talks to the API from the host it runs on; run it on the controller (C(delegate_to: localhost) or C(connection: local)).
+  - "The module talks to the API from the host it runs on; run it on the controller (C(delegate_to: localhost) or C(connection: local))."
   - All RunCloud modules belong to the C(apiops.saas.runcloud) action group, so connection options can be set once with C(module_defaults).
 requirements:
   - requests
