@@ -7,9 +7,10 @@ from __future__ import annotations
 
 class ModuleDocFragment:
 
-    # The RunCloud connection options for plugins (inventory, lookups): the same names,
-    # defaults and environment variables as the modules' apiops.saas.runcloud fragment,
-    # written with env: entries because plugins read their environment through the config system.
+    # The RunCloud connection options for plugins (inventory, lookups): the same names, defaults
+    # and environment variables as the modules' apiops.saas.runcloud fragment. Only api_url has an
+    # env: entry; the credentials are read from the environment by choose_runcloud_auth(), and only
+    # when none is configured, exactly as the modules do.
     DOCUMENTATION = r'''
 options:
   api_url:
@@ -22,27 +23,23 @@ options:
   api_token:
     description:
       - RunCloud workspace API token, sent as a Bearer token.
-      - One of O(api_token) or O(api_key) and O(api_secret) is required.
-      - When a token and a key come from different places, the one set in the configuration file wins over the environment;
-        when both come from the environment, the token is used.
+      - Mutually exclusive with O(api_key) and O(api_secret).
+      - When none of O(api_token), O(api_key) and O(api_secret) is set, the credentials come from the environment,
+        E(RUNCLOUD_API_TOKEN), or else E(RUNCLOUD_API_KEY) with E(RUNCLOUD_API_SECRET). Empty variables count as not set,
+        so the variables an AWX credential injects for its empty fields do no harm.
       - May be a Jinja template, for example a lookup of a vaulted variable.
     type: str
-    env:
-      - name: RUNCLOUD_API_TOKEN
   api_key:
     description:
       - RunCloud legacy API key, used with O(api_secret) for HTTP Basic authentication.
+      - See O(api_token) for the environment variables read when no credential is set.
       - May be a Jinja template.
     type: str
-    env:
-      - name: RUNCLOUD_API_KEY
   api_secret:
     description:
       - RunCloud legacy API secret, used with O(api_key).
       - May be a Jinja template.
     type: str
-    env:
-      - name: RUNCLOUD_API_SECRET
   validate_certs:
     description:
       - Verify the server's TLS certificate. Only set to V(false) against a server you trust, such as a local test server.

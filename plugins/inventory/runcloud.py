@@ -274,10 +274,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             value = self.get_option(name)
             if value < 0 or (name == 'timeout' and value == 0):
                 raise AnsibleError('%s must be a positive number of seconds, got %s' % (name, value))
-        key, secret = self._option('api_key'), self._option('api_secret')
+        token, key, secret = self._option('api_token'), self._option('api_key'), self._option('api_secret')
+        if token and (key or secret):
+            raise AnsibleError('api_token is mutually exclusive with api_key and api_secret')
         if bool(key) != bool(secret):
-            raise AnsibleError('api_key and api_secret must be given together (or RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET)')
-        token, basic = choose_runcloud_auth(self._option('api_token'), key, secret, os.environ)
+            raise AnsibleError('api_key and api_secret must be given together')
+        token, basic = choose_runcloud_auth(token, key, secret, os.environ)
         if not token and not basic:
             raise AnsibleError('RunCloud credentials are missing: set api_token (or RUNCLOUD_API_TOKEN), '
                                'or api_key and api_secret (or RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET)')

@@ -250,7 +250,7 @@ def expected_watchlist(current, plan):
     for existing, desired in plan.update:
         result[package_key(existing)] = dict(existing, classes=desired['classes'])
     for package in plan.add:
-        result[package_key(package)] = dict(package, id=None, classes=package['classes'] or [])
+        result[package_key(package)] = _not_yet_read(package)
     return sort_packages(result.values())
 
 
@@ -267,13 +267,14 @@ class Outcome:
         for package in current:
             self.watchlist.setdefault(package_key(package), package)
 
-    @property
-    def changed(self):
-        return bool(self.added or self.removed or self.updated)
+
+def _not_yet_read(package):
+    """A desired package as the watch list shows it, before its id is known."""
+    return dict(package, id=None, classes=package['classes'] or [])
 
 
 def _record_added(outcome, desired, entry=None):
-    package = from_api(entry) if entry else dict(desired, id=None, classes=desired['classes'] or [])
+    package = from_api(entry) if entry else _not_yet_read(desired)
     outcome.watchlist[package_key(package)] = package
     outcome.added.append(package)
 
@@ -327,7 +328,7 @@ def _add_batch(client, outcome, batch):
         # One item per request, so a 409 can only mean "already watched".
         single = client.post(WATCHED_PACKAGES_PATH, [to_api(package)], accept=(409,))
         if single.status == 409:
-            outcome.watchlist.setdefault(package_key(package), dict(package, id=None, classes=package['classes'] or []))
+            outcome.watchlist.setdefault(package_key(package), _not_yet_read(package))
             continue
         entry = single.data[0] if isinstance(single.data, list) and single.data and isinstance(single.data[0], dict) else None
         _record_added(outcome, package, entry)

@@ -23,7 +23,7 @@ description:
     report a change; for kinds that hold data (V(server), V(system_user), V(database), V(database_user), V(webapp),
     V(script_installer)) the task fails naming the fields, unless O(recreate=true).
 author:
-  - apiops.saas contributors
+  - apiops.saas contributors (@apiops)
 extends_documentation_fragment:
   - apiops.saas.runcloud
 attributes:
@@ -418,7 +418,7 @@ def main():
     kind = KINDS[params['kind']]
     attributes = params['attributes'] or {}
     for field in kind.secrets:
-        if isinstance(attributes.get(field), str):
+        if isinstance(attributes.get(field), str) and attributes[field]:
             module.no_log_values.add(attributes[field])
     try:
         check_params(kind, params, load_jsonschema(module) if attributes else None)

@@ -13,7 +13,7 @@ description:
   - The kinds, their parents and fields are those of M(apiops.saas.runcloud_resource).
   - Never changes anything; works the same in check mode.
 author:
-  - apiops.saas contributors
+  - apiops.saas contributors (@apiops)
 extends_documentation_fragment:
   - apiops.saas.runcloud
 attributes:
@@ -112,6 +112,8 @@ from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry impo
 
 
 def main():
+    kwargs = dict(RUNCLOUD_MODULE_KWARGS)
+    kwargs['mutually_exclusive'] = list(kwargs.get('mutually_exclusive') or []) + [('name', 'id', 'search')]
     module = AnsibleModule(
         argument_spec=runcloud_argument_spec(
             kind=dict(type='str', required=True, choices=list(KINDS)),
@@ -122,10 +124,8 @@ def main():
             id=dict(type='int'),
             search=dict(type='str'),
         ),
-        mutually_exclusive=RUNCLOUD_MODULE_KWARGS['mutually_exclusive'] + [('name', 'id', 'search')],
-        required_together=RUNCLOUD_MODULE_KWARGS['required_together'],
-        required_one_of=RUNCLOUD_MODULE_KWARGS['required_one_of'],
         supports_check_mode=True,
+        **kwargs
     )
     try:
         check_params(KINDS[module.params['kind']], module.params, None)

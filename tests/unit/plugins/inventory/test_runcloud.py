@@ -239,11 +239,32 @@ def test_api_url_from_environment(tmp_path, monkeypatch):
 
 
 @responses.activate
-def test_basic_auth_with_key_and_secret(tmp_path, monkeypatch):
+def test_basic_auth_from_environment(tmp_path, monkeypatch):
     serve_list(responses, 'servers', [make_server(1)])
+    monkeypatch.setenv('RUNCLOUD_API_KEY', 'env-key')
     monkeypatch.setenv('RUNCLOUD_API_SECRET', 'env-secret')
-    run_inventory(tmp_path, {'api_key': 'the-key'})
-    expected = 'Basic ' + base64.b64encode(b'the-key:env-secret').decode()
+    run_inventory(tmp_path, {})
+    expected = 'Basic ' + base64.b64encode(b'env-key:env-secret').decode()
+    assert responses.calls[-1].request.headers['Authorization'] == expected
+
+
+@responses.activate
+def test_empty_variables_injected_by_awx_are_ignored(tmp_path, monkeypatch):
+    # AWX sets every variable of a credential type, empty for the fields left empty.
+    serve_list(responses, 'servers', [make_server(1)])
+    monkeypatch.setenv('RUNCLOUD_API_TOKEN', '')
+    monkeypatch.setenv('RUNCLOUD_API_KEY', 'env-key')
+    monkeypatch.setenv('RUNCLOUD_API_SECRET', 'env-secret')
+    run_inventory(tmp_path, {})
+    assert responses.calls[-1].request.headers['Authorization'].startswith('Basic ')
+
+
+@responses.activate
+def test_configured_key_wins_over_environment_token(tmp_path, monkeypatch):
+    serve_list(responses, 'servers', [make_server(1)])
+    monkeypatch.setenv('RUNCLOUD_API_TOKEN', 'env-token')
+    run_inventory(tmp_path, {'api_key': 'the-key', 'api_secret': 'the-secret'})
+    expected = 'Basic ' + base64.b64encode(b'the-key:the-secret').decode()
     assert responses.calls[-1].request.headers['Authorization'] == expected
 
 
@@ -258,6 +279,7 @@ def test_templated_token(tmp_path, monkeypatch):
 @pytest.mark.parametrize('config, message', [
     ({}, 'RunCloud credentials are missing'),
     ({'api_key': 'k'}, 'api_key and api_secret must be given together'),
+    ({'api_token': TOKEN, 'api_secret': 's'}, 'api_token is mutually exclusive with api_key and api_secret'),
     ({'api_token': TOKEN, 'filters': {'region': ['x']}}, r'filters: unknown key\(s\) region'),
     ({'api_token': TOKEN, 'filters': {'name_pattern': '('}}, 'filters.name_pattern is not a valid regular expression'),
     ({'api_token': TOKEN, 'filters': {'online': 'yes'}}, 'filters.online must be true or false'),

@@ -88,8 +88,8 @@ def test_classes_update_in_place(run_module, fake):
         {'name': 'org.slf4j:slf4j-api', 'version': '1.7.36', 'classes': ['org.slf4j.MDC', 'org.slf4j.Logger']}]), diff=True)
     assert result['changed'] is True
     assert result['updated'] == [{'name': 'org.slf4j:slf4j-api', 'version': '1.7.36', 'classes': ['org.slf4j.Logger', 'org.slf4j.MDC']}]
-    assert fake.writes == [('PUT', seeded['id'], {'packageName': 'org.slf4j:slf4j-api', 'version': '1.7.36',
-                                                   'classes': ['org.slf4j.Logger', 'org.slf4j.MDC']})]
+    expected_body = {'packageName': 'org.slf4j:slf4j-api', 'version': '1.7.36', 'classes': ['org.slf4j.Logger', 'org.slf4j.MDC']}
+    assert fake.writes == [('PUT', seeded['id'], expected_body)]
     assert result['diff'] == {'before': {'watchlist': ['org.slf4j:slf4j-api:1.7.36 classes=org.slf4j.Logger']},
                               'after': {'watchlist': ['org.slf4j:slf4j-api:1.7.36 classes=org.slf4j.Logger,org.slf4j.MDC']}}
 

@@ -1,0 +1,322 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+import responses
+
+from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import (
+    Reconciler,
+    ResourceError,
+    check_params,
+    differences,
+    group_updates,
+    list_resources,
+    normalise,
+    read_attributes,
+    validate_attributes,
+)
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
+
+BASE = 'https://rc.test/api/v2'
+CRON = {'username': 'deployer', 'command': 'true', 'minute': '0', 'hour': '*/2', 'dayOfMonth': '*', 'month': '*',
+        'dayOfWeek': '*'}
+
+
+def page(items, total_pages=1, current=1):
+    return {'data': items, 'meta': {'pagination': {'total': len(items), 'total_pages': total_pages, 'current_page': current}}}
+
+
+def params(**kw):
+    base = dict(kind='cron_job', server=None, webapp=None, database=None, name=None, id=None, attributes={},
+                state='present', recreate=False, update_secrets='on_create')
+    base.update(kw)
+    return base
+
+
+def run(check_mode=False, **kw):
+    client = ApiClient('runcloud', BASE, token='tok', rate_limit_timeout=0)
+    return Reconciler(client, params(**kw), check_mode=check_mode).run()
+
+
+def writes():
+    return [(c.request.method, c.request.url.split('?')[0].replace(BASE, '')) for c in responses.calls if c.request.method != 'GET']
+
+
+# -- normalisation -----------------------------------------------------------
+
+@pytest.mark.parametrize('value, prop, expected', [
+    (1, {'type': 'boolean'}, True),
+    (0, {'type': 'boolean'}, False),
+    ('1', {'type': 'boolean'}, True),
+    ('false', {'type': 'boolean'}, False),
+    ('80', {'type': 'integer'}, 80),
+    (80, {'type': ['integer', 'string']}, '80'),
+    ('8000-8999', {'type': ['integer', 'string']}, '8000-8999'),
+    ('', {'type': 'string'}, None),
+    (None, {'type': 'string'}, None),
+    (['b', 'a'], {'type': 'array', 'items': {'type': 'string'}}, ['a', 'b']),
+    (5, {'type': 'string'}, '5'),
+])
+def test_normalise(value, prop, expected):
+    assert normalise(value, prop) == expected
+
+
+def test_cron_time_maps_back_onto_the_schedule_fields():
+    returned = {'id': 1, 'label': 'x', 'username': 'deployer', 'command': 'true', 'time': '0 */2 * * *'}
+    attrs = read_attributes(KINDS['cron_job'], returned)
+    assert attrs == dict(CRON, label='x')
+    assert differences(KINDS['cron_job'], dict(CRON, minute=0), attrs) == []
+    assert differences(KINDS['cron_job'], dict(CRON, hour='3'), attrs) == ['hour']
+
+
+def test_booleans_returned_as_integers_and_secrets_are_not_compared():
+    kind = KINDS['external_api']
+    current = read_attributes(kind, {'id': 1, 'label': 'cf', 'service': 'cloudflare', 'username': None})
+    assert differences(kind, {'service': 'cloudflare', 'secret': 'x', 'username': ''}, current) == []
+    supervisor = read_attributes(KINDS['supervisor_job'], {'autoStart': 1, 'autoRestart': 0, 'numprocs': '2'})
+    assert differences(KINDS['supervisor_job'], {'autoStart': True, 'autoRestart': False, 'numprocs': 2}, supervisor) == []
+
+
+def test_update_grouping_is_one_request_per_endpoint():
+    kind = KINDS['webapp']
+    groups = group_updates(kind, ['memoryLimit', 'stack', 'timezone', 'phpVersion'])
+    assert [g.path for g in groups] == ['settings/php', 'settings/fpmnginx']
+    assert [g.path for g in group_updates(KINDS['server'], ['softwareUpdate', 'securityUpdate'])] == ['settings/autoupdate']
+
+
+# -- validation --------------------------------------------------------------
+
+def test_invalid_enum_names_the_field_and_the_allowed_values():
+    with pytest.raises(ResourceError) as err:
+        validate_attributes(jsonschema, KINDS['webapp'], {'stack': 'apache'})
+    assert 'attributes.stack' in err.value.message
+    assert 'hybrid' in err.value.message and 'customnginx' in err.value.message
+
+
+def test_unknown_attribute_lists_the_kind_attributes():
+    with pytest.raises(ResourceError) as err:
+        validate_attributes(jsonschema, KINDS['database'], {'charset': 'utf8'})
+    assert 'attributes.charset' in err.value.message and 'collation' in err.value.message
+
+
+def test_conditional_requirement_names_the_field():
+    with pytest.raises(ResourceError) as err:
+        validate_attributes(jsonschema, KINDS['webapp'], {'processManager': 'dynamic'})
+    assert 'attributes.processManagerStartServers' in err.value.message
+
+
+def test_a_wrong_secret_is_not_echoed():
+    with pytest.raises(ResourceError) as err:
+        validate_attributes(jsonschema, KINDS['system_user'], {'password': 'Ab1'})
+    assert 'Ab1' not in err.value.message and 'attributes.password' in err.value.message
+
+
+def test_name_in_attributes_is_refused():
+    with pytest.raises(ResourceError) as err:
+        validate_attributes(jsonschema, KINDS['cron_job'], {'label': 'x'})
+    assert 'name option' in err.value.message
+
+
+@pytest.mark.parametrize('kw, message', [
+    (dict(kind='cron_job', name='x'), 'needs the server option'),
+    (dict(kind='server', name='x', server='web-1'), 'does not use the server option'),
+    (dict(kind='ssl', server='1', webapp='2', name='x'), 'do not give the name option'),
+    (dict(kind='cron_job', server='1'), 'needs the name option'),
+    (dict(kind='firewall_rule', server='1', attributes={'type': 'global'}), 'attributes.port'),
+])
+def test_check_params(kw, message):
+    with pytest.raises(ResourceError) as err:
+        check_params(KINDS[kw['kind']], params(**kw), jsonschema)
+    assert message in err.value.message
+
+
+# -- reconciling (HTTP mocked) ------------------------------------------------
+
+@responses.activate
+def test_create_then_nothing_to_do():
+    responses.get(BASE + '/servers/3/cronjobs', json=page([]))
+    responses.post(BASE + '/servers/3/cronjobs', json={'id': 9, 'label': 'job', 'username': 'deployer', 'command': 'true',
+                                                       'time': '0 */2 * * *'})
+    result = run(server='3', name='job', attributes=CRON)
+    assert result['changed'] and result['resource']['id'] == 9
+    body = json.loads(responses.calls[1].request.body)
+    assert body == dict(CRON, label='job')
+
+
+@responses.activate
+def test_converged_run_sends_no_write_and_reads_every_page():
+    responses.get(BASE + '/servers', json=page([{'id': 3, 'name': 'web-1x'}] * 1, total_pages=1))
+    responses.get(BASE + '/servers/3/cronjobs', match=[responses.matchers.query_param_matcher(
+        {'page': '1', 'perPage': '40', 'search': 'job'})], json=page([{'id': 1, 'label': 'job-old'}] * 40, total_pages=2))
+    responses.get(BASE + '/servers/3/cronjobs', match=[responses.matchers.query_param_matcher(
+        {'page': '2', 'perPage': '40', 'search': 'job'})],
+        json=page([{'id': 8, 'label': 'job', 'username': 'deployer', 'command': 'true', 'time': '0 */2 * * *'}], 2, 2))
+    result = run(server='3', name='job', attributes=CRON)
+    assert not result['changed']
+    assert result['resource']['id'] == 8
+    assert writes() == []
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_parent_by_name_uses_search_and_an_exact_match():
+    responses.get(BASE + '/servers', json=page([{'id': 3, 'name': 'web-10'}, {'id': 4, 'name': 'web-1'}]))
+    responses.get(BASE + '/servers/4/cronjobs', json=page([]))
+    result = run(server='web-1', name='job', attributes=CRON, check_mode=True)
+    assert result['changed'] and writes() == []
+    assert 'search=web-1' in responses.calls[0].request.url
+
+
+@responses.activate
+def test_more_than_one_match_names_the_ids():
+    responses.get(BASE + '/servers/3/cronjobs', json=page([{'id': 1, 'label': 'job'}, {'id': 2, 'label': 'job'}]))
+    with pytest.raises(ResourceError) as err:
+        run(server='3', name='job', state='absent')
+    assert 'ids 1, 2' in err.value.message and 'id option' in err.value.message
+
+
+@responses.activate
+def test_no_data_kind_is_replaced():
+    responses.get(BASE + '/servers/3/cronjobs', json=page([{'id': 1, 'label': 'job', 'username': 'deployer', 'command': 'true',
+                                                            'time': '5 */2 * * *'}]))
+    responses.delete(BASE + '/servers/3/cronjobs/1', json={'id': 1})
+    responses.post(BASE + '/servers/3/cronjobs', json={'id': 2, 'label': 'job', 'time': '0 */2 * * *'})
+    result = run(server='3', name='job', attributes=CRON)
+    assert result['changed'] and result['resource']['id'] == 2
+    assert writes() == [('DELETE', '/servers/3/cronjobs/1'), ('POST', '/servers/3/cronjobs')]
+    assert result['diff']['before']['minute'] == '5' and result['diff']['after']['minute'] == '0'
+
+
+@responses.activate
+def test_data_kind_is_refused_without_recreate():
+    responses.get(BASE + '/servers/3/databases', json=page([{'id': 5, 'name': 'db', 'collation': 'utf8mb4_unicode_ci'}]))
+    with pytest.raises(ResourceError) as err:
+        run(kind='database', server='3', name='db', attributes={'collation': 'utf8_general_ci'})
+    assert 'collation' in err.value.message and 'recreate' in err.value.message
+    assert writes() == []
+
+
+@responses.activate
+def test_data_kind_is_replaced_with_recreate():
+    responses.get(BASE + '/servers/3/databases', json=page([{'id': 5, 'name': 'db', 'collation': 'utf8mb4_unicode_ci'}]))
+    responses.delete(BASE + '/servers/3/databases/5', json={})
+    responses.post(BASE + '/servers/3/databases', json={'id': 6, 'name': 'db', 'collation': 'utf8_general_ci'})
+    result = run(kind='database', server='3', name='db', attributes={'collation': 'utf8_general_ci'}, recreate=True)
+    assert result['resource']['id'] == 6
+    assert writes() == [('DELETE', '/servers/3/databases/5'), ('POST', '/servers/3/databases')]
+
+
+@responses.activate
+def test_webapp_update_one_request_per_endpoint():
+    responses.get(BASE + '/servers/3/webapps', json=page([{'id': 7, 'name': 'shop', 'server_user_id': 2, 'phpVersion': 'php81rc'}]))
+    settings = {'id': 7, 'stack': 'hybrid', 'memoryLimit': 256, 'timezone': 'UTC', 'xssProtection': 1, 'phpVersion': 'php81rc'}
+    responses.get(BASE + '/servers/3/webapps/7/settings', json=settings)
+    responses.patch(BASE + '/servers/3/webapps/7/settings/php', json={})
+    responses.patch(BASE + '/servers/3/webapps/7/settings/fpmnginx', json={})
+    responses.get(BASE + '/servers/3/webapps/7', json={'id': 7, 'name': 'shop', 'phpVersion': 'php82rc'})
+    result = run(kind='webapp', server='3', name='shop',
+                 attributes={'user': 2, 'phpVersion': 'php82rc', 'memoryLimit': 512, 'stack': 'nativenginx', 'xssProtection': True})
+    assert result['changed']
+    assert writes() == [('PATCH', '/servers/3/webapps/7/settings/php'), ('PATCH', '/servers/3/webapps/7/settings/fpmnginx')]
+    fpm = json.loads(responses.calls[3].request.body)
+    assert fpm['memoryLimit'] == 512 and fpm['stack'] == 'nativenginx' and fpm['timezone'] == 'UTC'
+    assert 'phpVersion' not in fpm
+
+
+@responses.activate
+def test_secrets_on_create_only_unless_always():
+    user = {'id': 4, 'username': 'alice'}
+    responses.get(BASE + '/servers/3/users', json=page([user]))
+    responses.patch(BASE + '/servers/3/users/4/password', json=user)
+    responses.get(BASE + '/servers/3/users/4', json=user)
+    result = run(kind='system_user', server='3', name='alice', attributes={'password': 'Long-enough-1'})
+    assert not result['changed'] and writes() == []
+    result = run(kind='system_user', server='3', name='alice', attributes={'password': 'Long-enough-1'}, update_secrets='always')
+    assert result['changed']
+    assert writes() == [('PATCH', '/servers/3/users/4/password')]
+    assert 'password' not in json.dumps(result['resource'])
+    assert 'Long-enough-1' not in json.dumps(result)
+
+
+@responses.activate
+def test_check_mode_update_sends_nothing_and_shows_the_would_be_resource():
+    responses.get(BASE + '/servers', json=page([{'id': 3, 'name': 'web-1', 'ipAddress': '10.0.0.1', 'phpCLIVersion': 'php81rc',
+                                                 'softwareUpdate': 1, 'securityUpdate': 1}]))
+    result = run(kind='server', name='web-1', attributes={'phpVersion': 'php83rc', 'softwareUpdate': True}, check_mode=True)
+    assert result['changed'] and writes() == []
+    assert result['resource']['phpCLIVersion'] == 'php83rc'
+    assert result['diff'] == {'before': {'name': 'web-1', 'phpVersion': 'php81rc', 'softwareUpdate': True, 'state': 'present'},
+                              'after': {'name': 'web-1', 'phpVersion': 'php83rc', 'softwareUpdate': True, 'state': 'present'}}
+
+
+@responses.activate
+def test_firewall_rules_are_pushed_once_after_a_change():
+    responses.get(BASE + '/servers/3/security/firewalls', json=page([{'id': 1, 'type': 'global', 'port': '22', 'protocol': 'tcp'}]))
+    responses.post(BASE + '/servers/3/security/firewalls', json=[{'id': 1, 'type': 'global', 'port': '22', 'protocol': 'tcp'},
+                                                                 {'id': 2, 'type': 'global', 'port': '80', 'protocol': 'tcp'}])
+    responses.put(BASE + '/servers/3/security/firewalls', json={})
+    result = run(kind='firewall_rule', server='3', attributes={'type': 'global', 'port': 80, 'protocol': 'tcp'})
+    assert result['resource']['id'] == 2
+    assert writes() == [('POST', '/servers/3/security/firewalls'), ('PUT', '/servers/3/security/firewalls')]
+    responses.calls.reset()
+    result = run(kind='firewall_rule', server='3', attributes={'type': 'global', 'port': '22', 'protocol': 'tcp'})
+    assert not result['changed'] and writes() == []
+
+
+@responses.activate
+def test_singleton_not_installed_and_reference_by_label():
+    responses.get(BASE + '/servers/3/webapps/7/ssl', json={'message': 'SSL not installed!'})
+    responses.get(BASE + '/settings/externalapi', json=page([{'id': 11, 'label': 'cf'}]))
+    responses.get(BASE + '/servers/3/webapps/7', json={'id': 7})
+    responses.post(BASE + '/servers/3/webapps/7/ssl', json={'id': 1, 'provider': 'letsencrypt', 'externalApi': 11})
+    attrs = {'provider': 'letsencrypt', 'authorizationMethod': 'dns-01', 'environment': 'live', 'externalApi': 'cf',
+             'enableHttp': True, 'enableHsts': True, 'ssl_protocol_id': 1}
+    result = run(kind='ssl', server='3', webapp='7', attributes=attrs)
+    assert result['changed']
+    post = [c for c in responses.calls if c.request.method == 'POST'][0]
+    assert json.loads(post.request.body)['externalApi'] == 11
+
+
+@responses.activate
+def test_grant_links_the_database_user_by_id():
+    responses.get(BASE + '/servers/3/databases/5/grant', json=page([]))
+    responses.get(BASE + '/servers/3/databaseusers', json=page([{'id': 12, 'username': 'app'}]))
+    responses.post(BASE + '/servers/3/databases/5/grant', json={'id': 12, 'username': 'app'})
+    result = run(kind='database_grant', server='3', database='5', name='app')
+    assert result['resource'] == {'id': 12, 'username': 'app'}
+    assert json.loads(responses.calls[2].request.body) == {'id': 12}
+
+
+@responses.activate
+def test_required_on_create_is_checked_before_any_write():
+    responses.get(BASE + '/servers/3/cronjobs', json=page([]))
+    with pytest.raises(ResourceError) as err:
+        run(server='3', name='job', attributes={'username': 'deployer'})
+    assert 'command' in err.value.message
+    assert writes() == []
+
+
+@responses.activate
+def test_missing_parent_by_id_is_a_clear_error():
+    responses.get(BASE + '/servers/9/cronjobs', status=404, json={'message': 'Server not found'})
+    with pytest.raises(ResourceError) as err:
+        run(server='9', name='job', attributes=CRON, check_mode=True)
+    assert 'server 9 does not exist' in err.value.message
+
+
+@responses.activate
+def test_info_lists_every_page_and_filters_exactly():
+    responses.get(BASE + '/servers', match=[responses.matchers.query_param_matcher({'page': '1', 'perPage': '40'})],
+                  json=page([{'id': i, 'name': 'srv-%d' % i, 'secret': 'x'} for i in range(40)], total_pages=2))
+    responses.get(BASE + '/servers', match=[responses.matchers.query_param_matcher({'page': '2', 'perPage': '40'})],
+                  json=page([{'id': 40, 'name': 'srv-40'}], 2, 2))
+    client = ApiClient('runcloud', BASE, token='tok')
+    resources = list_resources(client, params(kind='server'))
+    assert len(resources) == 41 and 'secret' not in resources[0]

@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+import pytest
+import responses
+
+from ansible.module_utils import basic
+from ansible.module_utils.common.text.converters import to_bytes
+
+from ansible_collections.apiops.saas.plugins.modules import runcloud_resource, runcloud_resource_info
+
+BASE = 'https://rc.test/api/v2'
+
+
+@contextlib.contextmanager
+def module_args(args):
+    args = dict(args, api_url=BASE, api_token='secret-token', _ansible_remote_tmp='/tmp', _ansible_keep_remote_files=False)
+    try:
+        from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        patch_module_args = None
+    if patch_module_args is not None:
+        with patch_module_args(args):
+            yield
+        return
+    saved = basic._ANSIBLE_ARGS
+    basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
+    try:
+        yield
+    finally:
+        basic._ANSIBLE_ARGS = saved
+
+
+def run_module(module, args, capsys):
+    with module_args(args):
+        with pytest.raises(SystemExit):
+            module.main()
+    return json.loads(capsys.readouterr().out)
+
+
+def page(items):
+    return {'data': items, 'meta': {'pagination': {'total_pages': 1}}}
+
+
+@responses.activate
+def test_invalid_attributes_fail_before_any_request(capsys):
+    result = run_module(runcloud_resource, {'kind': 'webapp', 'server': '1', 'name': 'shop', 'attributes': {'stack': 'apache'}}, capsys)
+    assert result['failed']
+    assert 'attributes.stack' in result['msg'] and 'nativenginx' in result['msg']
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_secrets_never_reach_the_output(capsys):
+    responses.get(BASE + '/servers/1/users', json=page([]))
+    responses.post(BASE + '/servers/1/users', json={'id': 4, 'username': 'alice', 'deleteable': True})
+    result = run_module(runcloud_resource, {'kind': 'system_user', 'server': '1', 'name': 'alice',
+                                            'attributes': {'password': 'Very-secret-pw-1'}, '_ansible_diff': True}, capsys)
+    assert result['changed'] and result['resource'] == {'id': 4, 'username': 'alice', 'deleteable': True}
+    assert 'Very-secret-pw-1' not in json.dumps(result)
+    assert 'password' not in result['diff']['after']
+    assert json.loads(responses.calls[1].request.body) == {'username': 'alice', 'password': 'Very-secret-pw-1'}
+
+
+@responses.activate
+def test_diff_is_only_returned_in_diff_mode(capsys):
+    responses.get(BASE + '/servers/1/databases', json=page([{'id': 2, 'name': 'db', 'collation': 'utf8mb4_unicode_ci'}]))
+    result = run_module(runcloud_resource, {'kind': 'database', 'server': '1', 'name': 'db'}, capsys)
+    assert not result['changed'] and 'diff' not in result
+    assert result['resource']['id'] == 2
+
+
+@responses.activate
+def test_api_errors_fail_with_a_structured_failure(capsys):
+    responses.get(BASE + '/servers/1/databases', json=page([]))
+    responses.post(BASE + '/servers/1/databases', status=422,
+                   json={'message': 'The given data was invalid.', 'errors': {'name': ['The name format is invalid.']}})
+    result = run_module(runcloud_resource, {'kind': 'database', 'server': '1', 'name': 'bad name'}, capsys)
+    assert result['failed'] and result['failure']['status'] == 422
+    assert 'The name format is invalid.' in result['msg']
+
+
+@responses.activate
+def test_info_is_never_changed(capsys):
+    responses.get(BASE + '/servers/1/cronjobs', json=page([{'id': 1, 'label': 'a'}, {'id': 2, 'label': 'ab'}]))
+    result = run_module(runcloud_resource_info, {'kind': 'cron_job', 'server': '1', 'name': 'a', '_ansible_check_mode': True}, capsys)
+    assert result['changed'] is False
+    assert result['resources'] == [{'id': 1, 'label': 'a'}]
