@@ -9,14 +9,14 @@ name: runcloud
 short_description: RunCloud servers as an Ansible inventory
 version_added: 0.1.0
 author:
-  - apiops.saas contributors
+  - apiops.saas contributors (@apiops)
 description:
   - Builds an inventory of the servers of a RunCloud account (API v2), one host per server, reading every page of the server list.
   - Each host gets the server's details as host variables prefixed with C(runcloud_), and C(ansible_host) set to the server's IP address.
   - Hosts can be grouped by provider, online state and operating system, filtered, and grouped further with O(keyed_groups), O(groups)
     and O(compose).
-  - The configuration file must be named C(*.runcloud.yml) or C(*.runcloud.yaml) and contain C(plugin: apiops.saas.runcloud).
-  - Enable the inventory cache (O(cache=true)) for large accounts: a run served from the cache sends no request at all.
+  - The configuration file must be named C(*.runcloud.yml) or C(*.runcloud.yaml) and set O(plugin) to V(apiops.saas.runcloud).
+  - Enable the inventory cache (O(cache=true)) for large accounts; a run served from the cache sends no request at all.
 extends_documentation_fragment:
   - apiops.saas.runcloud_plugin
   - ansible.builtin.constructed
@@ -60,7 +60,8 @@ options:
     description:
       - Only servers that match every given filter become hosts. The plugin applies them to the full server list
         (every page), before any web application is read, so filtered-out servers cost no further request.
-      - The filters are part of the cache key: a changed filter reads fresh data instead of serving a stale cache.
+      - The filters are part of the cache key, so a changed filter reads fresh data instead of serving a stale cache
+        (so are the API URL, O(include_webapps) and a one-way digest of the credentials).
       - For conditions on any host variable, use O(groups) with a Jinja expression and O(strict) instead.
     type: dict
     default: {}
@@ -219,9 +220,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         # Every option is checked before the first request, so a typo costs no rate limit.
         filters = self._checked_filters()
         hostname_var = HOSTNAME_VARS[self.get_option('hostname')]
-        client = self._client()
+        client, account = self._client()
 
-        cache_key = self._cache_key(path)
+        cache_key = self._cache_key(path, account)
         use_cache = self.get_option('cache') and cache
         update_cache = self.get_option('cache') and not cache
         records = None
@@ -283,14 +284,17 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if not token and not basic:
             raise AnsibleError('RunCloud credentials are missing: set api_token (or RUNCLOUD_API_TOKEN), '
                                'or api_key and api_secret (or RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET)')
-        return ApiClient(
+        client = ApiClient(
             'runcloud', self.get_option('api_url'), token=token, basic_auth=basic, timeout=self.get_option('timeout'),
             validate_certs=self.get_option('validate_certs'), rate_limit_timeout=self.get_option('rate_limit_timeout'))
+        # Which account the data belongs to, as a one-way digest: it keys the cache without the credential in it.
+        account = hashlib.sha256((token or basic[0]).encode('utf-8')).hexdigest()[:16]
+        return client, account
 
-    def _cache_key(self, path):
-        # The cached data depends on where it came from and on which web apps were read,
-        # so those are part of the key: editing them must not serve stale data.
-        scope = json.dumps([self.get_option('api_url'), self.get_option('include_webapps'), self.get_option('filters')],
+    def _cache_key(self, path, account):
+        # The cached data depends on the account it came from and on which servers and web apps
+        # were read, so those are part of the key: switching them must never serve stale data.
+        scope = json.dumps([self.get_option('api_url'), account, self.get_option('include_webapps'), self.get_option('filters')],
                            sort_keys=True, default=str)
         return '%s_%s' % (self.get_cache_key(path), hashlib.sha256(scope.encode('utf-8')).hexdigest()[:10])
 

@@ -14,7 +14,7 @@ description:
   - Use it at the start of a play to fail early, with a clear message, when the credentials are wrong or the API is unreachable.
   - Never changes anything.
 author:
-  - apiops.saas contributors
+  - apiops.saas contributors (@apiops)
 extends_documentation_fragment:
   - apiops.saas.runcloud
 attributes:

@@ -65,7 +65,7 @@ COLLECTIONS_ROOT = None
 
 def pytest_configure(config):
     """Make ``ansible_collections.apiops.saas`` importable before any test module is collected."""
-    global COLLECTIONS_ROOT  # pylint: disable=global-statement
+    global COLLECTIONS_ROOT
     base = pathlib.Path(tempfile.mkdtemp(prefix='apiops-faults-'))
     config.add_cleanup(lambda: shutil.rmtree(str(base), ignore_errors=True))
     COLLECTIONS_ROOT = _collections_root(base)
@@ -82,8 +82,8 @@ class Sandbox:
         args = [sys.executable, str(ROOT / 'tests' / 'sandbox' / 'run_sandbox.py'), '--port', '0', '--url-file', str(url_file), '--quiet']
         for name, value in CREDENTIALS.items():
             args += ['--' + name.replace('_', '-'), value]
-        self._log = open(workdir / 'sandbox.log', 'wb')  # pylint: disable=consider-using-with
-        self.process = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT)  # pylint: disable=consider-using-with
+        self._log = open(workdir / 'sandbox.log', 'wb')
+        self.process = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         while not (url_file.exists() and url_file.read_text(encoding='utf-8')):
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -193,14 +193,14 @@ class ModuleRun:
 def _set_module_args(args):
     """A context manager exposing ``args`` to AnsibleModule on ansible-core 2.16 to 2.19."""
     try:
-        from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
+        from ansible.module_utils.testing import patch_module_args
     except ImportError:
         patch_module_args = None
     if patch_module_args is not None:
         # 2.19 also needs a serialization profile, which this helper sets.
         return patch_module_args(args)
-    from unittest import mock  # pylint: disable=import-outside-toplevel
-    from ansible.module_utils import basic  # pylint: disable=import-outside-toplevel
+    from unittest import mock
+    from ansible.module_utils import basic
     payload = json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode()
     return mock.patch.object(basic, '_ANSIBLE_ARGS', payload)
 
@@ -212,7 +212,7 @@ def run_module(module, args):
     ``main()``, output that is not one JSON document) is reported as the
     exception of the run, which every test treats as a traceback.
     """
-    from ansible.module_utils import basic  # pylint: disable=import-outside-toplevel
+    from ansible.module_utils import basic
     mod = importlib.import_module('ansible_collections.apiops.saas.plugins.modules.%s' % module)
     stdout = io.StringIO()
     exception = None
@@ -226,7 +226,7 @@ def run_module(module, args):
                 mod.main()
             except SystemExit:
                 pass
-            except Exception as exc:  # pylint: disable=broad-except
+            except Exception as exc:
                 exception = exc
     finally:
         basic.AnsibleModule.log = original_log
@@ -237,6 +237,12 @@ def run_module(module, args):
         except ValueError as exc:
             exception = ValueError('module output is not JSON: %r (%s)' % (text[:500], exc))
     return ModuleRun(result, exception, text)
+
+
+@pytest.fixture
+def credentials():
+    """The sandbox's credentials (distinctive strings)."""
+    return dict(CREDENTIALS)
 
 
 @pytest.fixture

@@ -374,7 +374,7 @@ class SentRequests:
     """Counts the HTTP requests that leave this process, whatever builds them."""
 
     def __init__(self, monkeypatch):
-        import requests.adapters  # pylint: disable=import-outside-toplevel
+        import requests.adapters
         self.sent = []
         original = requests.adapters.HTTPAdapter.send
 

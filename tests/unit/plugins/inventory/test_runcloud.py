@@ -217,6 +217,11 @@ def test_cache_second_run_sends_no_request(tmp_path):
     # A changed filter is another cache key: fresh data, not a stale list.
     run_inventory(tmp_path, dict(config, filters={'online': True}))
     assert len(responses.calls) == 6
+    # So is another account (credentials are digested into the key, never stored).
+    run_inventory(tmp_path, dict(config, api_token='another-account-token'))
+    assert len(responses.calls) == 8
+    cached = ''.join(p.read_text() for p in (tmp_path / 'cache').iterdir())
+    assert TOKEN not in cached and 'another-account-token' not in cached
 
 
 @responses.activate
