@@ -34,7 +34,7 @@ def lightrun_args(sandbox, **args):
     return dict(sandbox.connection('lightrun'), **args)
 
 
-# Each case: (module, args builder, the sandbox table that must end with exactly one row, a row matcher).
+# Each case: (module, a builder of its arguments for a sandbox, the API it talks to).
 CONVERGE_CASES = {
     'runcloud_resource': ('runcloud_resource', lambda sb: runcloud_args(sb, **CRON), 'runcloud'),
     'lightrun_watchlist': ('lightrun_watchlist', lambda sb: lightrun_args(sb, packages=PACKAGES), 'lightrun'),
@@ -112,9 +112,9 @@ def test_503_on_applied_post_fails_once_and_next_run_converges(sandbox, module_r
 
 
 TIMEOUT_CASES = [
-    ('runcloud_ping', lambda sb: runcloud_args(sb), 'runcloud', 'GET /ping'),
+    ('runcloud_ping', runcloud_args, 'runcloud', 'GET /ping'),
     ('runcloud_resource_info', lambda sb: runcloud_args(sb, kind='server', name='web-01'), 'runcloud', 'GET /servers'),
-    ('lightrun_watchlist_info', lambda sb: lightrun_args(sb), 'lightrun', 'GET /api/v1/watched-packages'),
+    ('lightrun_watchlist_info', lightrun_args, 'lightrun', 'GET /api/v1/watched-packages'),
     ('lightrun_watchlist', lambda sb: lightrun_args(sb, packages=PACKAGES), 'lightrun', 'GET /api/v1/watched-packages'),
 ]
 
@@ -159,10 +159,10 @@ def test_slow_post_times_out_once_and_next_run_converges(sandbox, module_runner,
 
 
 MALFORMED_MODULES = [
-    ('runcloud_ping', lambda sb: runcloud_args(sb), 'runcloud', 'GET /ping'),
+    ('runcloud_ping', runcloud_args, 'runcloud', 'GET /ping'),
     ('runcloud_resource_info', lambda sb: runcloud_args(sb, kind='server'), 'runcloud', 'GET /servers'),
     ('runcloud_resource', lambda sb: runcloud_args(sb, **CRON), 'runcloud', 'GET /servers'),
-    ('lightrun_watchlist_info', lambda sb: lightrun_args(sb), 'lightrun', 'GET /api/v1/watched-packages'),
+    ('lightrun_watchlist_info', lightrun_args, 'lightrun', 'GET /api/v1/watched-packages'),
     ('lightrun_watchlist', lambda sb: lightrun_args(sb, packages=PACKAGES), 'lightrun', 'GET /api/v1/watched-packages'),
 ]
 
