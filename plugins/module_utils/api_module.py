@@ -9,6 +9,7 @@ environment fallbacks, building the client, and failing with a readable
 from __future__ import annotations
 
 import os
+from urllib.parse import urlparse
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
@@ -65,7 +66,11 @@ RUNCLOUD_MODULE_KWARGS = dict(
 )
 
 
-def _check_timeouts(module):
+def _check_connection_options(module):
+    """Refuse connection options no request could succeed with, naming the option."""
+    url = urlparse(module.params['api_url'] or '')
+    if url.scheme not in ('http', 'https') or not url.hostname:
+        module.fail_json(msg='api_url must be an http:// or https:// URL with a host name, got %r' % module.params['api_url'])
     for name in ('timeout', 'rate_limit_timeout'):
         value = module.params[name]
         if value < 0 or (name == 'timeout' and value == 0):
@@ -80,8 +85,10 @@ def _require_requests(module):
 def lightrun_client(module):
     """An :class:`ApiClient` for Lightrun built from the module's options."""
     _require_requests(module)
-    _check_timeouts(module)
+    _check_connection_options(module)
     params = module.params
+    if not params['api_key'] or not params['api_key'].strip():
+        module.fail_json(msg='api_key must not be empty (option api_key or LIGHTRUN_API_KEY)')
     return ApiClient(
         'lightrun', params['api_url'], token=params['api_key'], timeout=params['timeout'],
         validate_certs=params['validate_certs'], rate_limit_timeout=params['rate_limit_timeout'])
@@ -90,7 +97,7 @@ def lightrun_client(module):
 def runcloud_client(module):
     """An :class:`ApiClient` for RunCloud built from the module's options."""
     _require_requests(module)
-    _check_timeouts(module)
+    _check_connection_options(module)
     params = module.params
     token, basic = choose_runcloud_auth(params['api_token'], params['api_key'], params['api_secret'], os.environ)
     if not token and not basic:

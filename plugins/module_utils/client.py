@@ -356,6 +356,7 @@ class ApiClient:
 
     def malformed(self, method, path, what):
         """An :class:`ApiError` for a well-formed JSON answer of the wrong shape."""
+        path = '/' + path.lstrip('/')
         return self._error('%s %s answered with %s' % (method, path, what), method, path)
 
 

@@ -81,13 +81,13 @@ EXAMPLES = r'''
           - org.slf4j.Logger
           - org.slf4j.LoggerFactory
 
+# Credentials from LIGHTRUN_API_URL and LIGHTRUN_API_KEY exported before
+# ansible-playbook runs (or injected by an AWX credential). Do not pass the key
+# through a task's environment keyword: at -vvv Ansible prints that environment.
 - name: Make the watch list exactly the packages of an SBOM
   apiops.saas.lightrun_watchlist:
     packages: "{{ sbom_packages }}"
     exclusive: true
-  environment:
-    LIGHTRUN_API_URL: https://lightrun.example.com
-    LIGHTRUN_API_KEY: "{{ lightrun_api_key }}"
 
 - name: Stop watching a package
   apiops.saas.lightrun_watchlist:
