@@ -35,4 +35,4 @@ docs:
 	docs/build.sh
 
 bench:
-	tests/benchmarks/run.sh
+	tests/benchmarks/run.sh $(BENCH_ARGS)
