@@ -112,8 +112,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry impo
 
 
 def main():
-    kwargs = dict(RUNCLOUD_MODULE_KWARGS)
-    kwargs['mutually_exclusive'] = list(kwargs.get('mutually_exclusive') or []) + [('name', 'id', 'search')]
+    kwargs = dict(RUNCLOUD_MODULE_KWARGS, mutually_exclusive=RUNCLOUD_MODULE_KWARGS['mutually_exclusive'] + [('name', 'id', 'search')])
     module = AnsibleModule(
         argument_spec=runcloud_argument_spec(
             kind=dict(type='str', required=True, choices=list(KINDS)),
