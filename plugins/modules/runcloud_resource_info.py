@@ -112,7 +112,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry impo
 
 
 def main():
-    kwargs = dict(RUNCLOUD_MODULE_KWARGS, mutually_exclusive=RUNCLOUD_MODULE_KWARGS['mutually_exclusive'] + [('name', 'id', 'search')])
+    kwargs = {**RUNCLOUD_MODULE_KWARGS, 'mutually_exclusive': RUNCLOUD_MODULE_KWARGS['mutually_exclusive'] + [('name', 'id', 'search')]}
     module = AnsibleModule(
         argument_spec=runcloud_argument_spec(
             kind=dict(type='str', required=True, choices=list(KINDS)),
