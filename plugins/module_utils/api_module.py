@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from urllib.parse import urlparse
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import (
     HAS_REQUESTS,
@@ -19,6 +19,20 @@ from ansible_collections.apiops.saas.plugins.module_utils.client import (
     ApiClient,
     choose_runcloud_auth,
 )
+
+class ApiModule(AnsibleModule):
+    """The AnsibleModule every apiops.saas module uses.
+
+    One place for what all modules share beyond their options: secrets that
+    must be known before AnsibleModule logs its arguments, and what the run
+    cost (the clients built by :func:`lightrun_client` / :func:`runcloud_client`
+    are kept in ``self.api_clients``).
+    """
+
+    def __init__(self, *args, **kwargs):
+        self.api_clients = []
+        super().__init__(*args, **kwargs)
+
 
 LIGHTRUN_DEFAULT_URL = 'https://app.lightrun.com'
 RUNCLOUD_DEFAULT_URL = 'https://manage.runcloud.io/api/v2'
@@ -89,9 +103,11 @@ def lightrun_client(module):
     params = module.params
     if not params['api_key'] or not params['api_key'].strip():
         module.fail_json(msg='api_key must not be empty (option api_key or LIGHTRUN_API_KEY)')
-    return ApiClient(
+    client = ApiClient(
         'lightrun', params['api_url'], token=params['api_key'], timeout=params['timeout'],
         validate_certs=params['validate_certs'], rate_limit_timeout=params['rate_limit_timeout'])
+    getattr(module, 'api_clients', []).append(client)
+    return client
 
 
 def runcloud_client(module):
@@ -105,9 +121,11 @@ def runcloud_client(module):
                              'or api_key and api_secret (or RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET)')
     # Values read from the environment are secrets too: keep them out of any output.
     module.no_log_values.update(value for value in ([token] + list(basic or ())) if value)
-    return ApiClient(
+    client = ApiClient(
         'runcloud', params['api_url'], token=token, basic_auth=basic, timeout=params['timeout'],
         validate_certs=params['validate_certs'], rate_limit_timeout=params['rate_limit_timeout'])
+    getattr(module, 'api_clients', []).append(client)
+    return client
 
 
 def fail_api_error(module, error, **result):

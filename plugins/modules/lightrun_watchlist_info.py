@@ -76,9 +76,8 @@ watchlist:
       elements: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
+    ApiModule,
     fail_api_error,
     lightrun_argument_spec,
     lightrun_client,
@@ -93,7 +92,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.lightrun import (
 
 
 def main():
-    module = AnsibleModule(
+    module = ApiModule(
         argument_spec=lightrun_argument_spec(
             name=dict(type='str'),
             version=dict(type='str'),

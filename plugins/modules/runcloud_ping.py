@@ -67,9 +67,8 @@ rate_limit:
       sample: 59
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
+    ApiModule,
     RUNCLOUD_MODULE_KWARGS,
     fail_api_error,
     runcloud_argument_spec,
@@ -79,7 +78,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
 
 
 def main():
-    module = AnsibleModule(argument_spec=runcloud_argument_spec(), supports_check_mode=True, **RUNCLOUD_MODULE_KWARGS)
+    module = ApiModule(argument_spec=runcloud_argument_spec(), supports_check_mode=True, **RUNCLOUD_MODULE_KWARGS)
     client = runcloud_client(module)
     try:
         response = client.request('GET', '/ping')

@@ -382,9 +382,8 @@ diff:
   sample: {before: {state: present, phpVersion: php81rc}, after: {state: present, phpVersion: php82rc}}
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
+    ApiModule,
     RUNCLOUD_MODULE_KWARGS,
     fail_api_error,
     load_jsonschema,
@@ -413,7 +412,7 @@ def resource_argument_spec():
 
 
 def main():
-    module = AnsibleModule(argument_spec=resource_argument_spec(), supports_check_mode=True, **RUNCLOUD_MODULE_KWARGS)
+    module = ApiModule(argument_spec=resource_argument_spec(), supports_check_mode=True, **RUNCLOUD_MODULE_KWARGS)
     params = module.params
     kind = KINDS[params['kind']]
     attributes = params['attributes'] or {}

@@ -98,9 +98,8 @@ resources:
   sample: [{id: 3, name: web-1, ipAddress: 203.0.113.10, provider: hetzner, phpCLIVersion: php82rc}]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
+    ApiModule,
     RUNCLOUD_MODULE_KWARGS,
     fail_api_error,
     runcloud_argument_spec,
@@ -113,7 +112,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry impo
 
 def main():
     kwargs = {**RUNCLOUD_MODULE_KWARGS, 'mutually_exclusive': RUNCLOUD_MODULE_KWARGS['mutually_exclusive'] + [('name', 'id', 'search')]}
-    module = AnsibleModule(
+    module = ApiModule(
         argument_spec=runcloud_argument_spec(
             kind=dict(type='str', required=True, choices=list(KINDS)),
             server=dict(type='str'),

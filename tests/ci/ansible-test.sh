@@ -25,7 +25,7 @@ case "$command" in
     integration)
         log "ansible-test integration (ansible-core $version)"
         trap stop_sandbox EXIT
-        start_sandbox "$ROOT/.build/core-$version/sandbox" "$venv/bin/python"
+        start_sandbox "$tree/../../../../sandbox" "$venv/bin/python"
         write_integration_config "$tree/tests/integration/integration_config.yml"
         ansible-test integration --local --python "$pyver" --color no "$@"
         ;;

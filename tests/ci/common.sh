@@ -48,7 +48,9 @@ install_get_pip_stub() {
 # collection_tree VERSION: a copy of the collection at the path ansible-test
 # needs (.../ansible_collections/apiops/saas); only files git would commit.
 collection_tree() {
-    local dest="$ROOT/.build/core-$1/ansible_collections/apiops/saas"
+    # APIOPS_BUILD separates the trees of runs that share a checkout (several
+    # developers' or helpers' runs at once); CI leaves it unset.
+    local dest="$ROOT/.build${APIOPS_BUILD:+/$APIOPS_BUILD}/core-$1/ansible_collections/apiops/saas"
     rm -rf "$dest"
     mkdir -p "$dest"
     (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done | tar --null -T - -cf -) | tar -xf - -C "$dest"
