@@ -66,6 +66,7 @@ start_sandbox() {
     local dir="$1" python="${2:-$PYTHON}"
     mkdir -p "$dir"
     rm -f "$dir/sandbox.url"
+    # SANDBOX_PROFILE (standard or strict) is read by the sandbox itself.
     "$python" "$ROOT/tests/sandbox/run_sandbox.py" --port 0 --url-file "$dir/sandbox.url" --quiet > "$dir/sandbox.log" 2>&1 &
     SANDBOX_PID=$!
     local i

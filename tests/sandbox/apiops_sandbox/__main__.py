@@ -36,6 +36,8 @@ def parse_args(argv=None):
                             default=os.environ.get(variable, DEFAULT_CREDENTIALS[name]),
                             help='(env %s, default %s)' % (variable, DEFAULT_CREDENTIALS[name]))
     parser.add_argument('--quiet', action='store_true', help='no output besides the "listening" line')
+    parser.add_argument('--profile', choices=('standard', 'strict'), default=None,
+                        help='standard (kind answers) or strict (the documented behaviour); default $SANDBOX_PROFILE or standard')
     return parser.parse_args(argv)
 
 
@@ -50,7 +52,7 @@ def main(argv=None):
     if args.quiet:
         logging.getLogger('werkzeug').disabled = True
     try:
-        app = create_app(dict((name, getattr(args, name)) for name in ENVIRONMENT), seed_data, quiet=args.quiet)
+        app = create_app(dict((name, getattr(args, name)) for name in ENVIRONMENT), seed_data, quiet=args.quiet, profile=args.profile)
     except ApiError as exc:
         sys.stderr.write('%s: %s %s\n' % (args.seed, exc.message, json.dumps(exc.errors or {})))
         return 2

@@ -16,6 +16,7 @@ import email.utils
 import hmac
 import http
 import math
+import os
 import re
 import threading
 import time
@@ -31,7 +32,10 @@ READ_METHODS = ('GET', 'HEAD', 'OPTIONS')
 DEFAULT_RATE_LIMIT = 60
 DEFAULT_RATE_WINDOW = 60
 DEFAULT_SETTINGS = {'lightrun_conflict_mode': 'reject_all', 'lightrun_max_page_size': 1000,
-                    'runcloud_max_per_page': 40}
+                    'runcloud_max_per_page': 40, 'profile': 'standard'}
+# "standard": kind but plausible answers; "strict": the documented behaviour wherever the
+# documentation is less kind (docs/api-notes.md names the source of each strict behaviour).
+PROFILES = ('standard', 'strict')
 DEFAULT_CREDENTIALS = {'lightrun_key': 'sandbox-lightrun-key', 'runcloud_token': 'sandbox-runcloud-token',
                        'runcloud_key': 'sandbox-runcloud-key', 'runcloud_secret': 'sandbox-runcloud-secret'}
 UNAUTHORIZED = {'lightrun': '401 Unauthorized', 'runcloud': 'Unauthenticated.'}
@@ -182,18 +186,27 @@ def _storm_response(storm_config):
 class Store:
     """Everything the sandbox remembers, behind one re-entrant lock."""
 
-    def __init__(self, credentials=None):
+    def __init__(self, credentials=None, profile='standard'):
         self.lock = threading.RLock()
         self.credentials = dict(DEFAULT_CREDENTIALS, **(credentials or {}))
         self.quiet = False
+        if profile not in PROFILES:
+            raise ValueError('profile must be one of %s' % ', '.join(PROFILES))
+        # The profile the sandbox started with; a reset comes back to it.
+        self.start_profile = profile
         self.reset()
+
+    @property
+    def strict(self):
+        """Whether the sandbox answers as the documentation says where it is less kind."""
+        return self.settings.get('profile') == 'strict'
 
     def reset(self):
         """Forget all state, the log, the faults and the rate-limit windows."""
         with self.lock:
             self.lightrun = lightrun.LightrunState()
             self.runcloud = runcloud.RunCloudState()
-            self.settings = dict(DEFAULT_SETTINGS)
+            self.settings = dict(DEFAULT_SETTINGS, profile=self.start_profile)
             self.log = []
             self.set_faults({})
 
@@ -226,7 +239,9 @@ class Store:
                 raise ApiError(400, 'unknown setting %s; known: %s' % (key, ', '.join(DEFAULT_SETTINGS)))
             if key == 'lightrun_conflict_mode' and value not in ('reject_all', 'partial'):
                 raise ApiError(400, 'lightrun_conflict_mode must be reject_all or partial')
-            if key != 'lightrun_conflict_mode' and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            if key == 'profile' and value not in PROFILES:
+                raise ApiError(400, 'profile must be one of %s' % ', '.join(PROFILES))
+            if key not in ('lightrun_conflict_mode', 'profile') and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
                 raise ApiError(400, '%s must be an integer >= 1' % key)
         with self.lock:
             self.settings.update(values)
@@ -429,11 +444,14 @@ def _server_error(exc):
     return _json_answer(500, 'Server Error')
 
 
-def create_app(credentials=None, seed_data=None, quiet=False):
-    """A new sandbox application with its own, empty (or seeded) state."""
+def create_app(credentials=None, seed_data=None, quiet=False, profile=None):
+    """A new sandbox application with its own, empty (or seeded) state.
+
+    ``profile`` is ``standard`` or ``strict`` (default: ``$SANDBOX_PROFILE`` or ``standard``).
+    """
     app = Flask(__name__)
     app.json.sort_keys = False
-    store = Store(credentials)
+    store = Store(credentials, profile or os.environ.get('SANDBOX_PROFILE') or 'standard')
     store.quiet = quiet
     app.extensions[EXTENSION_KEY] = store
     app.register_blueprint(admin)
