@@ -32,7 +32,7 @@ READ_METHODS = ('GET', 'HEAD', 'OPTIONS')
 DEFAULT_RATE_LIMIT = 60
 DEFAULT_RATE_WINDOW = 60
 DEFAULT_SETTINGS = {'lightrun_conflict_mode': 'reject_all', 'lightrun_max_page_size': 1000,
-                    'runcloud_max_per_page': 40, 'profile': 'standard'}
+                    'runcloud_max_per_page': 40, 'profile': 'standard', 'lightrun_paging': 'auto'}
 # "standard": kind but plausible answers; "strict": the documented behaviour wherever the
 # documentation is less kind (docs/api-notes.md names the source of each strict behaviour).
 PROFILES = ('standard', 'strict')
@@ -241,7 +241,9 @@ class Store:
                 raise ApiError(400, 'lightrun_conflict_mode must be reject_all or partial')
             if key == 'profile' and value not in PROFILES:
                 raise ApiError(400, 'profile must be one of %s' % ', '.join(PROFILES))
-            if key not in ('lightrun_conflict_mode', 'profile') and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            if key == 'lightrun_paging' and value not in ('auto',) + lightrun.PAGING_MODES:
+                raise ApiError(400, 'lightrun_paging must be one of auto, %s' % ', '.join(lightrun.PAGING_MODES))
+            if key not in ('lightrun_conflict_mode', 'profile', 'lightrun_paging') and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
                 raise ApiError(400, '%s must be an integer >= 1' % key)
         with self.lock:
             self.settings.update(values)

@@ -1,6 +1,6 @@
 """Fake of Lightrun's watched-packages API (mounted under /lightrun)."""
 
-import itertools
+import random
 import re
 import uuid
 
@@ -24,6 +24,7 @@ class LightrunState:
     def __init__(self):
         self.packages = {}
         self.index = {}
+        self.rng = random.Random(LIST_ORDER_SEED)
 
     def add(self, item, package_id=None):
         """Store one validated package and return its record."""
@@ -51,10 +52,6 @@ class LightrunState:
         """Forget one package."""
         record = self.packages.pop(package_id)
         del self.index[(record['packageName'], record['version'])]
-
-    def page(self, offset, limit):
-        """Records [offset, offset + limit) in insertion order."""
-        return list(itertools.islice(self.packages.values(), offset, offset + limit))
 
     def dump(self):
         """The state for GET /_sandbox/state."""
@@ -127,20 +124,112 @@ def validate_packages(body, allow_empty=False):
     return clean
 
 
-def _window(max_size):
-    """(offset, limit) from offset/limit (which win) or from Spring's zero-based page/size."""
-    if 'offset' in request.args or 'limit' in request.args:
-        offset = int_arg('offset', 0, 0)
-        limit = int_arg('limit', OFFSET_STYLE_DEFAULT_LIMIT, 1)
-        if offset is None or limit is None:
-            raise ApiError(400, 'offset must be an integer >= 0 and limit an integer >= 1')
-        return offset, min(limit, max_size)
-    page = int_arg('page', 0, 0)
-    size = int_arg('size', PAGE_STYLE_DEFAULT_SIZE, 1)
-    if page is None or size is None:
-        raise ApiError(400, 'page must be an integer >= 0 and size an integer >= 1')
-    size = min(size, max_size)
-    return page * size, size
+PAGING_MODES = ('offset', 'page', 'both')
+# Seed of the RNG that shuffles unsorted listings in the strict profile: runs are reproducible.
+LIST_ORDER_SEED = 20261123
+
+
+def paging_mode(store):
+    """Which pair of paging parameters the sandbox honours: offset, page or both.
+
+    The setting ``lightrun_paging`` wins; its default ``auto`` is ``both`` in the standard profile
+    and ``offset`` (the introduction page's reading) in the strict one.
+    """
+    mode = store.settings.get('lightrun_paging', 'auto')
+    if mode == 'auto':
+        return 'offset' if store.strict else 'both'
+    return mode
+
+
+def _int_param(name, default, minimum):
+    value = int_arg(name, default, minimum)
+    if value is None:
+        raise ApiError(400, '%s must be an integer >= %d' % (name, minimum))
+    return value
+
+
+def _window(store, mode):
+    """(offset, limit) of the request as a server honouring `mode` reads it.
+
+    offset/limit: the introduction page (default 10, at most 1000); page/size: the OpenAPI
+    description (zero-based page, size default 20). A pair the server does not honour is ignored,
+    as an unknown query parameter would be. With both honoured, offset/limit win when given.
+    """
+    max_size = store.settings['lightrun_max_page_size']
+    use_offset = mode == 'offset' or (mode == 'both' and ('offset' in request.args or 'limit' in request.args))
+    if use_offset:
+        offset = _int_param('offset', 0, 0)
+        limit = _int_param('limit', OFFSET_STYLE_DEFAULT_LIMIT, 1)
+    else:
+        size = _int_param('size', PAGE_STYLE_DEFAULT_SIZE, 1)
+        limit = size
+        offset = _int_param('page', 0, 0) * size
+    if limit > max_size:
+        if store.strict:
+            raise ApiError(400, 'limit must be at most %d' % max_size)
+        limit = max_size
+        if not use_offset:
+            offset = _int_param('page', 0, 0) * limit
+    return offset, limit
+
+
+def _sort_key(field):
+    def key(record):
+        value = record.get(field)
+        if isinstance(value, (list, dict)):
+            value = repr(value)
+        # None sorts first; numbers and strings never meet in one field of one DTO.
+        return (value is not None, value if value is not None else '')
+    return key
+
+
+def _sorted(records, sort_params, shuffle_rng):
+    """Records ordered by Spring-style `sort=property,(asc|desc)` criteria (first is most significant).
+
+    Without criteria the strict profile shuffles (the order is undocumented); ties between equal
+    sort values stay in that shuffled order, so only a unique property gives a stable listing.
+    """
+    records = list(records)
+    if shuffle_rng is not None:
+        shuffle_rng.shuffle(records)
+    criteria = []
+    for raw in sort_params:
+        # Spring: "a,b,desc" sorts by a then b, both descending; the direction is optional.
+        parts = [part.strip() for part in raw.split(',')]
+        direction = 'asc'
+        if len(parts) > 1 and parts[-1].lower() in ('asc', 'desc'):
+            direction = parts.pop().lower()
+        for field in parts:
+            if not field:
+                raise ApiError(400, 'sort must look like property,asc or property,desc')
+            if records and all(field not in record for record in records):
+                raise ApiError(400, 'No property %s found for the listed type' % field)
+            criteria.append((field, direction == 'desc'))
+    for field, reverse in reversed(criteria):
+        records.sort(key=_sort_key(field), reverse=reverse)
+    return records
+
+
+def page_of(records):
+    """The page envelope a Lightrun list endpoint answers for `records` and the current request.
+
+    Every fake Lightrun list endpoint calls this with its records as public dicts, in insertion
+    (creation) order, while holding the store lock or not (it takes the re-entrant lock itself).
+    It honours, as the profile and the ``lightrun_paging`` setting say: ``offset``/``limit``
+    (default 10), zero-based ``page``/``size`` (default 20), or both; ``sort`` (repeatable,
+    ``property,asc|desc``); the ``lightrun_max_page_size`` cap (strict: 400 above it). Strict and
+    unsorted: the order is shuffled on every request (seeded RNG, reproducible per reset).
+    Answers ``{items, hasMore, total, offset, limit}``.
+    """
+    store = get_store()
+    with store.lock:
+        offset, limit = _window(store, paging_mode(store))
+        sort_params = request.args.getlist('sort')
+        rng = store.lightrun.rng if store.strict and not sort_params else None
+        ordered = _sorted(records, sort_params, rng)
+    items = ordered[offset:offset + limit]
+    total = len(ordered)
+    return {'items': items, 'hasMore': offset + len(items) < total, 'total': total, 'offset': offset, 'limit': limit}
 
 
 @bp.route('/api/v1/watched-packages', methods=['GET'])
@@ -148,12 +237,8 @@ def list_packages():
     """Page envelope of WatchedPackagePublicDTO."""
     store = get_store()
     with store.lock:
-        offset, limit = _window(store.settings['lightrun_max_page_size'])
-        state = store.lightrun
-        items = [public(record) for record in state.page(offset, limit)]
-        total = len(state.packages)
-    return jsonify({'items': items, 'hasMore': offset + len(items) < total, 'total': total,
-                    'offset': offset, 'limit': limit})
+        records = [public(record) for record in store.lightrun.packages.values()]
+        return jsonify(page_of(records))
 
 
 @bp.route('/api/v1/watched-packages', methods=['POST'])
