@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from email.utils import formatdate
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import responses
@@ -298,40 +299,157 @@ def test_runcloud_pages_stops_at_empty_page():
     assert len(responses.calls) == 2
 
 
+LR_BASE = 'https://lr.example.test'
+LR_URL = re.compile(r'https://lr\.example\.test/api/v1/watched-packages.*')
+
+
+def _query(request):
+    return dict(parse_qsl(urlsplit(request.url).query))
+
+
+def _lightrun_server(items, honour='both', cap=1000, unstable=False):
+    """A callback answering like a Lightrun list: which paging pair it honours, its page cap, and
+    (unstable) an order that changes on every request unless sorted."""
+    state = {'requests': 0}
+
+    def callback(request):
+        query = _query(request)
+        state['requests'] += 1
+        records = list(items)
+        if 'sort' in query:
+            field = query['sort'].split(',')[0]
+            records.sort(key=lambda item: item[field])
+        elif unstable:
+            records = records[state['requests'] % len(records):] + records[:state['requests'] % len(records)]
+        if honour == 'offset' or (honour == 'both' and 'offset' in query):
+            limit = min(int(query.get('limit', 10)), cap)
+            offset = int(query.get('offset', 0))
+        else:
+            limit = min(int(query.get('size', 20)), cap)
+            offset = int(query.get('page', 0)) * limit
+        page = records[offset:offset + limit]
+        body = {'items': page, 'hasMore': offset + len(page) < len(records), 'total': len(records),
+                'offset': offset, 'limit': limit}
+        return 200, {}, json.dumps(body)
+    return callback
+
+
 @responses.activate
 def test_lightrun_pages_follows_has_more_and_asks_largest_page():
-    api = ApiClient('lightrun', 'https://lr.example.test', token=TOKEN)
-    url = re.compile(r'https://lr\.example\.test/api/v1/watched-packages.*')
-    responses.add(responses.GET, url, json={'items': [{'id': str(i)} for i in range(1000)], 'hasMore': True, 'total': 1500})
-    responses.add(responses.GET, url, json={'items': [{'id': str(i)} for i in range(500)], 'hasMore': False, 'total': 1500})
-    assert len(lightrun_pages(api, '/api/v1/watched-packages')) == 1500
-    assert 'size=1000' in responses.calls[0].request.url
-    assert 'page=0' in responses.calls[0].request.url
-    assert 'page=1' in responses.calls[1].request.url
+    api = ApiClient('lightrun', LR_BASE, token=TOKEN)
+    responses.add(responses.GET, LR_URL, json={'items': [{'id': '%04d' % i} for i in range(1000)], 'hasMore': True, 'total': 1500})
+    responses.add(responses.GET, LR_URL, json={'items': [{'id': '%04d' % i} for i in range(1000, 1500)], 'hasMore': False, 'total': 1500})
+    listing = lightrun_pages(api, '/api/v1/watched-packages')
+    assert len(listing) == 1500 and listing.consistent and listing.pages == 2
+    assert _query(responses.calls[0].request) == {'offset': '0', 'limit': '1000', 'page': '0', 'size': '1000', 'sort': 'id,asc'}
+    assert _query(responses.calls[1].request) == {'offset': '1000', 'limit': '1000', 'page': '1', 'size': '1000', 'sort': 'id,asc'}
+    assert listing.summary() == 'read 1500 of 1500 items consistently'
+
+
+@pytest.mark.parametrize('honour', ['offset', 'page', 'both'])
+def test_lightrun_pages_reads_everything_whichever_pair_the_server_honours(honour):
+    items = [{'id': 'id-%03d' % i} for i in range(57)]
+    with responses.RequestsMock() as mock:
+        mock.add_callback(responses.GET, LR_URL, callback=_lightrun_server(items, honour=honour, unstable=True))
+        listing = lightrun_pages(ApiClient('lightrun', LR_BASE, token=TOKEN), '/api/v1/watched-packages', page_size=10)
+    assert [item['id'] for item in listing] == [item['id'] for item in items]
+    assert listing.consistent and listing.pages == 6
+
+
+@responses.activate
+def test_lightrun_pages_adopts_the_page_size_the_server_caps():
+    items = [{'id': 'id-%03d' % i} for i in range(250)]
+    responses.add_callback(responses.GET, LR_URL, callback=_lightrun_server(items, honour='page', cap=100))
+    listing = lightrun_pages(ApiClient('lightrun', LR_BASE, token=TOKEN), '/api/v1/watched-packages')
+    assert len(listing) == 250 and listing.consistent
+    assert _query(responses.calls[1].request)['page'] == '1' and _query(responses.calls[1].request)['size'] == '100'
+    assert len(responses.calls) == 3
+
+
+@responses.activate
+def test_lightrun_pages_stops_when_the_offset_does_not_move():
+    # A server honouring neither pair answers the first page again, saying so in its envelope.
+    responses.add(responses.GET, LR_URL, json={'items': [{'id': 'a'}], 'hasMore': True, 'total': 2, 'offset': 0, 'limit': 1})
+    api = ApiClient('lightrun', LR_BASE, token=TOKEN)
+    with pytest.raises(client_mod.PagingError) as exc:
+        lightrun_pages(api, '/api/v1/watched-packages', page_size=1)
+    assert 'answered offset 0 when offset 1 (page 1, size 1) was asked' in str(exc.value)
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_lightrun_pages_stops_on_the_same_items_again():
+    responses.add(responses.GET, LR_URL, json={'items': [{'id': 'a'}, {'id': 'b'}], 'hasMore': True, 'total': 5})
+    with pytest.raises(ApiError) as exc:
+        lightrun_pages(ApiClient('lightrun', LR_BASE, token=TOKEN), '/api/v1/watched-packages', page_size=2)
+    assert 'returned the same 2 item(s) for offset 2 as for the previous page' in str(exc.value)
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_lightrun_pages_unsorted_unstable_order_is_deduplicated_and_flagged():
+    # sort=None: the server's order moves between requests, so pages overlap and skip.
+    items = [{'id': 'id-%d' % i} for i in range(6)]
+    responses.add_callback(responses.GET, LR_URL, callback=_lightrun_server(items, unstable=True))
+    listing = lightrun_pages(ApiClient('lightrun', LR_BASE, token=TOKEN), '/api/v1/watched-packages', page_size=4, sort=None)
+    assert 'sort' not in _query(responses.calls[0].request)
+    assert [item['id'] for item in listing] == ['id-1', 'id-2', 'id-3', 'id-4', 'id-0'] and listing.duplicates == 1
+    assert not listing.consistent
+    assert listing.summary() == ('inconsistent read: 1 item(s) appeared on more than one page; '
+                                 '5 unique item(s) read but the server reports a total of 6')
 
 
 @responses.activate
 def test_lightrun_pages_guards_against_empty_last_page():
-    api = ApiClient('lightrun', 'https://lr.example.test', token=TOKEN)
-    url = re.compile(r'https://lr\.example\.test/api/v1/watched-packages.*')
-    responses.add(responses.GET, url, json={'items': [{'id': 'a'}], 'hasMore': True, 'total': 9})
-    responses.add(responses.GET, url, json={'items': [], 'hasMore': True, 'total': 9})
-    assert lightrun_pages(api, '/api/v1/watched-packages') == [{'id': 'a'}]
+    responses.add(responses.GET, LR_URL, json={'items': [{'id': 'a'}], 'hasMore': True, 'total': 9})
+    responses.add(responses.GET, LR_URL, json={'items': [], 'hasMore': True, 'total': 9})
+    listing = lightrun_pages(ApiClient('lightrun', LR_BASE, token=TOKEN), '/api/v1/watched-packages')
+    assert listing == [{'id': 'a'}] and not listing.consistent
+    assert 'a page at offset 0 held 1 item(s) of 1000 but more were announced' in listing.summary()
     assert len(responses.calls) == 2
 
 
 @responses.activate
 def test_lightrun_pages_without_has_more_uses_total():
-    api = ApiClient('lightrun', 'https://lr.example.test', token=TOKEN)
-    url = re.compile(r'https://lr\.example\.test/api/v1/watched-packages.*')
-    responses.add(responses.GET, url, json={'items': [{'id': 'a'}], 'total': 2})
-    responses.add(responses.GET, url, json={'items': [{'id': 'b'}], 'total': 2})
-    assert lightrun_pages(api, '/api/v1/watched-packages') == [{'id': 'a'}, {'id': 'b'}]
+    responses.add(responses.GET, LR_URL, json={'items': [{'id': 'a'}], 'total': 2, 'limit': 1})
+    responses.add(responses.GET, LR_URL, json={'items': [{'id': 'b'}], 'total': 2, 'limit': 1})
+    listing = lightrun_pages(ApiClient('lightrun', LR_BASE, token=TOKEN), '/api/v1/watched-packages')
+    assert listing == [{'id': 'a'}, {'id': 'b'}] and listing.consistent
+
+
+@responses.activate
+def test_lightrun_pages_total_that_changes_or_is_missing_is_not_consistent():
+    responses.add(responses.GET, LR_URL, json={'items': [{'id': 'a'}], 'hasMore': True, 'total': 2, 'limit': 1})
+    responses.add(responses.GET, LR_URL, json={'items': [{'id': 'b'}], 'hasMore': False, 'total': 3, 'limit': 1})
+    listing = lightrun_pages(ApiClient('lightrun', LR_BASE, token=TOKEN), '/api/v1/watched-packages')
+    assert not listing.consistent and 'the total changed during the read (2, 3)' in listing.summary()
+    responses.replace(responses.GET, LR_URL, json={'items': [{'id': 'a'}], 'hasMore': False})
+    listing = lightrun_pages(ApiClient('lightrun', LR_BASE, token=TOKEN), '/api/v1/watched-packages')
+    assert listing.total is None and not listing.consistent and 'the server gave no total' in listing.summary()
+
+
+@responses.activate
+def test_lightrun_pages_params_sort_and_key_for_other_listings():
+    users = [{'email': 'b@example.test'}, {'email': 'a@example.test'}, {'email': 'a@example.test'}]
+    responses.add(responses.GET, re.compile(r'https://lr\.example\.test/api/v1/users.*'),
+                  json={'items': users, 'hasMore': False, 'total': 2})
+    listing = lightrun_pages(ApiClient('lightrun', LR_BASE, token=TOKEN), '/api/v1/users', params={'role': 'USER'},
+                             sort='email,asc', key=lambda user: user['email'].lower())
+    query = _query(responses.calls[0].request)
+    assert query['role'] == 'USER' and query['sort'] == 'email,asc'
+    assert [user['email'] for user in listing] == ['b@example.test', 'a@example.test'] and listing.duplicates == 1
+
+
+@responses.activate
+def test_lightrun_pages_bare_list():
+    responses.add(responses.GET, LR_URL, json=[{'id': 'a'}, {'id': 'b'}])
+    listing = lightrun_pages(ApiClient('lightrun', LR_BASE, token=TOKEN), '/api/v1/watched-packages')
+    assert listing == [{'id': 'a'}, {'id': 'b'}] and listing.consistent and len(responses.calls) == 1
 
 
 @responses.activate
 def test_lightrun_pages_rejects_wrong_envelope():
-    api = ApiClient('lightrun', 'https://lr.example.test', token=TOKEN)
+    api = ApiClient('lightrun', LR_BASE, token=TOKEN)
     responses.add(responses.GET, re.compile(r'.*'), json={'content': []})
     with pytest.raises(ApiError) as exc:
         lightrun_pages(api, '/api/v1/watched-packages')
