@@ -240,9 +240,12 @@ class ApiClient:
         self._secrets = [s for s in ([token] + list(basic_auth or ())) if s]
         self.request_count = 0
         self.session = requests.Session()
+        # RunCloud's introduction page requires both JSON headers on every request, bodies or not
+        # (docs/api-notes.md, "General"); Lightrun takes them as well.
         self.session.headers.update({
             'User-Agent': USER_AGENT,
             'Accept': 'application/json',
+            'Content-Type': 'application/json',
         })
         if token:
             self.session.headers['Authorization'] = 'Bearer %s' % token

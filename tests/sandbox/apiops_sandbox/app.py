@@ -3,7 +3,7 @@
 Order of processing for a request to one of the fake APIs (admin requests skip all of it):
 1. count it in the RunCloud rate-limit window (feeds the X-RateLimit-* headers);
 2. the "storm" fault may answer 429;
-3. the "rate_limit" fault may answer 429;
+3. the "quota" fault, then the "rate_limit" fault, may answer 429;
 4. authentication: 401 on a missing or wrong credential;
 5. "errors" / "malformed" faults without "apply" answer instead of the API;
 6. the API itself;
@@ -12,6 +12,7 @@ Order of processing for a request to one of the fake APIs (admin requests skip a
 9. RunCloud rate-limit headers are added and the request is logged.
 """
 
+import calendar
 import email.utils
 import hmac
 import http
@@ -46,7 +47,8 @@ MALFORMED_BODIES = {
              '<body><h1>502 Bad Gateway</h1><hr><center>nginx</center></body></html>\n', 'text/html'),
     'empty': ('', 'application/json'),
 }
-FAULT_KEYS = ('storm', 'rate_limit', 'errors', 'delay', 'malformed')
+FAULT_KEYS = ('storm', 'rate_limit', 'errors', 'delay', 'malformed', 'quota')
+QUOTA_SPENT = 'API quota exceeded for this month.'
 API_CHOICES = ('lightrun', 'runcloud', 'both')
 
 admin = Blueprint('sandbox_admin', __name__, url_prefix='/_sandbox')
@@ -118,6 +120,16 @@ class Faults:
             self.rate_limit = Rule(config['rate_limit'], default_api='runcloud')
             self.rate_limit.limit = int(_number(config['rate_limit'], 'limit', DEFAULT_RATE_LIMIT, 0, 'rate_limit'))
             self.rate_limit.window = _number(config['rate_limit'], 'window', DEFAULT_RATE_WINDOW, 1, 'rate_limit')
+        self.quota = None
+        if config.get('quota'):
+            # RunCloud's monthly API-call quota: after `limit` matching requests every one is answered 429
+            # with a Retry-After of the seconds left in the month (or `retry_after`).
+            self.quota = Rule(config['quota'], default_api='runcloud')
+            self.quota.limit = int(_number(config['quota'], 'limit', 0, 0, 'quota'))
+            self.quota.retry_after = config['quota'].get('retry_after')
+            if self.quota.retry_after is not None:
+                _number(config['quota'], 'retry_after', 1, 1, 'quota')
+            self.quota.used = 0
         if config.get('delay'):
             self.delay = Rule(config['delay'])
             self.delay.seconds = _number(config['delay'], 'seconds', 1, 0, 'delay')
@@ -142,6 +154,19 @@ class Faults:
             return False
         self.storm_seen += 1
         return self.storm_seen % self.storm_every == 0
+
+    def quota_retry_after(self, api, method, path):
+        """Count a request against the quota; the Retry-After seconds once it is spent, else None."""
+        if self.quota is None or not self.quota.matches(api, method, path):
+            return None
+        self.quota.used += 1
+        if self.quota.used <= self.quota.limit:
+            return None
+        if self.quota.retry_after is not None:
+            return int(math.ceil(self.quota.retry_after))
+        now = time.gmtime()
+        year, month = (now.tm_year + 1, 1) if now.tm_mon == 12 else (now.tm_year, now.tm_mon + 1)
+        return max(1, int(calendar.timegm((year, month, 1, 0, 0, 0)) - time.time()))
 
     def replacement(self, api, method, path):
         """The first errors/malformed rule for this request, its count consumed; or None."""
@@ -384,6 +409,10 @@ def _before_api_request():
         if store.faults.storm_hits(api, method, path):
             g.fault = 'storm'
             return _storm_response(store.faults.storm.config)
+        quota_wait = store.faults.quota_retry_after(api, method, path)
+        if quota_wait is not None:
+            g.fault = 'quota'
+            return _json_answer(429, QUOTA_SPENT, {'Retry-After': str(quota_wait)})
         if limited and remaining < 0:
             g.fault = 'rate_limit'
             headers = {'Retry-After': str(reset_in)} if store.faults.rate_limit.config.get('retry_after') else {}

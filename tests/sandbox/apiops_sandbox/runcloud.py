@@ -17,7 +17,8 @@ from flask import Blueprint, jsonify, request
 
 from .common import ApiError, fingerprint, get_store, read_json, runcloud_timestamp, utc_now
 
-PHP_VERSIONS = ['php74rc', 'php80rc', 'php81rc', 'php82rc', 'php83rc']
+# What GET servers/{s}/php/version lists: newer releases than php83rc exist (docs/api-notes.md).
+PHP_VERSIONS = ['php74rc', 'php80rc', 'php81rc', 'php82rc', 'php83rc', 'php84rc']
 STACKS = ['hybrid', 'nativenginx', 'customnginx']
 STACK_MODES = ['production', 'development']
 PROCESS_MANAGERS = ['dynamic', 'ondemand', 'static']
@@ -56,6 +57,30 @@ PORT_RANGE = re.compile(r'^(\d{1,5})(?:[-:](\d{1,5}))?$')
 SSH_KEY_PATTERN = re.compile(r'^(ssh-[a-z0-9]+|ecdsa-[a-z0-9\-]+|sk-[a-z0-9@.\-]+) [A-Za-z0-9+/=]+( .*)?$')
 
 bp = Blueprint('runcloud', __name__, url_prefix='/runcloud/api/v2')
+
+JSON_TYPE = 'application/json'
+
+
+def _strict():
+    """Whether the sandbox answers in its strict profile (see docs/api-notes.md, "RunCloud")."""
+    return get_store().strict
+
+
+@bp.before_request
+def _require_json_headers():
+    """Strict: refuse a request without ``Content-Type`` and ``Accept: application/json``.
+
+    The introduction page requires both on every request; what the API does without them is not
+    documented, so only the strict profile refuses (415 / 406), after authentication like any answer.
+    """
+    if not _strict():
+        return None
+    if request.mimetype != JSON_TYPE:
+        raise ApiError(415, 'Unsupported Media Type: send Content-Type: application/json.')
+    # Laravel answers JSON only to a request that names JSON in Accept; */* alone gets HTML error pages.
+    if not any(value == JSON_TYPE and quality > 0 for value, quality in request.accept_mimetypes):
+        raise ApiError(406, 'Not Acceptable: send Accept: application/json.')
+    return None
 
 _MISSING = object()
 
@@ -300,8 +325,12 @@ class Resource:
 
     def __init__(self, kind, title, build, parent='server', name_field=None, unique=None, int_bools=(),
                  segment=None, create_suffix='', singleton=False, missing=None, before_delete=None,
-                 after_create=None):
+                 after_create=None, present=None, filters=None):
         self.kind = kind
+        # present(row, rendered) -> rendered: the kind's public shape where it is not the stored row.
+        self.present = present
+        # The list's name filter query parameters (default: search).
+        self.filters = filters or ('search',)
         self.title = title
         self.build = build
         self.parent = parent
@@ -323,8 +352,11 @@ class Resource:
 
     def render(self, row):
         """The public JSON object of a row."""
+        rendered = dict((key, value) for key, value in row.items() if not key.startswith('_'))
+        if self.present is not None:
+            rendered = self.present(row, rendered)
         return dict((key, int(value) if key in self.int_bools and isinstance(value, bool) else value)
-                    for key, value in row.items() if not key.startswith('_'))
+                    for key, value in rendered.items())
 
 
 def _system_user(state, server_id, username):
@@ -394,6 +426,14 @@ def _build_database(state, ctx, body):
     clean = validate(body, [Field('name', required=True, pattern=NAME_PATTERN),
                             Field('collation', choices=COLLATIONS, default='utf8mb4_unicode_ci')])
     return {'name': clean['name'], 'collation': clean['collation'] or 'utf8mb4_unicode_ci'}, {}
+
+
+def _present_database(row, rendered):
+    """Strict: the documented responses show ``"collation": null`` whatever was sent."""
+    del row
+    if _strict():
+        rendered['collation'] = None
+    return rendered
 
 
 def _database_delete_users(state, ctx, row, body):
@@ -480,6 +520,19 @@ def _build_webapp(state, ctx, body):
     return fields, {}
 
 
+def _absolute_public_path(row, suffix):
+    """Strict: ``publicPath`` is sent as a suffix (``/public``) and returned absolute (rootPath + suffix)."""
+    if not _strict():
+        return suffix
+    root = row['rootPath'].rstrip('/')
+    return '%s/%s' % (root, suffix.lstrip('/')) if suffix and suffix.strip('/') else root
+
+
+def _present_webapp(row, rendered):
+    rendered['publicPath'] = _absolute_public_path(row, row.get('publicPath'))
+    return rendered
+
+
 def _webapp_primary_domain(state, ctx, row):
     """Creating a web app also creates its primary domain."""
     context = dict(ctx, webapp=row)
@@ -503,6 +556,29 @@ def _build_domain(state, ctx, body):
 def _valid_until(provider):
     days = 90 if provider == 'letsencrypt' else 365
     return runcloud_timestamp(utc_now() + datetime.timedelta(days=days))
+
+
+def _renewal_date(provider):
+    # Let's Encrypt certificates are renewed 30 days before they expire; custom ones are not renewed.
+    if provider != 'letsencrypt':
+        return None
+    return runcloud_timestamp(utc_now() + datetime.timedelta(days=60))
+
+
+SSL_DOCUMENTED_FIELDS = ('id', 'method', 'staging', 'apiId', 'authorizationMethod', 'enableHttp', 'enableHsts',
+                         'validUntil', 'renewalDate', 'created_at')
+
+
+def _present_ssl(row, rendered):
+    """Strict: the object public v2 clients read: ``method`` (the provider), ``staging`` (0/1), ``apiId``.
+
+    No ``provider``, ``environment``, ``externalApi`` nor ``ssl_protocol_id``.
+    """
+    if not _strict():
+        return rendered
+    documented = dict(rendered, method=row['provider'], staging=row.get('environment') == 'staging',
+                      apiId=row.get('externalApi'))
+    return dict((key, documented.get(key)) for key in SSL_DOCUMENTED_FIELDS)
 
 
 SSL_UPDATABLE = [Field('enableHttp', 'bool', required=True), Field('enableHsts', 'bool', required=True),
@@ -536,7 +612,8 @@ def _build_ssl(state, ctx, body):
     fields = {'provider': provider, 'enableHttp': clean['enableHttp'], 'enableHsts': clean['enableHsts'],
               'ssl_protocol_id': clean['ssl_protocol_id'],
               'authorizationMethod': method, 'environment': clean['environment'] if letsencrypt else None,
-              'externalApi': api_id if dns else None, 'method': method, 'validUntil': _valid_until(provider)}
+              'externalApi': api_id if dns else None, 'method': method, 'validUntil': _valid_until(provider),
+              'renewalDate': _renewal_date(provider)}
     secrets = dict((key, clean[key]) for key in ('privateKey', 'certificate') if clean.get(key))
     return fields, secrets
 
@@ -586,6 +663,17 @@ def _build_supervisor(state, ctx, body):
                                               'autoRestart', 'binary', 'directory')), {}
 
 
+def _present_supervisor(row, rendered):
+    """Strict: ``binary`` is folded into the front of ``command`` and not returned; ``directory`` defaults to ``/``."""
+    del row
+    if _strict():
+        binary = rendered.pop('binary', None)
+        if binary:
+            rendered['command'] = '%s %s' % (binary, rendered['command'])
+        rendered['directory'] = rendered.get('directory') or '/'
+    return rendered
+
+
 def _build_firewall(state, ctx, body):
     del state, ctx
     checker = Checker(body).check([Field('type', required=True, choices=['global', 'rich']),
@@ -616,23 +704,24 @@ SPECS = [
              int_bools=('softwareUpdate', 'securityUpdate')),
     Resource('users', 'System user', _build_user, name_field='username', unique='server',
              before_delete=_user_in_use),
-    Resource('sshcredentials', 'SSH key', _build_sshkey, name_field='label'),
+    # The SSH key list filter is named label, not search (docs/api-notes.md).
+    Resource('sshcredentials', 'SSH key', _build_sshkey, name_field='label', filters=('label',)),
     Resource('databases', 'Database', _build_database, name_field='name', unique='server',
-             before_delete=_database_delete_users),
+             before_delete=_database_delete_users, present=_present_database),
     Resource('databaseusers', 'Database user', _build_dbuser, name_field='username', unique='server'),
     Resource('webapps', 'Web application', _build_webapp, name_field='name', unique='server',
-             create_suffix='/custom', after_create=_webapp_primary_domain),
+             create_suffix='/custom', after_create=_webapp_primary_domain, present=_present_webapp),
     # Domain names are unique per server across its web apps: checked in _build_domain.
     Resource('domains', 'Domain', _build_domain, parent='webapp', name_field='name', int_bools=('www', 'wildcard')),
-    Resource('ssl', 'SSL', _build_ssl, parent='webapp', int_bools=('enableHttp', 'enableHsts'), singleton=True,
-             missing=(200, 'SSL not installed!')),
+    Resource('ssl', 'SSL', _build_ssl, parent='webapp', int_bools=('enableHttp', 'enableHsts', 'staging'),
+             singleton=True, missing=(200, 'SSL not installed!'), present=_present_ssl),
     Resource('git', 'Git', _build_git, parent='webapp', int_bools=('atomic', 'autoDeploy'), singleton=True,
              missing=(404, 'Git not installed')),
     Resource('installer', 'Script installer', _build_installer, parent='webapp', singleton=True,
              missing=(404, 'No installer')),
     Resource('cronjobs', 'Cron job', _build_cronjob, name_field='label'),
     Resource('supervisors', 'Supervisor job', _build_supervisor, name_field='label',
-             int_bools=('autoStart', 'autoRestart')),
+             int_bools=('autoStart', 'autoRestart'), present=_present_supervisor),
     Resource('firewalls', 'Firewall rule', _build_firewall, segment='/security/firewalls'),
     Resource('externalapi', 'External API key', _build_externalapi, parent=None, name_field='label',
              segment='/settings/externalapi'),
@@ -695,11 +784,12 @@ def create_row(state, spec, ctx, body, wanted_id=None):
     return row
 
 
-def paginate(rows, render, name_field=None):
-    """RunCloud's list envelope over rows, honouring page, perPage (capped) and search."""
-    search = request.args.get('search', '').strip().lower()
-    if search and name_field:
-        rows = [row for row in rows if search in str(row.get(name_field, '')).lower()]
+def paginate(rows, render, name_field=None, filters=('search',)):
+    """RunCloud's list envelope over rows, honouring page, perPage (capped) and the name filters."""
+    for name in filters:
+        search = request.args.get(name, '').strip().lower()
+        if search and name_field:
+            rows = [row for row in rows if search in str(row.get(name_field, '')).lower()]
     per_page = _positive_arg('perPage', DEFAULT_PER_PAGE)
     per_page = min(per_page, get_store().settings['runcloud_max_per_page'])
     page = _positive_arg('page', 1)
@@ -749,7 +839,10 @@ def _list_view(state, spec, server_id=None, webapp_id=None):
     ctx = context(state, server_id, webapp_id)
     rows = state.tables[spec.kind].select(**_ancestors(ctx))
     if not spec.singleton:
-        return paginate(rows, spec.render, spec.name_field)
+        if _strict():
+            # Strict: newest first (the order is not documented) and only the kind's documented filter.
+            return paginate(rows[::-1], spec.render, spec.name_field, spec.filters)
+        return paginate(rows, spec.render, spec.name_field, tuple(sorted(set(('search',) + spec.filters))))
     if not rows:
         status, message = spec.missing
         return jsonify({'message': message}), status
@@ -758,7 +851,11 @@ def _list_view(state, spec, server_id=None, webapp_id=None):
 
 def _create_view(state, spec, server_id=None, webapp_id=None):
     ctx = context(state, server_id, webapp_id)
-    return jsonify(spec.render(create_row(state, spec, ctx, _body())))
+    rendered = spec.render(create_row(state, spec, ctx, _body()))
+    if spec.kind == 'firewalls' and _strict():
+        # One version of the API answers a firewall rule's creation with an array (docs/api-notes.md).
+        return jsonify([rendered])
+    return jsonify(rendered)
 
 
 def _item_view(state, spec, item_id, server_id=None, webapp_id=None):
@@ -952,6 +1049,7 @@ def _settings_answer(row):
     answer = {'id': row['id'], 'name': row['name'], 'phpVersion': row['phpVersion']}
     for key, value in row['_settings'].items():
         answer[key] = int(value) if key in WEBAPP_SETTING_BOOLS and isinstance(value, bool) else value
+    answer['publicPath'] = _absolute_public_path(row, row['_settings'].get('publicPath'))
     return jsonify(answer)
 
 
@@ -967,8 +1065,16 @@ def webapp_php(state, **ids):
 def webapp_fpmnginx(state, **ids):
     """Change any PHP-FPM / NGINX setting; answers like GET .../settings."""
     row = find_row(state, SPEC['webapps'], context(state, ids['server_id']), ids['item_id'])
-    checker = Checker(_body()).check(WEBAPP_SETTINGS, partial=True)
-    merged = dict(row['_settings'], **checker.clean)
+    if _strict():
+        # Strict: a full-body endpoint, as its documented example: required settings must all be sent and
+        # an optional one left out goes back to its default.
+        checker = Checker(_body()).check(WEBAPP_SETTINGS)
+        merged = dict(row['_settings'], **checker.clean)
+        if 'openBasedir' not in checker.clean:
+            merged['openBasedir'] = '%s:/var/lib/php/session:/tmp' % row['rootPath']
+    else:
+        checker = Checker(_body()).check(WEBAPP_SETTINGS, partial=True)
+        merged = dict(row['_settings'], **checker.clean)
     _require_dynamic_fields(checker, merged)
     checker.done()
     row['_settings'] = merged
@@ -984,7 +1090,7 @@ def ssl_update(state, **ids):
     """PATCH changes enableHttp, enableHsts, ssl_protocol_id; PUT redeploys the certificate."""
     if request.method == 'PUT':
         row = find_row(state, SPEC['ssl'], context(state, ids['server_id'], ids['webapp_id']), ids['item_id'])
-        row['validUntil'] = _valid_until(row['provider'])
+        row.update(validUntil=_valid_until(row['provider']), renewalDate=_renewal_date(row['provider']))
         state.bump('ssl_redeploys', row['_webapp'])
         return _render('ssl', row)
     row = find_row(state, SPEC['ssl'], context(state, ids['server_id'], ids['webapp_id']), ids.pop('item_id'))
@@ -1066,8 +1172,11 @@ def firewall_deploy(state, server_id):
 @route('/settings/externalapi/<int:item_id>', ['PATCH'])
 def externalapi_update(state, **ids):
     """Change an external API key's label, username or secret."""
+    # Strict: public v2 clients always send the secret; a PATCH without it is refused.
     row, clean = _update(state, 'externalapi', [Field('label'), Field('username'), Field('secret')], ids,
                          partial=True)
+    if _strict() and not clean.get('secret'):
+        raise invalid('secret', 'The secret field is required.')
     if clean.get('label') == '':
         raise invalid('label', 'The label field is required.')
     secret = clean.pop('secret', None)
