@@ -25,7 +25,7 @@ import time
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import lightrun, runcloud
+from . import lightrun, lightrun_org, runcloud
 from .common import EXTENSION_KEY, ApiError, get_store, read_json
 
 API_PREFIXES = (('lightrun', '/lightrun'), ('runcloud', '/runcloud/api/v2'))
@@ -34,6 +34,8 @@ DEFAULT_RATE_LIMIT = 60
 DEFAULT_RATE_WINDOW = 60
 DEFAULT_SETTINGS = {'lightrun_conflict_mode': 'reject_all', 'lightrun_max_page_size': 1000,
                     'runcloud_max_per_page': 40, 'profile': 'standard', 'lightrun_paging': 'auto'}
+# Permission levels the sandbox's Lightrun key holds (lightrun_org answers 403 for a missing one).
+DEFAULT_SETTINGS['lightrun_key_levels'] = list(lightrun_org.LEVELS)
 # "standard": kind but plausible answers; "strict": the documented behaviour wherever the
 # documentation is less kind (docs/api-notes.md names the source of each strict behaviour).
 PROFILES = ('standard', 'strict')
@@ -230,6 +232,7 @@ class Store:
         """Forget all state, the log, the faults and the rate-limit windows."""
         with self.lock:
             self.lightrun = lightrun.LightrunState()
+            self.lightrun_org = lightrun_org.OrgState()
             self.runcloud = runcloud.RunCloudState()
             self.settings = dict(DEFAULT_SETTINGS, profile=self.start_profile)
             self.log = []
@@ -262,6 +265,9 @@ class Store:
         for key, value in values.items():
             if key not in DEFAULT_SETTINGS:
                 raise ApiError(400, 'unknown setting %s; known: %s' % (key, ', '.join(DEFAULT_SETTINGS)))
+            if key == 'lightrun_key_levels':
+                lightrun_org.check_levels(value)
+                continue
             if key == 'lightrun_conflict_mode' and value not in ('reject_all', 'partial'):
                 raise ApiError(400, 'lightrun_conflict_mode must be reject_all or partial')
             if key == 'profile' and value not in PROFILES:
@@ -281,6 +287,7 @@ class Store:
             try:
                 self.update_settings(data.get('settings') or {})
                 self.lightrun.seed(data.get('lightrun') or {})
+                self.lightrun_org.seed(data.get('lightrun') or {}, strict=self.strict)
                 self.runcloud.seed(data.get('runcloud') or {})
             except ApiError as exc:
                 raise ApiError(400, 'Invalid seed: %s' % exc.message, exc.errors) from exc
@@ -291,6 +298,7 @@ class Store:
         """The whole state, for GET /_sandbox/state."""
         with self.lock:
             return {'lightrun': self.lightrun.dump(), 'runcloud': self.runcloud.dump(),
+                    'lightrun_org': self.lightrun_org.dump(),
                     'settings': dict(self.settings), 'faults': self.faults.config}
 
 
@@ -487,6 +495,7 @@ def create_app(credentials=None, seed_data=None, quiet=False, profile=None):
     app.extensions[EXTENSION_KEY] = store
     app.register_blueprint(admin)
     app.register_blueprint(lightrun.bp)
+    app.register_blueprint(lightrun_org.bp)
     app.register_blueprint(runcloud.bp)
     app.before_request(_before_api_request)
     app.after_request(_after_api_request)
