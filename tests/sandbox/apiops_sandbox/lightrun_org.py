@@ -1031,3 +1031,9 @@ def check_levels(value):
     """Validate the ``lightrun_key_levels`` setting: a list of permission levels."""
     if not isinstance(value, list) or not all(level in LEVELS for level in value):
         raise ApiError(400, 'lightrun_key_levels must be a list of %s' % ', '.join(LEVELS))
+
+
+def pool_records(store):
+    """Every agent pool as AgentPoolPublicApiDTO dicts, in creation order (for other sandbox modules)."""
+    with store.lock:
+        return [public(record) for record in store.lightrun_org.pools.values()]
