@@ -22,7 +22,7 @@ import time
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import MaxRetryError, ReadTimeoutError
+    from urllib3.exceptions import MaxRetryError, ReadTimeoutError, ResponseError
     from urllib3.util.retry import Retry
 except ImportError as _imp_exc:  # pragma: no cover - exercised by the missing-library path
     HAS_REQUESTS = False
@@ -104,27 +104,69 @@ class ApiResponse:
         self.data = data
 
 
-class _RateLimitBudgetSpent(Exception):
-    """Reason given to urllib3 when waiting out another 429 would exceed the budget."""
+class RetryRecord:
+    """What happened to one request across its tries, for messages and cost reports.
+
+    :class:`ApiRetry` fills it in (every copy urllib3 makes of the retry
+    shares the same record); :class:`ApiClient` reads it when the request
+    ends. ``retries`` counts the tries that failed and were followed by
+    another; ``stopped`` says why the retrying ended early (``None`` when it
+    did not), ``wait`` is the wait that was not taken.
+    """
+
+    def __init__(self):
+        self.started = time.monotonic()
+        self.retries = 0
+        self.rate_limited = 0
+        self.waited = 0.0
+        self.planned = 0.0
+        self.stopped = None
+        self.wait = None
+        self.retry_after = None
+
+    def tries(self):
+        """How many times the request was sent."""
+        return self.retries + 1
+
+    def elapsed(self):
+        """Seconds since the first try was sent."""
+        return time.monotonic() - self.started
+
+    def budget_spent(self):
+        """Seconds of ``rate_limit_timeout`` used up: the clock, or the 429 waits planned so far
+        if they add up to more (so the budget holds even where a sleep is cut short)."""
+        return max(self.elapsed(), self.planned)
+
+    def describe(self):
+        """``'3 tries over 2.1 s'`` (``'1 try'`` when nothing was retried), by the clock."""
+        if self.retries == 0:
+            return '1 try'
+        return '%d tries over %.1f s' % (self.tries(), self.elapsed())
 
 
 class ApiRetry(Retry):
-    """urllib3's Retry with the collection's policy.
+    """urllib3's Retry with the collection's policy, through urllib3's public API only.
 
     * 429 is retried for every method (the request was not processed),
       honouring ``Retry-After`` (seconds or HTTP date) or else backing off
       exponentially with jitter, for as long as ``rate_limit_timeout``
-      seconds allow. ``rate_limit_timeout=0`` disables 429 retries.
+      seconds allow. A wait that would pass that budget is not started:
+      the 429 is returned at once (so a monthly quota's "come back in 12
+      days" fails the task immediately). ``rate_limit_timeout=0`` disables
+      429 retries.
     * 502/503/504, connection and read errors are retried only for
       idempotent methods, at most ``server_error_retries`` times.
+
+    Works with urllib3 1.26 and 2.x: it uses the documented constructor
+    arguments, ``allowed_methods``, ``history``, ``new()``, ``is_retry()``,
+    ``increment()``, ``get_retry_after()``, ``get_backoff_time()`` and
+    ``sleep()``, none of urllib3's private methods.
     """
 
-    def __init__(self, *args, rate_limit_timeout=300.0, server_error_retries=SERVER_ERROR_RETRIES, started=None, planned=0.0, **kwargs):
+    def __init__(self, *args, rate_limit_timeout=300.0, server_error_retries=SERVER_ERROR_RETRIES, record=None, **kwargs):
         self.rate_limit_timeout = rate_limit_timeout
         self.server_error_retries = server_error_retries
-        # When the first try was sent, and the sum of the waits planned so far.
-        self.started = started
-        self.planned = planned
+        self.record = record if record is not None else RetryRecord()
         kwargs.setdefault('total', None)
         kwargs.setdefault('connect', server_error_retries)
         kwargs.setdefault('read', server_error_retries)
@@ -138,18 +180,28 @@ class ApiRetry(Retry):
         kwargs.setdefault('raise_on_status', False)
         kwargs.setdefault('raise_on_redirect', True)
         super().__init__(*args, **kwargs)
+        # urllib3 2.5 and later cut a Retry-After to 6 hours (retry_after_max); rate_limit_timeout
+        # already bounds every wait, and a quota's real wait must reach the message uncut.
+        self.retry_after_max = float('inf')
 
     def new(self, **kw):
         kw.setdefault('rate_limit_timeout', self.rate_limit_timeout)
         kw.setdefault('server_error_retries', self.server_error_retries)
-        kw.setdefault('started', self.started)
-        kw.setdefault('planned', self.planned)
+        kw.setdefault('record', self.record)
         return super().new(**kw)
+
+    def for_request(self):
+        """A fresh copy for one request, with its own :class:`RetryRecord`."""
+        return self.new(record=RetryRecord(), history=())
+
+    def retryable_method(self, method):
+        """Whether a 5xx or a transport error may be retried for ``method`` (never POST or PATCH)."""
+        return bool(method) and method.upper() in self.allowed_methods
 
     def is_retry(self, method, status_code, has_retry_after=False):
         if status_code == RATE_LIMITED:
             return self.rate_limit_timeout > 0
-        return status_code in SERVER_ERROR_STATUSES and self._is_method_retryable(method) and self.server_error_retries > 0
+        return status_code in SERVER_ERROR_STATUSES and self.retryable_method(method) and self.server_error_retries > 0
 
     def _backoff_ceiling(self):
         tries = len(self.history)
@@ -173,30 +225,49 @@ class ApiRetry(Retry):
             return None
         return max(retry_after, self._backoff_ceiling() / 2)
 
-    def _upper_wait(self, response):
-        """The longest this retry will sleep before the next try."""
-        retry_after = self.get_retry_after(response) if response is not None else None
-        return retry_after if retry_after is not None else self._backoff_ceiling()
+    def _wait_for(self, response):
+        """How long to wait before the next try: ``Retry-After`` for a 429, else the backoff
+        (a 5xx's ``Retry-After`` is honoured up to the backoff's maximum)."""
+        retry_after = self.get_retry_after(response) if response is not None and self.respect_retry_after_header else None
+        if retry_after is None:
+            return self.get_backoff_time()
+        if response.status != RATE_LIMITED:
+            return min(retry_after, BACKOFF_MAX)
+        return retry_after
+
+    def sleep(self, response=None):
+        wait = self._wait_for(response)
+        if wait > 0:
+            time.sleep(wait)
+        self.record.waited += wait
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
-        started = self.started if self.started is not None else time.monotonic()
-        if error is not None and (method is None or not self._is_method_retryable(method)):
-            # Nothing says the server did not act on this POST/PATCH: never repeat it.
-            raise MaxRetryError(_pool, url, error) from error
-        server_error_retries = self.server_error_retries
-        if response is not None and response.status in SERVER_ERROR_STATUSES:
-            server_error_retries -= 1
-        new_retry = super().increment(method=method, url=url, response=response, error=error, _pool=_pool, _stacktrace=_stacktrace)
-        new_retry.started = started
-        new_retry.server_error_retries = server_error_retries
-        if response is not None and response.status == RATE_LIMITED:
-            # Count both the clock and the waits planned so far, so that the
-            # budget holds even where sleeping is skipped or cut short.
-            spent = max(time.monotonic() - started, self.planned)
-            wait = new_retry._upper_wait(response)
-            if spent + wait > self.rate_limit_timeout:
-                raise MaxRetryError(_pool, url, _RateLimitBudgetSpent())
-            new_retry.planned = self.planned + wait
+        record = self.record
+        try:
+            if error is not None and not self.retryable_method(method):
+                # Nothing says the server did not act on this POST/PATCH: never repeat it.
+                record.stopped = 'unsafe_method'
+                raise MaxRetryError(_pool, url, error) from error
+            server_error_retries = self.server_error_retries
+            if response is not None and response.status in SERVER_ERROR_STATUSES:
+                server_error_retries -= 1
+            new_retry = super().increment(method=method, url=url, response=response, error=error, _pool=_pool, _stacktrace=_stacktrace)
+            new_retry.server_error_retries = server_error_retries
+            if response is not None and response.status == RATE_LIMITED:
+                record.rate_limited += 1
+                retry_after = self.get_retry_after(response)
+                record.retry_after = retry_after
+                # The longest the next wait can be: Retry-After, or the top of the backoff's range.
+                wait = retry_after if retry_after is not None else new_retry._backoff_ceiling()
+                if record.budget_spent() + wait > self.rate_limit_timeout:
+                    record.stopped = 'rate_limit'
+                    record.wait = wait
+                    raise MaxRetryError(_pool, url, ResponseError('waiting %.1f s more would pass rate_limit_timeout' % wait))
+                record.planned += wait
+        except Exception:
+            record.stopped = record.stopped or 'exhausted'
+            raise
+        record.retries += 1
         return new_retry
 
 
@@ -252,9 +323,11 @@ class ApiClient:
         elif basic_auth:
             self.session.auth = tuple(basic_auth)
         self.retry = ApiRetry(rate_limit_timeout=float(rate_limit_timeout))
-        adapter = HTTPAdapter(max_retries=self.retry)
-        self.session.mount('http://', adapter)
-        self.session.mount('https://', adapter)
+        # What the last request went through (tries, 429s, waits); see RetryRecord.
+        self.last_record = None
+        self._adapter = HTTPAdapter(max_retries=self.retry)
+        self.session.mount('http://', self._adapter)
+        self.session.mount('https://', self._adapter)
 
     def redact(self, text):
         """Replace every credential in ``text`` by a placeholder."""
@@ -283,20 +356,53 @@ class ApiClient:
             kwargs['data'] = json.dumps(body)
             kwargs['headers'] = {'Content-Type': 'application/json'}
         self.request_count += 1
+        # A fresh retry state per request: its record says afterwards what really happened.
+        self._adapter.max_retries = self.retry.for_request()
+        record = self.last_record = self._adapter.max_retries.record
         try:
             response = self.session.request(method, self.url(path), **kwargs)
         except requests.exceptions.RetryError as exc:
-            raise self._error('%s %s failed: %s' % (method, path, exc), method, path)
+            raise self._error('%s %s failed after %s: %s' % (method, path, record.describe(), exc), method, path)
         except requests.exceptions.Timeout:
-            raise self._error('%s %s timed out after %s seconds (option timeout)' % (method, path, self.timeout), method, path)
+            raise self._error(self._timeout_message(method, path, record), method, path)
         except requests.exceptions.SSLError as exc:
             raise self._error('%s %s failed TLS verification: %s' % (method, path, exc), method, path)
         except requests.exceptions.RequestException as exc:
             reason = getattr(exc.args[0], 'reason', None) if exc.args else None
             if isinstance(reason, ReadTimeoutError):
-                raise self._error('%s %s timed out after %s seconds (option timeout)' % (method, path, self.timeout), method, path)
-            raise self._error('%s %s could not reach %s: %s' % (method, path, self.base_url, reason or exc), method, path)
+                raise self._error(self._timeout_message(method, path, record), method, path)
+            raise self._error('%s %s could not reach %s (%s%s): %s' % (
+                method, path, self.base_url, record.describe(), self._not_retried(method, record), reason or exc), method, path)
         return self._handle(method, path, response, accept)
+
+    @staticmethod
+    def _not_retried(method, record):
+        if record.stopped == 'unsafe_method':
+            return '; a %s is never retried, since the server may have acted on it' % method
+        return ''
+
+    def _timeout_message(self, method, path, record):
+        """What a timeout really was: the per-try limit, how many tries, how long in all."""
+        if record.retries:
+            return ('%s %s timed out: no answer within timeout=%s seconds on any of %s (option timeout applies to each try)'
+                    % (method, path, self.timeout, record.describe()))
+        return '%s %s timed out: no answer within timeout=%s seconds (option timeout)%s' % (
+            method, path, self.timeout, self._not_retried(method, record))
+
+    def _rate_limit_message(self, method, path, record):
+        """Why the 429s ended the request: no budget, a wait longer than the budget, or the budget spent."""
+        prefix = '%s %s: rate limited by the %s API (429)' % (method, path, self.api)
+        budget = 'rate_limit_timeout=%g seconds' % self.rate_limit_timeout
+        if self.rate_limit_timeout <= 0:
+            return '%s; rate_limit_timeout=0 allows no waiting' % prefix
+        if record.stopped != 'rate_limit' or record.wait is None:
+            return '%s after %s' % (prefix, record.describe())
+        if record.retries == 0:
+            return ('%s; it asks to wait %.1f s, more than %s allows, so the task fails now instead of waiting'
+                    ' (a wait this long usually means a quota, not a burst)' % (prefix, record.wait, budget))
+        return ('%s on each of %s (%.1f s of it waiting); stopped because the next wait, %.1f s%s, would pass %s'
+                % (prefix, record.describe(), record.waited, record.wait,
+                   ' as Retry-After asks' if record.retry_after is not None else ' of backoff', budget))
 
     def _error(self, message, method, path, cls=ApiError, **kwargs):
         return cls(self.redact(message), method=method, path=path, api=self.api, **kwargs)
@@ -321,11 +427,13 @@ class ApiClient:
         api_message, errors = _api_message(data) if decoded else (describe_body(text), {})
         api_message = self.redact(api_message)
         errors = {self.redact(k): [self.redact(m) for m in v] for k, v in errors.items()}
+        record = self.last_record
         if status == RATE_LIMITED:
-            message = ('%s %s: rate limited by the %s API (429) for longer than rate_limit_timeout=%s seconds'
-                       % (method, path, self.api, self.rate_limit_timeout))
+            message = self._rate_limit_message(method, path, record or RetryRecord())
             raise self._error(message, method, path, cls=RateLimitError, status=status, api_message=api_message, errors=errors)
         message = '%s %s failed with status %s' % (method, path, status)
+        if record is not None and record.retries:
+            message += ' after %s' % record.describe()
         if status == 401:
             message += ': the credentials were refused'
         elif status == 403:

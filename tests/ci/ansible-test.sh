@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
 # Run one ansible-test command against one ansible-core version:
 #   tests/ci/ansible-test.sh VERSION sanity|units|integration [ansible-test arguments...]
-# Integration runs start the sandbox first and hand its URL to the targets.
+# The version's virtualenv (.venv/core-VERSION) is made on demand on a Python that this
+# ansible-core supports on the controller (see python_for in common.sh); the line
+# "ansible-core X on Python Y" says which. Integration runs start the sandbox first (profile
+# SANDBOX_PROFILE: standard or strict) and hand its URL to the targets.
+# APIOPS_MIN_VERSIONS=1 uses .venv/min-core-VERSION instead, with the lowest versions of
+# requests, urllib3 and jsonschema that requirements.txt allows (see tests/ci/min-versions.sh).
 set -euo pipefail
 # shellcheck source=tests/ci/common.sh
 source "$(dirname "$0")/common.sh"
 
 version="$1"; command="$2"; shift 2
-venv="$(venv_for "$version")"
-tree="$(collection_tree "$version")"
+if [ -n "${APIOPS_MIN_VERSIONS:-}" ]; then
+    venv="$(min_versions_venv "$version")"
+    build="min-$version"
+else
+    venv="$(venv_for "$version")"
+    build="$version"
+fi
+tree="$(collection_tree "$build")"
 export PATH="$venv/bin:$PATH"
-pyver="$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+pyver="$(venv_python_version "$venv")"
+log "ansible-core $("$venv/bin/python" -c 'import ansible; print(ansible.__version__)') on Python $("$venv/bin/python" -c 'import sys; print(sys.version.split()[0])') ($(readlink -f "$venv/bin/python")), venv $venv"
 cd "$tree"
 
 case "$command" in
@@ -23,7 +35,7 @@ case "$command" in
         ansible-test units --local --python "$pyver" --color no "$@"
         ;;
     integration)
-        log "ansible-test integration (ansible-core $version)"
+        log "ansible-test integration (ansible-core $version, sandbox profile ${SANDBOX_PROFILE:-standard})"
         trap stop_sandbox EXIT
         start_sandbox "$tree/../../../../sandbox" "$venv/bin/python"
         write_integration_config "$tree/tests/integration/integration_config.yml"

@@ -7,26 +7,116 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 log() { printf '\n==> %s\n' "$*" >&2; }
 
-# venv_for VERSION: path of a virtualenv with ansible-core VERSION.x and
-# everything the tests need, created (or refreshed when a requirements
-# file changed) on demand.
+# The ansible-core minor versions this collection supports and tests, oldest first. The one list
+# the test command, meta/runtime.yml, galaxy.yml, README and docs are checked against
+# (tests/ci/checks.d/05-supported-range.sh).
+SUPPORTED_CORE_VERSIONS="2.16 2.17 2.18 2.19 2.20 2.21"
+OLDEST_CORE="${SUPPORTED_CORE_VERSIONS%% *}"
+NEWEST_CORE="${SUPPORTED_CORE_VERSIONS##* }"
+
+# controller_pythons VERSION: the Python versions ansible-core VERSION supports on the controller,
+# as its own ansible-test says (CONTROLLER_PYTHON_VERSIONS in ansible_test/_util/target/common/
+# constants.py; venv_for checks the installed ansible-test against this table).
+controller_pythons() {
+    case "$1" in
+        2.16|2.17) echo "3.10 3.11 3.12" ;;
+        2.18|2.19) echo "3.11 3.12 3.13" ;;
+        2.20|2.21) echo "3.12 3.13 3.14" ;;
+        *) echo "ansible-core $1 is not a supported version ($SUPPORTED_CORE_VERSIONS)" >&2; return 1 ;;
+    esac
+}
+
+# python_for VERSION: the path of a Python the controller of ansible-core VERSION supports.
+# Candidates, first match wins: $PYTHON (python3 unless set), then python3.X on PATH, then
+# pyenv's installs ($PYENV_ROOT/versions/3.X.*), for X in the supported range, oldest first.
+python_for() {
+    local version="$1" wanted candidate minor found=""
+    wanted="$(controller_pythons "$version")" || return 1
+    local candidates=("${PYTHON:-python3}")
+    for minor in $wanted; do
+        candidates+=("python$minor")
+        for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$minor".*/bin/"python$minor"; do
+            [ -x "$candidate" ] && candidates+=("$candidate")
+        done
+    done
+    for candidate in "${candidates[@]}"; do
+        # sys.executable sees through pyenv's shims (a shim of a version not activated fails here).
+        read -r minor candidate < <("$candidate" -c 'import sys; print("%d.%d" % sys.version_info[:2], sys.executable)' 2>/dev/null) || continue
+        if [[ " $wanted " == *" $minor "* ]]; then found="$candidate"; break; fi
+    done
+    if [ -z "$found" ]; then
+        echo "no Python for ansible-core $version: it needs one of Python $wanted on the controller;" \
+             "install one (for example with pyenv) or set PYTHON to its path" >&2
+        return 1
+    fi
+    echo "$found"
+}
+
+# venv_for VERSION [NAME [PIP ARGS...]]: path of a virtualenv (.venv/NAME, default core-VERSION)
+# with ansible-core VERSION.x and everything the tests need, on a Python that ansible-core
+# supports. Created on demand; when a requirements file changed it is updated in place (others
+# may be using it), and only re-created when its Python must change. Extra PIP ARGS (for example
+# the minimum versions of the dependencies) are part of what is installed.
 venv_for() {
-    local version="$1"
-    local venv="$ROOT/.venv/core-$version"
-    local next
+    local version="$1" name="${2:-core-$1}"
+    shift; [ $# -gt 0 ] && shift
+    local venv="$ROOT/.venv/$name" next python pyver
     next="$(echo "$version" | awk -F. '{printf "%d.%d", $1, $2 + 1}')"
     local reqs=("$ROOT/requirements.txt" "$ROOT/tests/unit/requirements.txt" "$ROOT/tests/sandbox/requirements.txt" "$ROOT/tests/ci/test-requirements.txt")
-    local stamp
-    stamp="$(cat "${reqs[@]}" | sha256sum | cut -c1-16)-$version"
-    if [ ! -f "$venv/.stamp" ] || [ "$(cat "$venv/.stamp")" != "$stamp" ]; then
-        log "Creating $venv (ansible-core $version)"
-        rm -rf "$venv"
-        "$PYTHON" -m venv "$venv" >&2
-        "$venv/bin/pip" install -q "ansible-core>=$version,<$next" "${reqs[@]/#/-r}" >&2
-        echo "$stamp" > "$venv/.stamp"
-    fi
+    mkdir -p "$ROOT/.venv"
+    (
+        flock 9
+        # A venv keeps the Python it was made with, as long as that one is still supported.
+        if [ -x "$venv/bin/python" ] && pyver="$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" \
+            && [[ " $(controller_pythons "$version") " == *" $pyver "* ]]; then
+            python="$venv/bin/python"
+        else
+            python="$(python_for "$version")" || exit 1
+            pyver="$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+        fi
+        local stamp
+        stamp="$(cat "${reqs[@]}" | sha256sum | cut -c1-16)-$version-py$pyver-$(echo "$*" | sha256sum | cut -c1-8)"
+        if [ ! -x "$venv/bin/python" ] || [ "$python" != "$venv/bin/python" ]; then
+            log "Creating $venv: ansible-core $version on Python $pyver ($python)"
+            rm -rf "$venv"
+            "$python" -m venv "$venv" >&2
+        fi
+        if [ ! -f "$venv/.stamp" ] || [ "$(cat "$venv/.stamp")" != "$stamp" ]; then
+            log "Installing ansible-core $version and the test requirements into $venv"
+            "$venv/bin/pip" install -q "ansible-core>=$version,<$next" "${reqs[@]/#/-r}" "$@" >&2
+            check_controller_pythons "$venv" "$version"
+            echo "$stamp" > "$venv/.stamp"
+        fi
+    ) 9> "$ROOT/.venv/$name.lock" || return 1
     install_get_pip_stub "$venv"
     echo "$venv"
+}
+
+# check_controller_pythons VENV VERSION: the table in controller_pythons agrees with the
+# installed ansible-test, so a new ansible-core release cannot silently change the range.
+check_controller_pythons() {
+    local venv="$1" version="$2" actual
+    actual="$("$venv/bin/python" -c 'from ansible_test._util.target.common.constants import CONTROLLER_PYTHON_VERSIONS as v; print(" ".join(v))')"
+    if [ "$actual" != "$(controller_pythons "$version")" ]; then
+        echo "controller_pythons in tests/ci/common.sh says $(controller_pythons "$version") for ansible-core $version," \
+             "its ansible-test says $actual: update the table" >&2
+        return 1
+    fi
+}
+
+# min_versions_venv VERSION: .venv/min-core-VERSION, where requests, urllib3 and jsonschema are
+# exactly the floors requirements.txt states ("name>=X" becomes "name==X"), so that the floors
+# are tested, not just claimed.
+min_versions_venv() {
+    local pins
+    pins="$(sed -n -E 's/^([A-Za-z0-9_.-]+)>=([0-9][0-9A-Za-z.]*)[[:space:]]*$/\1==\2/p' "$ROOT/requirements.txt")"
+    # shellcheck disable=SC2086 # one pin per word
+    venv_for "$1" "min-core-$1" $pins
+}
+
+# venv_python_version VENV: "3.12" for a venv on Python 3.12.
+venv_python_version() {
+    "$1/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])'
 }
 
 # ansible-test bootstraps pip in the virtualenvs it creates with a script it
