@@ -50,6 +50,18 @@ options:
       - V(0) fails at the first 429.
     type: float
     default: 300
+  shared_rate_budget:
+    description:
+      - Share one rate-limit budget with every process on this controller that uses the same O(api_url) and credential
+        (the forks of a run, concurrent runs), so that they pace themselves instead of each discovering the limit by being refused (HTTP 429).
+      - The budget is learned from the C(X-RateLimit-Limit) and C(X-RateLimit-Remaining) headers and from C(Retry-After) on a 429.
+        Waiting for it counts against O(rate_limit_timeout).
+      - State is kept in a small file in the user's runtime directory (E(XDG_RUNTIME_DIR), or a C(0700) directory of the user's own
+        under the temporary directory), named by a hash of the URL and credential, never the credential itself, and updated under a file lock.
+        Where no such directory is writable the budget is not used and requests go out unpaced.
+      - If not set, the value of the E(APIOPS_SHARED_RATE_BUDGET) environment variable is used.
+    type: bool
+    default: true
 notes:
   - Requests answered 502, 503 or 504, and connection errors, are retried up to 4 times for GET, PUT and DELETE, never for POST or PATCH,
     so that a retry can never create a resource twice.

@@ -19,6 +19,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.client import (
     ApiClient,
     choose_runcloud_auth,
 )
+from ansible_collections.apiops.saas.plugins.module_utils.rate_budget import merge_costs
 
 class ApiModule(AnsibleModule):
     """The AnsibleModule every apiops.saas module uses.
@@ -33,6 +34,34 @@ class ApiModule(AnsibleModule):
         self.api_clients = []
         super().__init__(*args, **kwargs)
 
+    def api_cost(self):
+        """What this run's requests cost, per API: requests by method, 429s, seconds waited, last rate-limit headers."""
+        costs = {}
+        for client in self.api_clients:
+            costs.setdefault(client.api, []).append(client.cost.as_dict())
+        return {api: merge_costs(items) for api, items in costs.items()}
+
+    def _with_cost(self, kwargs):
+        cost = self.api_cost()
+        kwargs['api_cost'] = cost
+        # Summed by ansible-playbook itself into the run's custom stats (what set_stats does),
+        # which AWX shows on the job; the apiops.saas.api_report callback gives the breakdown.
+        stats = {}
+        for api, item in cost.items():
+            prefix = 'apiops_%s_' % api
+            stats[prefix + 'requests'] = item['total_requests']
+            stats[prefix + 'rate_limited'] = item['rate_limited']
+            stats[prefix + 'wait_seconds'] = item['wait_seconds']
+        if stats and 'ansible_stats' not in kwargs:
+            kwargs['ansible_stats'] = {'data': stats, 'per_host': False, 'aggregate': True}
+        return kwargs
+
+    def exit_json(self, **kwargs):
+        super().exit_json(**self._with_cost(kwargs))
+
+    def fail_json(self, msg, **kwargs):
+        super().fail_json(msg, **self._with_cost(kwargs))
+
 
 LIGHTRUN_DEFAULT_URL = 'https://app.lightrun.com'
 RUNCLOUD_DEFAULT_URL = 'https://manage.runcloud.io/api/v2'
@@ -43,6 +72,7 @@ def _common_options():
         validate_certs=dict(type='bool', default=True),
         timeout=dict(type='float', default=30),
         rate_limit_timeout=dict(type='float', default=300),
+        shared_rate_budget=dict(type='bool', default=True, fallback=(env_fallback, ['APIOPS_SHARED_RATE_BUDGET'])),
     )
 
 
@@ -105,7 +135,8 @@ def lightrun_client(module):
         module.fail_json(msg='api_key must not be empty (option api_key or LIGHTRUN_API_KEY)')
     client = ApiClient(
         'lightrun', params['api_url'], token=params['api_key'], timeout=params['timeout'],
-        validate_certs=params['validate_certs'], rate_limit_timeout=params['rate_limit_timeout'])
+        validate_certs=params['validate_certs'], rate_limit_timeout=params['rate_limit_timeout'],
+        shared_rate_budget=params['shared_rate_budget'])
     getattr(module, 'api_clients', []).append(client)
     return client
 
@@ -123,7 +154,8 @@ def runcloud_client(module):
     module.no_log_values.update(value for value in ([token] + list(basic or ())) if value)
     client = ApiClient(
         'runcloud', params['api_url'], token=token, basic_auth=basic, timeout=params['timeout'],
-        validate_certs=params['validate_certs'], rate_limit_timeout=params['rate_limit_timeout'])
+        validate_certs=params['validate_certs'], rate_limit_timeout=params['rate_limit_timeout'],
+        shared_rate_budget=params['shared_rate_budget'])
     getattr(module, 'api_clients', []).append(client)
     return client
 

@@ -19,6 +19,8 @@ import random
 import re
 import time
 
+from ansible_collections.apiops.saas.plugins.module_utils.rate_budget import CostMeter, SharedBudget
+
 try:
     import requests
     from requests.adapters import HTTPAdapter
@@ -271,6 +273,37 @@ class ApiRetry(Retry):
         return new_retry
 
 
+class _MeteredRetry(ApiRetry):
+    """ApiRetry that tells its client about every answer it retries and every wait before a retry.
+
+    The client counts them (``cost``) and, with the shared rate budget on, reports a 429 to the
+    other processes at once and takes a slot of the budget before the retry goes out.
+    """
+
+    client = None
+
+    def new(self, **kw):
+        retry = super().new(**kw)
+        retry.client = self.client
+        return retry
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        if self.client is not None and response is not None:
+            self.client._answered(response.status, response.headers)
+            response.apiops_counted = True
+        retry = super().increment(method=method, url=url, response=response, error=error, _pool=_pool, _stacktrace=_stacktrace)
+        if self.client is not None:
+            # No exception: the request goes out once more.
+            self.client.cost.sent(self.client._method)
+        return retry
+
+    def sleep(self, response=None):
+        started = time.monotonic()
+        super().sleep(response)
+        if self.client is not None:
+            self.client._before_retry(time.monotonic() - started)
+
+
 def _truncate(text, limit=300):
     text = ' '.join(text.split())
     return text if len(text) <= limit else text[:limit] + '...'
@@ -298,9 +331,14 @@ class ApiClient:
     :param timeout: seconds for connecting and for reading each answer.
     :param validate_certs: verify TLS certificates.
     :param rate_limit_timeout: the most seconds to spend waiting out 429 answers.
+    :param shared_rate_budget: pace requests with every process on this machine that uses the
+        same URL and credential (see :mod:`rate_budget`).
+
+    ``cost`` counts what the requests cost (requests by method, 429 answers, seconds waited).
     """
 
-    def __init__(self, api, base_url, token=None, basic_auth=None, timeout=30, validate_certs=True, rate_limit_timeout=300):
+    def __init__(self, api, base_url, token=None, basic_auth=None, timeout=30, validate_certs=True, rate_limit_timeout=300,
+                 shared_rate_budget=False):
         if not HAS_REQUESTS:
             raise RuntimeError('the requests library is required')
         self.api = api
@@ -322,7 +360,11 @@ class ApiClient:
             self.session.headers['Authorization'] = 'Bearer %s' % token
         elif basic_auth:
             self.session.auth = tuple(basic_auth)
-        self.retry = ApiRetry(rate_limit_timeout=float(rate_limit_timeout))
+        self.cost = CostMeter()
+        self.budget = SharedBudget(self.base_url, self._secrets) if shared_rate_budget else None
+        self._method = None
+        self.retry = _MeteredRetry(rate_limit_timeout=float(rate_limit_timeout))
+        self.retry.client = self
         # What the last request went through (tries, 429s, waits); see RetryRecord.
         self.last_record = None
         self._adapter = HTTPAdapter(max_retries=self.retry)
@@ -356,6 +398,9 @@ class ApiClient:
             kwargs['data'] = json.dumps(body)
             kwargs['headers'] = {'Content-Type': 'application/json'}
         self.request_count += 1
+        self._method = method
+        self.cost.sent(method)
+        self._pace()
         # A fresh retry state per request: its record says afterwards what really happened.
         self._adapter.max_retries = self.retry.for_request()
         record = self.last_record = self._adapter.max_retries.record
@@ -373,7 +418,23 @@ class ApiClient:
                 raise self._error(self._timeout_message(method, path, record), method, path)
             raise self._error('%s %s could not reach %s (%s%s): %s' % (
                 method, path, self.base_url, record.describe(), self._not_retried(method, record), reason or exc), method, path)
+        if not getattr(response.raw, 'apiops_counted', False):
+            self._answered(response.status_code, response.headers)
         return self._handle(method, path, response, accept)
+
+    def _pace(self):
+        """Wait for the shared rate budget (when on) before a request goes out."""
+        if self.budget is not None:
+            self.cost.waited(self.budget.acquire(max_wait=self.rate_limit_timeout))
+
+    def _answered(self, status, headers):
+        self.cost.answered(status, headers)
+        if self.budget is not None:
+            self.budget.observe(status, headers)
+
+    def _before_retry(self, slept):
+        self.cost.waited(slept)
+        self._pace()
 
     @staticmethod
     def _not_retried(method, record):

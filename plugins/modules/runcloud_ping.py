@@ -65,6 +65,45 @@ rate_limit:
       type: int
       returned: success
       sample: 59
+api_cost:
+  description:
+    - What the module's requests cost, per API. Only the APIs it sent requests to are there (none when it failed before sending any).
+    - Every module of the collection returns it. The C(apiops.saas.api_report) callback sums it per API, task and host;
+      ansible-playbook also adds the totals to the run's custom stats, as M(ansible.builtin.set_stats) does
+      (C(apiops_runcloud_requests), C(apiops_runcloud_rate_limited), C(apiops_runcloud_wait_seconds)), which AWX shows on the job.
+  returned: always
+  type: dict
+  contains:
+    runcloud:
+      description: The cost of the requests to the RunCloud API.
+      returned: when the module sent a request to it
+      type: dict
+      contains:
+        requests:
+          description: Requests sent, by HTTP method, every retry included.
+          returned: always
+          type: dict
+          sample: {"GET": 2}
+        total_requests:
+          description: All requests sent, every retry included.
+          returned: always
+          type: int
+          sample: 2
+        rate_limited:
+          description: Answers that were HTTP 429 (rate limited).
+          returned: always
+          type: int
+          sample: 0
+        wait_seconds:
+          description: Seconds spent waiting, for the shared rate budget (O(shared_rate_budget)) and between retries.
+          returned: always
+          type: float
+          sample: 0.0
+        rate_limit:
+          description: The last C(X-RateLimit-Limit) and C(X-RateLimit-Remaining) seen (C(limit), C(remaining)); null when the API sent none.
+          returned: always
+          type: dict
+          sample: {"limit": 60, "remaining": 58}
 '''
 
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
