@@ -32,7 +32,25 @@ class ApiModule(AnsibleModule):
 
     def __init__(self, *args, **kwargs):
         self.api_clients = []
+        # secret_values(params) -> the values of secret fields nested in the
+        # raw parameters (for example a kind's secret attributes), whatever
+        # their type; they join no_log_values before the invocation is logged.
+        self._secret_values = kwargs.pop('secret_values', None)
         super().__init__(*args, **kwargs)
+
+    def _load_params(self):
+        # As hetzner.hcloud does: AnsibleModule logs its arguments (syslog or
+        # the journal) inside __init__, before module code runs, masking only
+        # no_log_values. Secrets nested in a dict option must be known here.
+        super()._load_params()
+        if self._secret_values is None or not isinstance(self.params, dict):
+            return
+        try:
+            values = self._secret_values(self.params)
+        except Exception:  # pylint: disable=broad-except
+            # Malformed input is refused later by argument validation.
+            values = []
+        self.no_log_values.update(str(value) for value in values if value not in (None, ''))
 
     def api_cost(self):
         """What this run's requests cost, per API: requests by method, 429s, seconds waited, last rate-limit headers."""
@@ -112,8 +130,13 @@ RUNCLOUD_MODULE_KWARGS = dict(
 
 def _check_connection_options(module):
     """Refuse connection options no request could succeed with, naming the option."""
-    url = urlparse(module.params['api_url'] or '')
-    if url.scheme not in ('http', 'https') or not url.hostname:
+    try:
+        url = urlparse(module.params['api_url'] or '')
+        hostname = url.hostname
+        url.port  # pylint: disable=pointless-statement
+    except ValueError as exc:
+        module.fail_json(msg='api_url is not a valid URL (%s), got %r' % (exc, module.params['api_url']))
+    if url.scheme not in ('http', 'https') or not hostname:
         module.fail_json(msg='api_url must be an http:// or https:// URL with a host name, got %r' % module.params['api_url'])
     for name in ('timeout', 'rate_limit_timeout'):
         value = module.params[name]

@@ -16,137 +16,32 @@ entry here (plus its sandbox behaviour and its tests).
 
 from __future__ import annotations
 
-PARENTS = ('server', 'webapp', 'database')
+from ansible_collections.apiops.saas.plugins.module_utils.client import runcloud_pages
+from ansible_collections.apiops.saas.plugins.module_utils.engine import ApiSpec, FollowUp, Kind, Registry, Update
 
-# Which parent options a parent level needs, outermost first.
-PARENT_CHAIN = {
-    None: (),
-    'server': ('server',),
-    'webapp': ('server', 'webapp'),
-    'database': ('server', 'database'),
-}
+__all__ = ['KINDS', 'PARENTS', 'RUNCLOUD_API', 'ApiSpec', 'FollowUp', 'Kind', 'Registry', 'Update', 'kind_doc_lines']
+
+
+def _runcloud_list(client, path, params):
+    return runcloud_pages(client, path, params=params)
+
+
+# RunCloud: one-based page/perPage lists filtered with ``search``; updates send the
+# endpoint's fields (given, else current); answers may wrap the object in ``data``.
+RUNCLOUD_API = ApiSpec('runcloud', pages=_runcloud_list, list_filter='search', update_body='endpoint')
+
+KINDS = Registry(RUNCLOUD_API)
+
+# The parent options, outermost first (each is the name of a kind).
+PARENTS = ('server', 'webapp', 'database')
 
 SERVER_PATH = 'servers/{server}'
 WEBAPP_PATH = 'servers/{server}/webapps/{webapp}'
 DATABASE_PATH = 'servers/{server}/databases/{database}'
 
-PHP_VERSIONS = ['php74rc', 'php80rc', 'php81rc', 'php82rc', 'php83rc']
-
-
-class Update:
-    """One update endpoint: ``method path`` with a body made of ``fields``.
-
-    ``path`` is relative to the resource's item path (``''`` is the item
-    itself). Every differing field of one endpoint goes in one request.
-    """
-
-    def __init__(self, path, fields, method='PATCH'):
-        self.path = path
-        self.fields = tuple(fields)
-        self.method = method
-
-    def __repr__(self):
-        return 'Update(%s %r, %r)' % (self.method, self.path, self.fields)
-
-
-class Kind:
-    """One RunCloud resource kind (see the module documentation of each field).
-
-    :param name: the kind's name (value of the module's ``kind`` option).
-    :param parent: ``None`` (workspace), ``'server'``, ``'webapp'`` or ``'database'``.
-    :param path: the collection path template (``{server}``, ``{webapp}``, ``{database}``).
-    :param identity: the attribute that is the natural key, filled from the ``name`` option;
-        ``None`` for singletons; a tuple of attributes for kinds identified by their fields.
-    :param properties: JSON schema of each attribute.
-    :param required: attributes required when creating.
-    :param updates: the :class:`Update` endpoints.
-    :param secrets: write-only secret attributes, never compared nor returned.
-    :param write_only: attributes the API does not return (not comparable), besides secrets.
-    :param holds_data: replacing the resource would lose data: never replace without ``recreate``.
-    :param returns: the whitelisted fields of ``resource``.
-    :param read_map: ``{attribute: returned field}`` where the API spells the field differently
-        (a dotted path reads into nested objects).
-    :param create_path: where to POST, when not the collection path.
-    :param singleton: at most one per parent; read with a GET of the collection path.
-    :param search: the list takes ``search=<name>``.
-    :param references: ``{attribute: kind}`` for attributes given by name or id of another resource.
-    :param name_reference: the kind the ``name`` option names, when the resource is a link
-        to it (the create body then carries that resource's ``id``).
-    :param create_defaults: values sent on create when the task does not give them.
-    :param after_change: ``(method, path)`` sent once per task after any write.
-    :param delete_by_body: delete with ``DELETE <collection> {id}`` instead of ``DELETE <item>``.
-    :param conditional: JSON schema ``allOf`` entries (conditional requirements).
-    :param extra_read: a sub-path of the item read too when comparing (a web app's ``settings``).
-    :param create_fields: the attributes the create endpoint takes (default: all); the others are
-        applied through the update endpoints right after the creation.
-    """
-
-    def __init__(self, name, parent, path, identity, properties, required=(), updates=(), secrets=(),
-                 write_only=(), holds_data=False, returns=(), read_map=None, create_path=None, singleton=False,
-                 search=True, references=None, name_reference=None, create_defaults=None, after_change=None,
-                 delete_by_body=False, conditional=(), extra_read=None, create_fields=None, description=''):
-        self.name = name
-        self.parent = parent
-        self.path = path
-        self.identity = identity
-        self.properties = properties
-        self.required = tuple(required)
-        self.updates = tuple(updates)
-        self.secrets = tuple(secrets)
-        self.write_only = tuple(write_only)
-        self.holds_data = holds_data
-        self.returns = tuple(returns)
-        self.read_map = dict(read_map or {})
-        self.create_path = create_path or path
-        self.singleton = singleton
-        self.search = search
-        self.references = dict(references or {})
-        self.name_reference = name_reference
-        self.create_defaults = dict(create_defaults or {})
-        self.after_change = after_change
-        self.delete_by_body = delete_by_body
-        self.conditional = tuple(conditional)
-        self.extra_read = extra_read
-        self.description = description
-        self.create_fields = tuple(create_fields) if create_fields is not None else tuple(properties)
-
-    @property
-    def item_path(self):
-        """The path of one resource (``{id}`` is its id)."""
-        return self.path + '/{id}'
-
-    @property
-    def name_field(self):
-        """The attribute the ``name`` option fills, or ``None``."""
-        return self.identity if isinstance(self.identity, str) else None
-
-    @property
-    def parents(self):
-        """The parent options this kind needs, outermost first."""
-        return PARENT_CHAIN[self.parent]
-
-    def updatable(self):
-        """``{attribute: Update}`` for every attribute some endpoint updates."""
-        return {field: update for update in self.updates for field in update.fields}
-
-    def immutable(self):
-        """Attributes (including the name) that no endpoint updates."""
-        updatable = self.updatable()
-        fields = list(self.properties)
-        if self.name_field and self.name_field not in fields:
-            fields.insert(0, self.name_field)
-        return [f for f in fields if f not in updatable and f not in self.secrets]
-
-    def schema(self):
-        """The JSON schema of the ``attributes`` option for this kind."""
-        schema = {
-            'type': 'object',
-            'properties': self.properties,
-            'additionalProperties': False,
-        }
-        if self.conditional:
-            schema['allOf'] = list(self.conditional)
-        return schema
+# PHP versions have the documented form phpNNrc (php74rc ... php84rc and newer); which ones a server has is
+# what GET servers/{id}/php/version lists, checked before a write (Kind.choices_from).
+PHP_VERSION = {'type': 'string', 'pattern': r'^php[0-9]{2,3}rc$'}
 
 
 def _str(**kw):
@@ -198,7 +93,7 @@ _WEBAPP_FPM_FIELDS = {
 _WEBAPP_PROPERTIES = dict(
     domainName=_str(minLength=1),
     user=_ref(),
-    phpVersion=_enum(*PHP_VERSIONS),
+    phpVersion=dict(PHP_VERSION),
     **_WEBAPP_FPM_FIELDS
 )
 
@@ -209,12 +104,84 @@ _DYNAMIC_PM = {
 
 _SCHEDULE = ('minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek')
 
-KINDS = {}
+# How RunCloud answers differ from what a task sends (docs/api-notes.md, "RunCloud"). Each reader raises
+# KeyError when the answer does not carry the field: the engine then does not compare it.
+
+def _echoed(field):
+    """A reader of ``field`` that treats ``null`` as "not returned" (a database's collation)."""
+    def read(obj):
+        if obj.get(field) is None:
+            raise KeyError(field)
+        return obj[field]
+    return read
 
 
-def _register(kind):
-    KINDS[kind.name] = kind
-    return kind
+def _first(*fields):
+    """A reader of the first of ``fields`` the answer carries (the SSL object's older and newer names)."""
+    def read(obj):
+        for field in fields:
+            if field in obj:
+                return obj[field]
+        raise KeyError(fields[0])
+    return read
+
+
+def _ssl_environment(obj):
+    """``environment`` as sent (``live``/``staging``), from ``environment`` or the boolean ``staging``."""
+    if obj.get('environment') is not None:
+        return obj['environment']
+    if obj.get('staging') is None:
+        raise KeyError('environment')
+    return 'staging' if str(obj['staging']).lower() in ('1', 'true') else 'live'
+
+
+def _public_path_suffix(obj):
+    """``publicPath`` as sent (a suffix such as ``/public``), also when returned absolute (rootPath + suffix)."""
+    path = obj['publicPath']
+    root = (obj.get('rootPath') or '').rstrip('/')
+    if isinstance(path, str) and root and (path == root or path.startswith(root + '/')):
+        return path[len(root):] or None
+    return path
+
+
+def _same_path(wanted, current, obj):
+    del obj
+
+    def norm(path):
+        return '/' + path.strip('/') if isinstance(path, str) and path.strip('/') else None
+    return norm(wanted) == norm(current)
+
+
+def _supervisor_binary(obj):
+    """``binary`` when the answer carries it apart (some answers fold it into ``command`` instead)."""
+    if obj.get('binary') is None:
+        raise KeyError('binary')
+    return obj['binary']
+
+
+def _same_binary(wanted, current, obj):
+    if current is not None:
+        return wanted == current
+    # Folded: the returned command starts with the binary.
+    return wanted is None or str(obj.get('command') or '').startswith('%s ' % wanted)
+
+
+def _same_command(wanted, current, obj):
+    if wanted == current:
+        return True
+    if obj.get('binary') is not None or not isinstance(current, str):
+        return False
+    binary, dummy, rest = current.partition(' ')
+    return binary.startswith('/') and rest == wanted
+
+
+def _same_directory(wanted, current, obj):
+    del obj
+    # A job created without a directory reports "/" (or nothing, in older answers).
+    return wanted == current or (wanted == '/' and not current)
+
+
+_register = KINDS.add
 
 
 _register(Kind(
@@ -225,9 +192,10 @@ _register(Kind(
         'provider': _str(),
         'softwareUpdate': _bool(),
         'securityUpdate': _bool(),
-        'phpVersion': _enum(*PHP_VERSIONS),
+        'phpVersion': dict(PHP_VERSION),
     },
     required=('ipAddress',),
+    choices_from={'phpVersion': 'servers/{id}/php/version'},
     create_fields=('ipAddress', 'provider'),
     updates=(
         Update('settings/meta', ('name', 'provider')),
@@ -260,13 +228,20 @@ _register(Kind(
     },
     required=('username', 'publicKey'),
     write_only=('temporary',),
+    # The SSH key list is filtered with label, not search.
+    search='label',
     returns=('id', 'label', 'user_id', 'publicKey', 'created_at'),
 ))
 
 _register(Kind(
     'database', 'server', SERVER_PATH + '/databases', 'name',
-    description='A MySQL/MariaDB database. Holds data.',
-    properties={'collation': _str(minLength=1)},
+    description=('A MySQL/MariaDB database. Holds data. C(collation) is compared only when the API returns it (answers may '
+                 'show it as null). With O(state=absent), C(deleteUser=true) also deletes the database users granted on it.'),
+    properties={'collation': _str(minLength=1), 'deleteUser': _bool()},
+    create_fields=('collation',),
+    write_only=('deleteUser',),
+    delete_fields=('deleteUser',),
+    read={'collation': _echoed('collation')},
     holds_data=True,
     returns=('id', 'name', 'collation', 'created_at'),
 ))
@@ -313,19 +288,28 @@ _register(Kind(
     create_path=SERVER_PATH + '/webapps/custom',
     references={'user': 'system_user'},
     read_map={'user': 'server_user_id'},
+    # publicPath is sent as a suffix and may come back absolute; the fpmnginx PATCH sends the endpoint's every
+    # field (given, else current), so current values go back in the form the API takes.
+    read={'publicPath': _public_path_suffix},
+    compare={'publicPath': _same_path},
+    choices_from={'phpVersion': SERVER_PATH + '/php/version'},
     extra_read='settings',
+    label='web app',
     returns=('id', 'server_user_id', 'name', 'rootPath', 'publicPath', 'phpVersion', 'stack', 'stackMode', 'type',
              'defaultApp', 'alias', 'created_at') + tuple(f for f in _WEBAPP_FPM_FIELDS if f not in ('stack', 'stackMode', 'publicPath')),
 ))
 
 _register(Kind(
     'domain', 'webapp', WEBAPP_PATH + '/domains', 'name',
-    description='A domain name of a web application. Replaced when it differs.',
+    description=('A domain name of a web application. API v2 has no domain update: a change of C(www), C(redirection) or '
+                 'C(type) deletes the domain and creates it again, so it is refused without O(recreate) (the web app\'s '
+                 'primary domain is never deleted silently).'),
     properties={
         'www': _bool(),
         'redirection': _enum('none', 'www', 'non-www'),
         'type': _enum('primary', 'alias', 'redirect'),
     },
+    holds_data=True,
     returns=('id', 'name', 'type', 'www', 'redirection', 'wildcard', 'dns_integration', 'status', 'created_at'),
 ))
 
@@ -360,8 +344,12 @@ _register(Kind(
     singleton=True,
     search=False,
     references={'externalApi': 'external_api'},
-    returns=('id', 'provider', 'enableHttp', 'enableHsts', 'ssl_protocol_id', 'authorizationMethod', 'environment',
-             'externalApi', 'method', 'validUntil', 'created_at'),
+    # The certificate object names provider "method", environment "staging" (a boolean) and externalApi "apiId";
+    # older answers use the names the create takes. A field the answer lacks (ssl_protocol_id) is not compared.
+    read={'provider': _first('provider', 'method'), 'environment': _ssl_environment,
+          'externalApi': _first('externalApi', 'apiId')},
+    returns=('id', 'provider', 'method', 'enableHttp', 'enableHsts', 'ssl_protocol_id', 'authorizationMethod', 'environment',
+             'staging', 'externalApi', 'apiId', 'validUntil', 'renewalDate', 'created_at'),
 ))
 
 _register(Kind(
@@ -410,8 +398,10 @@ _register(Kind(
     properties=dict(
         username=_str(minLength=1),
         command=_str(minLength=1),
-        **{field: _str(pattern=r'^\S+$') for field in _SCHEDULE}
+        **{field: {'type': ['string', 'integer'], 'pattern': r'^\S+$', 'minimum': 0} for field in _SCHEDULE}
     ),
+    # A schedule field may be written as a number (minute: 0); the API takes strings.
+    to_api={field: str for field in _SCHEDULE},
     required=('username', 'command') + _SCHEDULE,
     read_map={field: 'time.%d' % index for index, field in enumerate(_SCHEDULE)},
     returns=('id', 'label', 'username', 'time', 'command', 'created_at'),
@@ -419,7 +409,9 @@ _register(Kind(
 
 _register(Kind(
     'supervisor_job', 'server', SERVER_PATH + '/supervisors', 'label',
-    description='A supervisor job. Replaced when it differs.',
+    description=('A supervisor job. Replaced when it differs; a replacement carries over the fields the task does not '
+                 'give (C(directory), C(binary), ...) from the current job. A C(binary) the API folds into the front of '
+                 'C(command) (and does not return) still matches, and so does C(directory=/) against none.'),
     properties={
         'username': _str(minLength=1),
         'numprocs': _int(minimum=1),
@@ -430,6 +422,10 @@ _register(Kind(
         'directory': _str(),
     },
     required=('username', 'numprocs', 'command'),
+    # A given binary may come back folded into the front of command and not returned; directory reports "/"
+    # when none was given. Compared accordingly, so a re-run is not a replacement.
+    read={'binary': _supervisor_binary},
+    compare={'binary': _same_binary, 'command': _same_command, 'directory': _same_directory},
     returns=('id', 'label', 'username', 'numprocs', 'command', 'autoStart', 'autoRestart', 'binary', 'directory',
              'created_at'),
 ))
@@ -451,20 +447,23 @@ _register(Kind(
          'then': {'required': ['ipAddress', 'firewallAction']}},
     ),
     search=False,
-    after_change=('PUT', SERVER_PATH + '/security/firewalls'),
+    follow_up=FollowUp('PUT', SERVER_PATH + '/security/firewalls', 'deploying the rules to the server', 'deploy: always'),
     returns=('id', 'type', 'port', 'protocol', 'ipAddress', 'firewallAction', 'created_at'),
 ))
 
 _register(Kind(
     'external_api', None, 'settings/externalapi', 'label',
-    description='An external API key (for example Cloudflare for DNS-01). C(service) cannot change: replaced.',
+    description=('An external API key (for example Cloudflare for DNS-01). C(service) cannot change: replaced. Changing '
+                 'C(label) or C(username) needs C(secret) in O(attributes): the API takes them only together.'),
+    label='external API key',
     properties={
         'service': _str(minLength=1),
         'username': _str(),
         'secret': _str(minLength=1),
     },
     required=('service', 'secret'),
-    updates=(Update('', ('label', 'username', 'secret')),),
+    # The PATCH takes label and username together with the secret (public clients always send it).
+    updates=(Update('', ('label', 'username', 'secret'), needs=('secret',)),),
     secrets=('secret',),
     returns=('id', 'label', 'service', 'username', 'created_at'),
 ))

@@ -80,72 +80,77 @@ options:
       - References by name are resolved to ids (a web app's C(user) is the system user's username or id; an SSL
         certificate's C(externalApi) is the external API key's label or id).
       - The kinds and their attributes follow.
-      - 'V(server): parent workspace; O(name) is C(name). A server connected to RunCloud. Holds data: never replaced without O(recreate).
-        Attributes: C(ipAddress) (str, required on create, immutable); C(provider) (str, updated by PATCH settings/meta); C(softwareUpdate)
-        (bool, updated by PATCH settings/autoupdate); C(securityUpdate) (bool, updated by PATCH settings/autoupdate); C(phpVersion)
-        (one of php74rc, php80rc, php81rc, php82rc, php83rc, updated by PATCH php/cli).'
+      - 'V(server): parent workspace; O(name) is C(name). A server connected to RunCloud. Holds data: never replaced without
+        O(recreate). Attributes: C(ipAddress) (str, required on create, immutable); C(provider) (str, updated by PATCH settings/meta);
+        C(softwareUpdate) (bool, updated by PATCH settings/autoupdate); C(securityUpdate) (bool, updated by PATCH
+        settings/autoupdate); C(phpVersion) (str, updated by PATCH php/cli).'
       - 'V(system_user): parent O(server); O(name) is C(username). A system user of a server. Holds data. Attributes: C(password)
         (str, secret, updated by PATCH password).'
       - 'V(ssh_key): parent O(server); O(name) is C(label). An SSH public key of a system user (C(username)). The API returns only
         C(user_id), so C(username) is not compared. Replaced when it differs. Attributes: C(username) (str, required on create,
         immutable); C(publicKey) (str, required on create, immutable); C(temporary) (bool, immutable).'
-      - 'V(database): parent O(server); O(name) is C(name). A MySQL/MariaDB database. Holds data. Attributes: C(collation) (str,
-        immutable).'
+      - 'V(database): parent O(server); O(name) is C(name). A MySQL/MariaDB database. Holds data. C(collation) is compared only when
+        the API returns it (answers may show it as null). With O(state=absent), C(deleteUser=true) also deletes the database users
+        granted on it. Attributes: C(collation) (str, immutable); C(deleteUser) (bool, immutable).'
       - 'V(database_user): parent O(server); O(name) is C(username). A database user. Holds data; its password changes only with
         O(update_secrets=always). Attributes: C(password) (str, required on create, secret, updated by PATCH the item).'
       - 'V(database_grant): parent O(server) and O(database); O(name) is C(username). The grant of a database user (named by O(name))
         on the database O(database). Attributes: none.'
-      - 'V(webapp): parent O(server); O(name) is C(name). A custom web application. C(user) is the system user (username or id).
-        Holds data. Updated through C(settings/php) (phpVersion) and C(settings/fpmnginx) (the rest). Attributes: C(domainName)
-        (str, required on create, immutable); C(user) (str or int, required on create, immutable); C(phpVersion) (one of php74rc,
-        php80rc, php81rc, php82rc, php83rc, required on create, updated by PATCH settings/php); C(stack) (one of hybrid, nativenginx,
-        customnginx, updated by PATCH settings/fpmnginx); C(stackMode) (one of production, development, updated by PATCH settings/fpmnginx);
-        C(clickjackingProtection) (bool, updated by PATCH settings/fpmnginx); C(xssProtection) (bool, updated by PATCH settings/fpmnginx);
-        C(mimeSniffingProtection) (bool, updated by PATCH settings/fpmnginx); C(processManager) (one of dynamic, ondemand, static,
-        updated by PATCH settings/fpmnginx); C(processManagerMaxChildren) (int, updated by PATCH settings/fpmnginx); C(processManagerMaxRequests)
-        (int, updated by PATCH settings/fpmnginx); C(processManagerStartServers) (int, updated by PATCH settings/fpmnginx); C(processManagerMinSpareServers)
-        (int, updated by PATCH settings/fpmnginx); C(processManagerMaxSpareServers) (int, updated by PATCH settings/fpmnginx); C(timezone)
-        (str, updated by PATCH settings/fpmnginx); C(publicPath) (str, updated by PATCH settings/fpmnginx); C(openBasedir) (str,
-        updated by PATCH settings/fpmnginx); C(disableFunctions) (str, updated by PATCH settings/fpmnginx); C(maxExecutionTime)
+      - 'V(webapp): parent O(server); O(name) is C(name). A custom web application. C(user) is the system user (username or id). Holds
+        data. Updated through C(settings/php) (phpVersion) and C(settings/fpmnginx) (the rest). Attributes: C(domainName) (str,
+        required on create, immutable); C(user) (str or int, required on create, immutable); C(phpVersion) (str, required on create,
+        updated by PATCH settings/php); C(stack) (one of hybrid, nativenginx, customnginx, updated by PATCH settings/fpmnginx);
+        C(stackMode) (one of production, development, updated by PATCH settings/fpmnginx); C(clickjackingProtection) (bool, updated by
+        PATCH settings/fpmnginx); C(xssProtection) (bool, updated by PATCH settings/fpmnginx); C(mimeSniffingProtection) (bool,
+        updated by PATCH settings/fpmnginx); C(processManager) (one of dynamic, ondemand, static, updated by PATCH settings/fpmnginx);
+        C(processManagerMaxChildren) (int, updated by PATCH settings/fpmnginx); C(processManagerMaxRequests) (int, updated by PATCH
+        settings/fpmnginx); C(processManagerStartServers) (int, updated by PATCH settings/fpmnginx); C(processManagerMinSpareServers)
+        (int, updated by PATCH settings/fpmnginx); C(processManagerMaxSpareServers) (int, updated by PATCH settings/fpmnginx);
+        C(timezone) (str, updated by PATCH settings/fpmnginx); C(publicPath) (str, updated by PATCH settings/fpmnginx); C(openBasedir)
+        (str, updated by PATCH settings/fpmnginx); C(disableFunctions) (str, updated by PATCH settings/fpmnginx); C(maxExecutionTime)
         (int, updated by PATCH settings/fpmnginx); C(maxInputTime) (int, updated by PATCH settings/fpmnginx); C(maxInputVars) (int,
-        updated by PATCH settings/fpmnginx); C(memoryLimit) (int, updated by PATCH settings/fpmnginx); C(postMaxSize) (int, updated
-        by PATCH settings/fpmnginx); C(uploadMaxFilesize) (int, updated by PATCH settings/fpmnginx); C(sessionGcMaxlifetime) (int,
+        updated by PATCH settings/fpmnginx); C(memoryLimit) (int, updated by PATCH settings/fpmnginx); C(postMaxSize) (int, updated by
+        PATCH settings/fpmnginx); C(uploadMaxFilesize) (int, updated by PATCH settings/fpmnginx); C(sessionGcMaxlifetime) (int,
         updated by PATCH settings/fpmnginx); C(allowUrlFopen) (bool, updated by PATCH settings/fpmnginx).'
-      - 'V(domain): parent O(server) and O(webapp); O(name) is C(name). A domain name of a web application. Replaced when it differs.
-        Attributes: C(www) (bool, immutable); C(redirection) (one of none, www, non-www, immutable); C(type) (one of primary, alias,
-        redirect, immutable).'
-      - 'V(ssl): parent O(server) and O(webapp); one per parent, no O(name). The basic SSL certificate of a web application (one
-        per app, no O(name)). enableHttp, enableHsts and ssl_protocol_id are updated in place; any other difference replaces the
-        certificate. C(externalApi) is the external API label or id. Attributes: C(provider) (one of letsencrypt, custom, required
-        on create, immutable); C(enableHttp) (bool, required on create, updated by PATCH the item); C(enableHsts) (bool, required
-        on create, updated by PATCH the item); C(ssl_protocol_id) (int, required on create, updated by PATCH the item); C(authorizationMethod)
-        (one of http-01, dns-01, immutable); C(environment) (one of live, staging, immutable); C(externalApi) (str or int, immutable);
-        C(privateKey) (str, secret); C(certificate) (str, immutable).'
-      - 'V(git): parent O(server) and O(webapp); one per parent, no O(name). The Git deployment of a web application (one per app,
-        no O(name)). branch, autoDeploy and deployScript are updated in place; any other difference replaces the deployment. Attributes:
+      - 'V(domain): parent O(server) and O(webapp); O(name) is C(name). A domain name of a web application. API v2 has no domain
+        update: a change of C(www), C(redirection) or C(type) deletes the domain and creates it again, so it is refused without
+        O(recreate) (the web app''s primary domain is never deleted silently). Attributes: C(www) (bool, immutable); C(redirection)
+        (one of none, www, non-www, immutable); C(type) (one of primary, alias, redirect, immutable).'
+      - 'V(ssl): parent O(server) and O(webapp); one per parent, no O(name). The basic SSL certificate of a web application (one per
+        app, no O(name)). enableHttp, enableHsts and ssl_protocol_id are updated in place; any other difference replaces the
+        certificate. C(externalApi) is the external API label or id. Attributes: C(provider) (one of letsencrypt, custom, required on
+        create, immutable); C(enableHttp) (bool, required on create, updated by PATCH the item); C(enableHsts) (bool, required on
+        create, updated by PATCH the item); C(ssl_protocol_id) (int, required on create, updated by PATCH the item);
+        C(authorizationMethod) (one of http-01, dns-01, immutable); C(environment) (one of live, staging, immutable); C(externalApi)
+        (str or int, immutable); C(privateKey) (str, secret); C(certificate) (str, immutable).'
+      - 'V(git): parent O(server) and O(webapp); one per parent, no O(name). The Git deployment of a web application (one per app, no
+        O(name)). branch, autoDeploy and deployScript are updated in place; any other difference replaces the deployment. Attributes:
         C(provider) (one of github, gitlab, bitbucket, custom, required on create, immutable); C(repository) (str, required on create,
         immutable); C(branch) (str, required on create, updated by PATCH branch); C(gitHost) (str, immutable); C(gitUser) (str,
         immutable); C(autoDeploy) (bool, updated by PATCH script); C(deployScript) (str, updated by PATCH script).'
       - 'V(script_installer): parent O(server) and O(webapp); one per parent, no O(name). The script installer of a web application
         (one per app, no O(name)); C(name) in O(attributes) is the installer (see C(GET static/webapps/installers)). The installed
         application is data: never replaced without O(recreate). Attributes: C(name) (str, required on create, immutable).'
-      - 'V(cron_job): parent O(server); O(name) is C(label). A cron job. The five schedule fields are compared with the C(time)
-        string the API returns. Replaced when it differs. Attributes: C(username) (str, required on create, immutable); C(command)
-        (str, required on create, immutable); C(minute) (str, required on create, immutable); C(hour) (str, required on create,
-        immutable); C(dayOfMonth) (str, required on create, immutable); C(month) (str, required on create, immutable); C(dayOfWeek)
-        (str, required on create, immutable).'
-      - 'V(supervisor_job): parent O(server); O(name) is C(label). A supervisor job. Replaced when it differs. Attributes: C(username)
+      - 'V(cron_job): parent O(server); O(name) is C(label). A cron job. The five schedule fields are compared with the C(time) string
+        the API returns. Replaced when it differs. Attributes: C(username) (str, required on create, immutable); C(command) (str,
+        required on create, immutable); C(minute) (str or int, required on create, immutable); C(hour) (str or int, required on
+        create, immutable); C(dayOfMonth) (str or int, required on create, immutable); C(month) (str or int, required on create,
+        immutable); C(dayOfWeek) (str or int, required on create, immutable).'
+      - 'V(supervisor_job): parent O(server); O(name) is C(label). A supervisor job. Replaced when it differs; a replacement carries
+        over the fields the task does not give (C(directory), C(binary), ...) from the current job. A C(binary) the API folds into the
+        front of C(command) (and does not return) still matches, and so does C(directory=/) against none. Attributes: C(username)
         (str, required on create, immutable); C(numprocs) (int, required on create, immutable); C(command) (str, required on create,
         immutable); C(autoStart) (bool, immutable); C(autoRestart) (bool, immutable); C(binary) (str, immutable); C(directory) (str,
         immutable).'
       - 'V(firewall_rule): parent O(server); identified by C(type), C(port), C(protocol), C(ipAddress), C(firewallAction). A firewall
-        rule, identified by its fields (no O(name)). After any change the rules are pushed to the server once (C(PUT security/firewalls)).
-        Attributes: C(type) (one of global, rich, required on create, immutable); C(port) (int or str, required on create, immutable);
-        C(protocol) (one of tcp, udp, required on create, immutable); C(ipAddress) (str, immutable); C(firewallAction) (one of accept,
-        reject, immutable).'
+        rule, identified by its fields (no O(name)). After any change the rules are pushed to the server once (C(PUT
+        security/firewalls)). Attributes: C(type) (one of global, rich, required on create, immutable); C(port) (int or str, required
+        on create, immutable); C(protocol) (one of tcp, udp, required on create, immutable); C(ipAddress) (str, immutable);
+        C(firewallAction) (one of accept, reject, immutable).'
       - 'V(external_api): parent workspace; O(name) is C(label). An external API key (for example Cloudflare for DNS-01). C(service)
-        cannot change: replaced. Attributes: C(service) (str, required on create, immutable); C(username) (str, updated by PATCH
-        the item); C(secret) (str, required on create, secret, updated by PATCH the item).'
+        cannot change: replaced. Changing C(label) or C(username) needs C(secret) in O(attributes): the API takes them only together.
+        Attributes: C(service) (str, required on create, immutable); C(username) (str, updated by PATCH the item); C(secret) (str,
+        required on create, secret, updated by PATCH the item).'
     type: dict
     default: {}
   state:
@@ -169,7 +174,37 @@ options:
     type: str
     choices: [on_create, always]
     default: on_create
+  deploy:
+    description:
+      - For kinds with a deploy step (V(firewall_rule), whose C(PUT servers/{id}/security/firewalls) pushes the saved rules
+        to the server). V(on_change) deploys once after any write of the task. V(always) also deploys when nothing
+        changed, and reports a change.
+      - When a rule was saved but its deploy failed (the task fails saying so, with C(changed=true)), a later run sees
+        no difference to fix; run it with O(deploy=always) to deploy the saved rules.
+      - Refused by kinds without a deploy step.
+    type: str
+    choices: [on_change, always]
+    default: on_change
+  validate_only:
+    description:
+      - Only check the task (options, parents given, O(name), O(attributes) against the kind's schema) and exit
+        without reading or sending anything, C(changed=false). No credentials are needed.
+      - The role M(apiops.saas.runcloud_site) runs every declared resource this way before its first request.
+    type: bool
+    default: false
 notes:
+  - The resource is found by O(id), or by O(name) (reading every page of the list); more than one resource with that name is
+    an error naming their ids (use O(id) then). With O(id), O(name) is compared like an attribute (a server and an external
+    API key are renamed in place). A resource cannot be created with a given O(id).
+  - With O(state=present), a parent given by name that does not exist is an error, in check mode too, even when an earlier
+    task of the same check-mode run would create it (that cannot be known). With O(state=absent) the resource is then absent
+    and the task reports no change.
+  - Every change is planned before the first write (a replacement's create body is built, with the fields the
+    task does not give carried over from the current object, and validated before its delete). Check mode returns
+    that plan; a real run applies it. If a write fails midway the task fails with C(changed=true) when an
+    earlier write succeeded, lists each operation's status in RV(operations), and says what to do next.
+  - A C(DELETE) that the client sent again after a 5xx or a lost connection and that then answers 404 was applied by
+    the first try, so it counts as done.
   - A converged run costs one request per parent given by name, one lookup of the resource, and for a web app one read of
     its settings. A parent given by id costs no request.
   - After any change to a firewall rule the server's rules are pushed once with C(PUT servers/{id}/security/firewalls).
@@ -260,6 +295,15 @@ EXAMPLES = r'''
     attributes:
       type: alias
 
+- name: A Cloudflare API key
+  apiops.saas.runcloud_resource:
+    kind: external_api
+    name: cloudflare-main
+    attributes:
+      service: cloudflare
+      username: ops@example.com
+      secret: "{{ cloudflare_token }}"
+
 - name: A Let's Encrypt certificate validated through Cloudflare
   apiops.saas.runcloud_resource:
     kind: ssl
@@ -302,7 +346,7 @@ EXAMPLES = r'''
     attributes:
       username: deployer
       command: php /home/deployer/webapps/shop/artisan cleanup
-      minute: "0"
+      minute: 0
       hour: "*/2"
       dayOfMonth: "*"
       month: "*"
@@ -331,14 +375,17 @@ EXAMPLES = r'''
       ipAddress: 198.51.100.0/24
       firewallAction: accept
 
-- name: A Cloudflare API key
+- name: Deploy the saved rules again (after a run whose deploy failed)
   apiops.saas.runcloud_resource:
-    kind: external_api
-    name: cloudflare-main
+    kind: firewall_rule
+    server: web-1
     attributes:
-      service: cloudflare
-      username: ops@example.com
-      secret: "{{ cloudflare_token }}"
+      type: rich
+      port: 3306
+      protocol: tcp
+      ipAddress: 198.51.100.0/24
+      firewallAction: accept
+    deploy: always
 
 - name: Remove a cron job found by id
   apiops.saas.runcloud_resource:
@@ -367,7 +414,11 @@ resource:
   sample: {id: 17, label: shop-cleanup, username: deployer, time: "0 */2 * * *", command: php artisan cleanup,
            created_at: "2026-01-02 10:00:00"}
 diff:
-  description: The compared fields (normalised) before and after the task, plus C(state). Secrets are left out.
+  description:
+    - The compared fields (normalised) before and after the task, plus C(state), as the task gave them (a reference
+      given by name shows that name, not the id it resolves to).
+    - For a replacement, every field of the new resource, the ones carried over from the current one included.
+    - A secret that the task sends shows as C(********) in C(after); its value is never shown.
   returned: when diff mode is on
   type: dict
   contains:
@@ -380,6 +431,21 @@ diff:
       type: dict
       returned: when diff mode is on
   sample: {before: {state: present, phpVersion: php81rc}, after: {state: present, phpVersion: php82rc}}
+operations:
+  description:
+    - The writes the task planned, in order, each with its C(status) (never its body). In check mode every status
+      is C(planned).
+    - C(status) is C(done), C(gone) (a delete that found the resource already removed by someone else), C(skipped)
+      (an update right after a create that the created object already satisfied), C(failed), C(unknown) (the server
+      may have applied it before failing), C(not_sent) or C(planned).
+    - C(action) is C(create), C(update), C(delete) or C(follow_up) (a deploy); C(role=replace) marks the two halves
+      of a replacement; C(fields) lists the attributes an update or create sends.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{action: delete, method: DELETE, path: /servers/3/supervisors/8, status: done, role: replace},
+           {action: create, method: POST, path: /servers/3/supervisors, status: done, role: replace,
+            fields: [username, numprocs, command, directory, label]}]
 api_cost:
   description:
     - What the module's requests cost, per API. Only the APIs it sent requests to are there (none when it failed before sending any).
@@ -430,7 +496,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     runcloud_client,
 )
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import Reconciler, ResourceError, check_params
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import ResourceError, apply_plan, check_params, plan
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
 
 
@@ -447,31 +513,46 @@ def resource_argument_spec():
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         recreate=dict(type='bool', default=False),
         update_secrets=dict(type='str', choices=['on_create', 'always'], default='on_create'),
+        deploy=dict(type='str', choices=['on_change', 'always'], default='on_change'),
+        validate_only=dict(type='bool', default=False),
     )
 
 
 def main():
-    module = ApiModule(argument_spec=resource_argument_spec(), supports_check_mode=True, **RUNCLOUD_MODULE_KWARGS)
-    params = module.params
+    module = ApiModule(argument_spec=resource_argument_spec(), supports_check_mode=True,
+                       secret_values=KINDS.secret_values, **RUNCLOUD_MODULE_KWARGS)
+    params = dict(module.params, follow_up=module.params['deploy'])
     kind = KINDS[params['kind']]
-    attributes = params['attributes'] or {}
-    for field in kind.secrets:
-        if isinstance(attributes.get(field), str) and attributes[field]:
-            module.no_log_values.add(attributes[field])
+    jsonschema = load_jsonschema(module)
     try:
-        check_params(kind, params, load_jsonschema(module) if attributes else None)
+        check_params(kind, params, jsonschema)
+        if params['deploy'] == 'always' and not kind.follow_up:
+            raise ResourceError('deploy: always applies only to kinds with a deploy step (%s), not to %s'
+                                % (', '.join(k.name for k in KINDS.values() if k.follow_up), kind.name))
     except ResourceError as err:
-        module.fail_json(msg=err.message)
+        module.fail_json(msg=err.message, changed=False)
+    if params['validate_only']:
+        module.exit_json(changed=False, resource={}, operations=[], msg='the task is valid (validate_only: nothing was read or sent)')
     client = runcloud_client(module)
-    reconciler = Reconciler(client, params, check_mode=module.check_mode)
     try:
-        result = reconciler.run()
+        the_plan, reader = plan(client, params, jsonschema)
     except ResourceError as err:
-        module.fail_json(msg=err.message, changed=reconciler.wrote, failure=err.failure or {})
+        module.fail_json(msg=err.message, changed=False, failure=err.failure or {})
     except ApiError as err:
-        fail_api_error(module, err, changed=reconciler.wrote)
+        fail_api_error(module, err, changed=False)
+    for warning in the_plan.warnings:
+        module.warn(warning)
+    if module.check_mode:
+        result = the_plan.result()
+    else:
+        outcome = apply_plan(client, the_plan, reader)
+        for warning in outcome.warnings[len(the_plan.warnings):]:
+            module.warn(warning)
+        result = outcome.result()
     if not module._diff:
         result.pop('diff', None)
+    if 'msg' in result:
+        module.fail_json(**result)
     module.exit_json(**result)
 
 

@@ -165,7 +165,7 @@ def main():
         **kwargs
     )
     try:
-        check_params(KINDS[module.params['kind']], module.params, None)
+        check_params(KINDS[module.params['kind']], dict(module.params, state='present'), None)
         resources = list_resources(runcloud_client(module), module.params)
     except ResourceError as err:
         module.fail_json(msg=err.message, failure=err.failure or {})

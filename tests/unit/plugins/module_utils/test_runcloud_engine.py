@@ -12,13 +12,14 @@ import responses
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import (
-    Reconciler,
     ResourceError,
+    apply_plan,
     check_params,
     differences,
     group_updates,
     list_resources,
     normalise,
+    plan,
     read_attributes,
     validate_attributes,
 )
@@ -35,14 +36,20 @@ def page(items, total_pages=1, current=1):
 
 def params(**kw):
     base = dict(kind='cron_job', server=None, webapp=None, database=None, name=None, id=None, attributes={},
-                state='present', recreate=False, update_secrets='on_create')
+                state='present', recreate=False, update_secrets='on_create', follow_up='on_change')
     base.update(kw)
     return base
 
 
 def run(check_mode=False, **kw):
     client = ApiClient('runcloud', BASE, token='tok', rate_limit_timeout=0)
-    return Reconciler(client, params(**kw), check_mode=check_mode).run()
+    the_plan, reader = plan(client, params(**kw), jsonschema)
+    if check_mode:
+        return the_plan.result()
+    result = apply_plan(client, the_plan, reader).result()
+    if 'msg' in result:
+        raise ResourceError(result['msg'])
+    return result
 
 
 def writes():
@@ -221,11 +228,13 @@ def test_webapp_update_one_request_per_endpoint():
     responses.patch(BASE + '/servers/3/webapps/7/settings/php', json={})
     responses.patch(BASE + '/servers/3/webapps/7/settings/fpmnginx', json={})
     responses.get(BASE + '/servers/3/webapps/7', json={'id': 7, 'name': 'shop', 'phpVersion': 'php82rc'})
+    # The PHP version written is checked against the server's list first (issue 10).
+    responses.get(BASE + '/servers/3/php/version', json={'data': ['php81rc', 'php82rc']})
     result = run(kind='webapp', server='3', name='shop',
                  attributes={'user': 2, 'phpVersion': 'php82rc', 'memoryLimit': 512, 'stack': 'nativenginx', 'xssProtection': True})
     assert result['changed']
     assert writes() == [('PATCH', '/servers/3/webapps/7/settings/php'), ('PATCH', '/servers/3/webapps/7/settings/fpmnginx')]
-    fpm = json.loads(responses.calls[3].request.body)
+    fpm = json.loads([c for c in responses.calls if c.request.url.endswith('/settings/fpmnginx')][0].request.body)
     assert fpm['memoryLimit'] == 512 and fpm['stack'] == 'nativenginx' and fpm['timezone'] == 'UTC'
     assert 'phpVersion' not in fpm
 
@@ -249,6 +258,7 @@ def test_secrets_on_create_only_unless_always():
 def test_check_mode_update_sends_nothing_and_shows_the_would_be_resource():
     responses.get(BASE + '/servers', json=page([{'id': 3, 'name': 'web-1', 'ipAddress': '10.0.0.1', 'phpCLIVersion': 'php81rc',
                                                  'softwareUpdate': 1, 'securityUpdate': 1}]))
+    responses.get(BASE + '/servers/3/php/version', json={'data': ['php81rc', 'php83rc']})
     result = run(kind='server', name='web-1', attributes={'phpVersion': 'php83rc', 'softwareUpdate': True}, check_mode=True)
     assert result['changed'] and writes() == []
     assert result['resource']['phpCLIVersion'] == 'php83rc'

@@ -64,7 +64,8 @@ def test_secrets_never_reach_the_output(capsys):
                                             'attributes': {'password': 'Very-secret-pw-1'}, '_ansible_diff': True}, capsys)
     assert result['changed'] and result['resource'] == {'id': 4, 'username': 'alice', 'deleteable': True}
     assert 'Very-secret-pw-1' not in json.dumps(result)
-    assert 'password' not in result['diff']['after']
+    # A secret being set shows as a masked marker, never its value.
+    assert result['diff']['after']['password'] == '********'
     assert json.loads(responses.calls[1].request.body) == {'username': 'alice', 'password': 'Very-secret-pw-1'}
 
 
@@ -92,3 +93,51 @@ def test_info_is_never_changed(capsys):
     result = run_module(runcloud_resource_info, {'kind': 'cron_job', 'server': '1', 'name': 'a', '_ansible_check_mode': True}, capsys)
     assert result['changed'] is False
     assert result['resources'] == [{'id': 1, 'label': 'a'}]
+
+
+@responses.activate
+@pytest.mark.parametrize('url', ['http://[::1', 'http://[::1]:99999/api', 'https://example.com:port/'])
+def test_malformed_api_urls_fail_naming_the_option(capsys, url):
+    result = run_url(url, capsys)
+    assert result['failed'] and 'api_url' in result['msg'] and 'Traceback' not in json.dumps(result)
+    assert len(responses.calls) == 0
+
+
+def run_url(url, capsys):
+    """Run runcloud_resource with ``api_url`` set to ``url`` (module_args() would override it)."""
+    args = {'kind': 'server', 'name': 'web-1', 'api_token': 'secret-token', '_ansible_remote_tmp': '/tmp',
+            '_ansible_keep_remote_files': False, 'api_url': url}
+    try:
+        from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        patch_module_args = None
+    if patch_module_args is not None:
+        with patch_module_args(args):
+            with pytest.raises(SystemExit):
+                runcloud_resource.main()
+    else:
+        saved = basic._ANSIBLE_ARGS
+        basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
+        try:
+            with pytest.raises(SystemExit):
+                runcloud_resource.main()
+        finally:
+            basic._ANSIBLE_ARGS = saved
+    return json.loads(capsys.readouterr().out)
+
+
+@responses.activate
+def test_validate_only_sends_nothing_and_needs_no_credentials(capsys):
+    result = run_module(runcloud_resource, {'kind': 'cron_job', 'server': 'web-1', 'name': 'job', 'validate_only': True,
+                                            'attributes': {'username': 'app', 'command': 'true', 'minute': 0, 'hour': '*',
+                                                           'dayOfMonth': '*', 'month': '*', 'dayOfWeek': '*'}}, capsys)
+    assert not result.get('failed') and result['changed'] is False
+    assert len(responses.calls) == 0
+    result = run_module(runcloud_resource, {'kind': 'cron_job', 'server': 'web-1', 'name': '  ', 'validate_only': True}, capsys)
+    assert result['failed'] and 'option name' in result['msg']
+
+
+@responses.activate
+def test_deploy_always_is_refused_by_kinds_without_a_deploy_step(capsys):
+    result = run_module(runcloud_resource, {'kind': 'cron_job', 'server': '1', 'name': 'job', 'deploy': 'always'}, capsys)
+    assert result['failed'] and 'firewall_rule' in result['msg'] and len(responses.calls) == 0

@@ -1,0 +1,1421 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The API-neutral plan/apply engine behind ``runcloud_resource`` (and any
+other ``<api>_resource`` module built on a registry of kinds).
+
+Three steps, each with one job:
+
+* :class:`Reader` does every GET a task needs: its parents (by name or id),
+  the references its attributes name, the current object (and its extra
+  reads). List reads are cached for the task.
+* :func:`plan_task` is pure (no client, no HTTP): from the kind, the task and
+  what the reader found it returns a :class:`Plan`: the operations (create
+  with its full validated body, one update per endpoint, delete, replace =
+  delete + create, follow-ups), the diff and the would-be resource. Every
+  error that can be known before a write is raised here, so check mode
+  predicts the same failure as the real run.
+* :func:`apply_plan` is the only code of the engine that writes. ``changed``
+  is "at least one write succeeded"; a failure midway is reported with the
+  status of every operation and what to do next.
+
+Everything that differs between APIs (how lists page, how answers wrap an
+object, whether an update sends the changed fields, the endpoint's fields or
+a full body) is declared in an :class:`ApiSpec`; everything that differs
+between kinds is declared in a :class:`Kind`. The engine has no branch for a
+particular API or kind. No Ansible imports.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
+
+SECRET_MARKER = '********'
+_TRUE = frozenset(('1', 'true', 'yes', 'on'))
+_FALSE = frozenset(('0', 'false', 'no', 'off', ''))
+_SERVER_SIDE_UNCERTAIN = (None, 500, 502, 503, 504)
+
+
+class ResourceError(Exception):
+    """A failure the task reports as ``msg`` (with ``failure`` when an API answer caused it)."""
+
+    def __init__(self, message, failure=None):
+        super().__init__(message)
+        self.message = message
+        self.failure = failure
+
+
+# ---------------------------------------------------------------------------
+# Declarations: the API, its kinds, their endpoints
+
+
+def _unwrap_data(data):
+    """The bare object of an answer (some answers wrap it in ``data``)."""
+    if isinstance(data, dict) and 'id' not in data and isinstance(data.get('data'), dict):
+        return data['data']
+    return data
+
+
+class ApiSpec:
+    """What the engine must know about one API (declarative; no code path per API).
+
+    :param name: the API's name, used in messages (``'runcloud'``).
+    :param pages: ``pages(client, path, params)`` returns every item of a list
+        (for example a wrapper of ``runcloud_pages`` or ``lightrun_pages``).
+    :param list_filter: the query parameter a list takes to narrow by name
+        (``'search'``), or ``None``; a kind may name its own (``Kind.search``).
+    :param update_body: what an update request carries by default:
+        ``'endpoint'`` every field of the endpoint (given, else current value),
+        ``'changed'`` only the differing fields (PATCH semantics),
+        ``'full'`` every field the kind's create takes (PUT of a full body).
+    :param unwrap: ``unwrap(data)`` the bare object of a single-object answer.
+    :param gone_statuses: statuses meaning "no such object" on a GET or DELETE.
+    """
+
+    def __init__(self, name, pages, list_filter=None, update_body='endpoint', unwrap=_unwrap_data, gone_statuses=(404,)):
+        if update_body not in ('endpoint', 'changed', 'full'):
+            raise ValueError('update_body must be endpoint, changed or full')
+        self.name = name
+        self.pages = pages
+        self.list_filter = list_filter
+        self.update_body = update_body
+        self.unwrap = unwrap
+        self.gone_statuses = tuple(gone_statuses)
+
+
+class Update:
+    """One update endpoint: ``method path`` with a body made of ``fields``.
+
+    ``path`` is relative to the resource's item path (``''`` is the item
+    itself). Every differing field of one endpoint goes in one request.
+    ``body`` overrides the API's ``update_body`` for this endpoint
+    (``'endpoint'``, ``'changed'`` or ``'full'``). ``answer_check``, when
+    given, is called with the decoded answer and may raise
+    :class:`ResourceError` (for example for per-item failures of a bulk
+    endpoint that answers 200). ``needs`` lists fields (secrets) every request
+    of the endpoint must carry: the plan fails before any write when the task
+    does not give them, and sends them when it does, whatever ``update_secrets``.
+    """
+
+    def __init__(self, path, fields, method='PATCH', body=None, answer_check=None, needs=()):
+        self.path = path
+        self.fields = tuple(fields)
+        self.method = method
+        self.body = body
+        self.answer_check = answer_check
+        self.needs = tuple(needs)  # issue 10
+
+    def __repr__(self):
+        return 'Update(%s %r, %r)' % (self.method, self.path, self.fields)
+
+
+class FollowUp:
+    """A request sent once after any write of the task (a firewall deploy).
+
+    :param method: the HTTP method.
+    :param path: the path template (parents' ids as ``{parent}``).
+    :param what: what it does, for messages (``'deploy the firewall rules to the server'``).
+    :param option: how a later run sends it again although nothing else changes
+        (the module option, for messages: ``'deploy: always'``).
+    """
+
+    def __init__(self, method, path, what, option):
+        self.method = method
+        self.path = path
+        self.what = what
+        self.option = option
+
+
+class Kind:
+    """One resource kind of an API (declarative).
+
+    :param name: the kind's name (value of the module's ``kind`` option; a
+        parent kind's name is also the module option naming that parent).
+    :param parent: the name of the parent kind in the same registry, or ``None``.
+    :param path: the collection path template (``{<parent>}`` placeholders).
+    :param identity: the attribute that is the natural key, filled from the ``name`` option;
+        ``None`` for singletons; a tuple of attributes for kinds identified by their fields.
+    :param properties: JSON schema of each attribute.
+    :param required: attributes required when creating.
+    :param updates: the :class:`Update` endpoints.
+    :param secrets: write-only secret attributes, never compared nor returned nor logged.
+    :param write_only: attributes the API does not return (not comparable, never carried over).
+    :param holds_data: replacing the resource would lose data: never replace without ``recreate``.
+    :param returns: the whitelisted fields of ``resource``.
+    :param read_map: ``{attribute: returned field}`` where the API spells the field differently
+        (a dotted path reads into nested objects, ``field.N`` the Nth word of a string).
+    :param read: ``{attribute: fn(obj)}`` reading an attribute from a returned object
+        (raise ``KeyError`` when it is not there); wins over ``read_map``.
+    :param compare: ``{attribute: fn(wanted, current, obj)}`` returning ``True`` when the
+        normalised ``wanted`` value matches the normalised ``current`` one (``obj`` is the
+        returned object), for fields the API echoes in another form.
+    :param to_api: ``{attribute: fn(value)}`` turning a value into the form the API takes.
+    :param carry_over: attributes a replacement takes from the current object when the task
+        does not give them (default: every attribute the API returns).
+    :param create_path: where to POST, when not the collection path.
+    :param item_path: the path of one resource (default ``<path>/{id}``).
+    :param singleton: at most one per parent; read with a GET of the collection path.
+    :param search: the list narrows by name with the API's ``list_filter`` (``True``), not at all
+        (``False``), or with the query parameter named here.
+    :param references: ``{attribute: kind}`` for attributes given by name or id of another resource.
+    :param name_reference: the kind the ``name`` option names, when the resource is a link
+        to it (the create body then carries that resource's ``id``).
+    :param create_defaults: values sent on create when the task does not give them.
+    :param follow_up: a :class:`FollowUp` sent once after any write.
+    :param after_change: ``(method, path)``, shorthand for a follow-up without a message.
+    :param delete_by_body: delete with ``DELETE <collection> {id}`` instead of ``DELETE <item>``.
+    :param delete_fields: attributes sent as the body of the ``DELETE`` of ``state: absent`` (never
+        created nor compared: declare them ``write_only`` and leave them out of ``create_fields``).
+    :param choices_from: ``{attribute: path template}``: a value the plan writes must be in the list
+        that GET answers (``{"data": [...]}`` or a bare list; ``{id}`` is the current id); read after
+        planning, before any write, only when the plan writes the attribute.
+    :param conditional: JSON schema ``allOf`` entries (conditional requirements).
+    :param extra_read: a sub-path of the item read too when comparing (a web app's ``settings``).
+    :param create_fields: the attributes the create endpoint takes (default: all); the others are
+        applied through the update endpoints right after the creation.
+    :param label: the kind's name in messages (default: the name with spaces).
+    :param description: one sentence for the generated documentation.
+    """
+
+    def __init__(self, name, parent, path, identity, properties, required=(), updates=(), secrets=(),
+                 write_only=(), holds_data=False, returns=(), read_map=None, create_path=None, singleton=False,
+                 search=True, references=None, name_reference=None, create_defaults=None, after_change=None,
+                 delete_by_body=False, conditional=(), extra_read=None, create_fields=None, description='',
+                 read=None, compare=None, to_api=None, carry_over=None, item_path=None, follow_up=None, label=None,
+                 delete_fields=(), choices_from=None):
+        self.name = name
+        self.delete_fields = tuple(delete_fields)  # issue 10
+        self.choices_from = dict(choices_from or {})  # issue 10
+        self.parent = parent
+        self.path = path
+        self.identity = identity
+        self.properties = properties
+        self.required = tuple(required)
+        self.updates = tuple(updates)
+        self.secrets = tuple(secrets)
+        self.write_only = tuple(write_only)
+        self.holds_data = holds_data
+        self.returns = tuple(returns)
+        self.read_map = dict(read_map or {})
+        self.read = dict(read or {})
+        self.compare = dict(compare or {})
+        self.to_api = dict(to_api or {})
+        self.carry_over = tuple(carry_over) if carry_over is not None else None
+        self.create_path = create_path or path
+        self._item_path = item_path
+        self.singleton = singleton
+        self.search = search
+        self.references = dict(references or {})
+        self.name_reference = name_reference
+        self.create_defaults = dict(create_defaults or {})
+        if follow_up is None and after_change:
+            follow_up = FollowUp(after_change[0], after_change[1], 'send %s %s' % tuple(after_change), 'the follow-up option')
+        self.follow_up = follow_up
+        self.delete_by_body = delete_by_body
+        self.conditional = tuple(conditional)
+        self.extra_read = extra_read
+        self.description = description
+        self.label = label or name.replace('_', ' ')
+        self.create_fields = tuple(create_fields) if create_fields is not None else tuple(properties)
+        self.registry = None
+
+    @property
+    def after_change(self):
+        """``(method, path)`` of the follow-up, or ``None`` (kept for older callers)."""
+        return (self.follow_up.method, self.follow_up.path) if self.follow_up else None
+
+    @property
+    def api(self):
+        """The :class:`ApiSpec` of the registry the kind belongs to."""
+        return self.registry.api
+
+    @property
+    def item_path(self):
+        """The path of one resource (``{id}`` is its id)."""
+        return self._item_path or self.path + '/{id}'
+
+    @property
+    def name_field(self):
+        """The attribute the ``name`` option fills, or ``None``."""
+        return self.identity if isinstance(self.identity, str) else None
+
+    @property
+    def parents(self):
+        """The parent options this kind needs, outermost first."""
+        if self.parent is None:
+            return ()
+        return self.registry[self.parent].parents + (self.parent,)
+
+    @property
+    def search_param(self):
+        """The query parameter narrowing the list by name, or ``None``."""
+        if self.search is True:
+            return self.api.list_filter
+        return self.search or None
+
+    def updatable(self):
+        """``{attribute: Update}`` for every attribute some endpoint updates."""
+        return {field: update for update in self.updates for field in update.fields}
+
+    def immutable(self):
+        """Attributes (including the name) that no endpoint updates."""
+        updatable = self.updatable()
+        fields = list(self.properties)
+        if self.name_field and self.name_field not in fields:
+            fields.insert(0, self.name_field)
+        return [f for f in fields if f not in updatable and f not in self.secrets]
+
+    def schema(self):
+        """The JSON schema of the ``attributes`` option for this kind."""
+        schema = {
+            'type': 'object',
+            'properties': self.properties,
+            'additionalProperties': False,
+        }
+        if self.conditional:
+            schema['allOf'] = list(self.conditional)
+        return schema
+
+
+class Registry(dict):
+    """Every kind of one API, by name, with the API's :class:`ApiSpec`.
+
+    A ``dict`` of ``{name: Kind}``; :meth:`add` registers a kind.
+    """
+
+    def __init__(self, api):
+        super().__init__()
+        self.api = api
+
+    def add(self, kind):
+        """Register ``kind`` (its parent must be registered first) and return it."""
+        if kind.parent is not None and kind.parent not in self:
+            raise ValueError('kind %s: parent %s is not registered' % (kind.name, kind.parent))
+        kind.registry = self
+        self[kind.name] = kind
+        return kind
+
+    def parent_options(self):
+        """The kinds that are a parent of some kind (each a module option), in registry order."""
+        used = set(kind.parent for kind in self.values() if kind.parent)
+        return tuple(name for name in self if name in used)
+
+    def secret_values(self, params):
+        """The values of every secret attribute ``params`` give for their kind (any type)."""
+        kind = self.get(params.get('kind')) if isinstance(params, dict) else None
+        attributes = params.get('attributes') if kind else None
+        if not isinstance(attributes, dict):
+            return []
+        values = []
+        for field in kind.secrets:
+            values.extend(_leaves(attributes.get(field)))
+        return values
+
+
+def _leaves(value):
+    """The string form of every scalar in ``value`` (a secret given as a number, a list or a dict too)."""
+    if value is None or value == '':
+        return []
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    if isinstance(value, (list, tuple, set)):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [str(value)]
+
+
+# ---------------------------------------------------------------------------
+# Normalisation and comparison
+
+
+def _types(prop):
+    kind = prop.get('type', 'string')
+    return kind if isinstance(kind, list) else [kind]
+
+
+def normalise(value, prop):
+    """``value`` in the one form used for comparison, given its JSON schema ``prop``.
+
+    0/1 and "true"/"false" become booleans, numbers sent or returned as
+    strings become integers (or strings when the field accepts both, like a
+    firewall port "80" or "8000-8999"), empty strings become ``None`` and
+    arrays are compared as sets (sorted).
+    """
+    if value is None:
+        return None
+    types = _types(prop)
+    if 'array' in types and isinstance(value, (list, tuple, set)):
+        item = prop.get('items', {'type': 'string'})
+        return sorted((normalise(v, item) for v in value), key=lambda v: (str(type(v)), str(v)))
+    if 'boolean' in types:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, (int, float)):
+            return bool(value)
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        return value
+    if 'integer' in types and 'string' not in types:
+        if isinstance(value, bool):
+            return int(value)
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            return value
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (dict, list)):
+        return value
+    text = str(value)
+    return text if text != '' else None
+
+
+def read_field(obj, spec):
+    """Read ``spec`` from a returned object: a key, a dotted path, or ``field.N``
+    for the Nth word of a string (a cron job's ``time``). ``KeyError`` when absent."""
+    current = obj
+    for part in spec.split('.'):
+        if isinstance(current, dict):
+            if part not in current:
+                raise KeyError(spec)
+            current = current[part]
+        elif isinstance(current, str) and part.isdigit():
+            words = current.split()
+            if int(part) >= len(words):
+                raise KeyError(spec)
+            current = words[int(part)]
+        else:
+            raise KeyError(spec)
+    return current
+
+
+def write_field(obj, spec, value):
+    """The inverse of :func:`read_field`, used to show the would-be object."""
+    parts = spec.split('.')
+    current = obj
+    for index, part in enumerate(parts[:-1]):
+        nxt = parts[index + 1]
+        if nxt.isdigit():
+            words = str(current.get(part) or '').split()
+            words += ['*'] * (int(nxt) + 1 - len(words))
+            words[int(nxt)] = str(value)
+            current[part] = ' '.join(words)
+            return
+        if not isinstance(current.get(part), dict):
+            current[part] = {}
+        current = current[part]
+    current[parts[-1]] = value
+
+
+def prop_of(kind, field):
+    """The JSON schema of one attribute (the name field is a string when not declared)."""
+    if field == kind.name_field and field not in kind.properties:
+        return {'type': 'string'}
+    return kind.properties.get(field, {'type': 'string'})
+
+
+def read_raw(kind, obj, field):
+    """The value of ``field`` in a returned object, as returned (``KeyError`` when absent)."""
+    if field in kind.read:
+        return kind.read[field](obj)
+    return read_field(obj, kind.read_map.get(field, field))
+
+
+def read_attributes(kind, obj):
+    """The attributes a returned object holds, normalised, keyed as the task spells them.
+
+    Fields the API did not return (and secrets, and write-only fields) are left out.
+    """
+    fields = list(kind.properties)
+    if kind.name_field and kind.name_field not in fields:
+        fields.append(kind.name_field)
+    attrs = {}
+    if not isinstance(obj, dict):
+        return attrs
+    for field in fields:
+        if field in kind.secrets or field in kind.write_only:
+            continue
+        try:
+            value = read_raw(kind, obj, field)
+        except KeyError:
+            continue
+        attrs[field] = normalise(value, prop_of(kind, field))
+    return attrs
+
+
+def same(kind, field, wanted, current_attrs, obj=None):
+    """Whether the wanted value of ``field`` matches the current one (both normalised)."""
+    wanted = normalise(wanted, prop_of(kind, field))
+    if field in kind.compare:
+        return bool(kind.compare[field](wanted, current_attrs.get(field), obj or {}))
+    return wanted == current_attrs.get(field)
+
+
+def differences(kind, desired, current_attrs, obj=None):
+    """The fields of ``desired`` whose normalised value differs from the current one.
+
+    Secrets and fields the API does not return are never compared (a field with
+    a ``compare`` hook is compared even when it is not read).
+    """
+    diffs = []
+    for field, value in desired.items():
+        if field in kind.secrets or field in kind.write_only:
+            continue
+        if field not in current_attrs and field not in kind.compare:
+            continue
+        if not same(kind, field, value, current_attrs, obj):
+            diffs.append(field)
+    return diffs
+
+
+def group_updates(kind, fields):
+    """The update endpoints needed for ``fields``, each once, in registry order."""
+    wanted = set(fields)
+    return [update for update in kind.updates if wanted.intersection(update.fields)]
+
+
+def whitelist(kind, obj):
+    """The returned object reduced to the kind's documented fields (never a secret)."""
+    if not isinstance(obj, dict):
+        return {}
+    return {key: obj[key] for key in kind.returns if key in obj and key not in kind.secrets}
+
+
+# ---------------------------------------------------------------------------
+# Input validation (no request)
+
+
+def check_parents(kind, params, labels=None):
+    """Fail when a parent the kind needs is missing, or one it does not use is given."""
+    registry = kind.registry
+    for parent in registry.parent_options():
+        given = params.get(parent) not in (None, '')
+        if parent in kind.parents and not given:
+            raise ResourceError('kind %s needs the %s option (the %s, by name or id)' % (kind.name, parent, registry[parent].label))
+        if parent in kind.parents and isinstance(params.get(parent), str) and not params[parent].strip():
+            raise ResourceError('option %s must not be blank' % parent)
+        if parent not in kind.parents and given:
+            needs = ', '.join(kind.parents) or 'no parent option'
+            raise ResourceError('kind %s does not use the %s option (it needs %s)' % (kind.name, parent, needs))
+
+
+def _blank_strings(kind, attributes):
+    """Attributes whose value is only whitespace where the schema asks for a non-empty string."""
+    blank = []
+    for field, value in attributes.items():
+        prop = kind.properties.get(field, {})
+        if isinstance(value, str) and value.strip() == '' and prop.get('minLength', 0) >= 1:
+            blank.append(field)
+    return blank
+
+
+def validate_attributes(jsonschema, kind, attributes, prefix=None):
+    """Validate ``attributes`` against the kind's schema; the message names the field and the allowed values."""
+    if not attributes:
+        return
+    if kind.name_field and kind.name_field in attributes and kind.name_field not in kind.properties:
+        raise ResourceError('attributes.%s: give the %s of a %s with the name option, not in attributes'
+                            % (kind.name_field, kind.name_field, kind.name))
+    unknown = sorted(set(attributes) - set(kind.properties))
+    if unknown:
+        raise ResourceError('attributes.%s: not an attribute of kind %s; its attributes are: %s'
+                            % (unknown[0], kind.name, ', '.join(sorted(kind.properties)) or 'none'))
+    blank = _blank_strings(kind, attributes)
+    if blank:
+        raise ResourceError('attributes.%s must not be empty or blank' % blank[0])
+    if jsonschema is None:
+        return
+    validator = jsonschema.Draft7Validator(kind.schema())
+    errors = sorted(validator.iter_errors(attributes), key=lambda e: [str(p) for p in e.absolute_path])
+    if not errors:
+        return
+    messages = []
+    for error in errors:
+        path = list(error.absolute_path)
+        field = '.'.join(str(p) for p in path)
+        if not field and error.validator == 'required':
+            field = error.message.split("'")[1] if "'" in error.message else ''
+        prop = kind.properties.get(path[0], {}) if path else {}
+        message = error.message
+        if path and path[0] in kind.secrets:
+            # Never echo a secret, not even a wrong one.
+            message = 'the secret value fails the rule %s=%s' % (error.validator, error.validator_value)
+        if 'enum' in prop and error.validator != 'enum':
+            message += ' (allowed values: %s)' % ', '.join(prop['enum'])
+        messages.append('attributes.%s: %s' % (field, message) if field else 'attributes: %s' % message)
+    raise ResourceError('%s: %s' % (prefix or 'invalid attributes for kind %s' % kind.name, '; '.join(messages)))
+
+
+def check_params(kind, params, jsonschema):
+    """Every check that needs no request: parents, identity options and the attributes.
+
+    ``params`` holds the module options ``kind``, the parent options, ``name``,
+    ``id``, ``attributes`` (and ``state``); ``jsonschema`` is the module (or
+    ``None`` when the task gives no attributes).
+    """
+    check_parents(kind, params)
+    name = params.get('name')
+    if name is not None and not kind.name_field:
+        what = 'is one per %s' % kind.registry[kind.parent].label if kind.singleton else \
+            'is identified by its attributes %s' % ', '.join(kind.identity or ())
+        raise ResourceError('kind %s %s: do not give the name option' % (kind.name, what))
+    if name is not None and not str(name).strip():
+        raise ResourceError('option name must not be empty or blank (the %s of the %s)' % (kind.name_field, kind.label))
+    if name is not None and str(name) != str(name).strip():
+        raise ResourceError('option name %r has leading or trailing white space; the API would not match it' % name)
+    if params.get('id') is not None and kind.singleton:
+        raise ResourceError('kind %s is one per %s: do not give the id option' % (kind.name, kind.registry[kind.parent].label))
+    if params.get('id') is not None and params['id'] < 1:
+        raise ResourceError('option id must be a positive number, got %s' % params['id'])
+    if 'attributes' in params:
+        attributes = params.get('attributes') or {}
+        validate_attributes(jsonschema, kind, attributes)
+        if params.get('state', 'present') == 'absent':
+            return
+        if kind.name_field and not kind.singleton and name is None and params.get('id') is None:
+            raise ResourceError('kind %s needs the name option (its %s) or the id option' % (kind.name, kind.name_field))
+        if isinstance(kind.identity, tuple) and params.get('id') is None:
+            missing = [f for f in kind.required if f not in attributes]
+            if missing:
+                raise ResourceError('kind %s is identified by its attributes: give %s (or the id option)'
+                                    % (kind.name, ', '.join('attributes.%s' % f for f in missing)))
+
+
+# ---------------------------------------------------------------------------
+# The task and what was read for it
+
+
+class Task:
+    """What one task asks for, independent of the module's option names.
+
+    :param kind: the :class:`Kind`.
+    :param parents: ``{parent kind: name or id}``.
+    :param name: the natural key (``None`` when not given).
+    :param ident: the id option.
+    :param attributes: the attributes, spelled as the API spells them.
+    :param state: ``'present'`` or ``'absent'``.
+    :param recreate: a kind that holds data may be replaced.
+    :param update_secrets: ``'on_create'`` or ``'always'``.
+    :param follow_up: ``'on_change'`` or ``'always'`` (send the kind's follow-up even without a change).
+    """
+
+    def __init__(self, kind, parents=None, name=None, ident=None, attributes=None, state='present', recreate=False,
+                 update_secrets='on_create', follow_up='on_change'):
+        self.kind = kind
+        self.parents = dict(parents or {})
+        self.name = name
+        self.ident = ident
+        self.attributes = dict(attributes or {})
+        self.state = state
+        self.recreate = bool(recreate)
+        self.update_secrets = update_secrets
+        self.follow_up = follow_up
+
+    @classmethod
+    def from_params(cls, registry, params):
+        """The task of a module whose options are ``kind``, the parent kinds, ``name``, ``id``,
+        ``attributes``, ``state``, ``recreate``, ``update_secrets`` (and ``follow_up``)."""
+        kind = registry[params['kind']]
+        return cls(kind, parents={p: params.get(p) for p in kind.parents}, name=params.get('name'),
+                   ident=params.get('id'), attributes=params.get('attributes'), state=params.get('state') or 'present',
+                   recreate=params.get('recreate'), update_secrets=params.get('update_secrets') or 'on_create',
+                   follow_up=params.get('follow_up') or 'on_change')
+
+
+class Reading:
+    """What the :class:`Reader` found for a task.
+
+    ``context`` holds the parents' ids, ``missing_parent`` a message when a
+    parent does not exist (``state=absent`` only), ``current`` the current
+    object (extra reads merged, ``None`` when there is none), ``references``
+    ``{attribute: id}`` and ``name_id`` the id of the resource the name names
+    (``Kind.name_reference``).
+    """
+
+    def __init__(self):
+        self.context = {}
+        self.missing_parent = None
+        self.current = None
+        self.references = {}
+        self.name_id = None
+
+
+def _is_digits(value):
+    return isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())
+
+
+class Reader:
+    """One task's reads: parents, references and the current object, each list read at most once.
+
+    :param client: an ``ApiClient``.
+    :param registry: the :class:`Registry` of the API.
+    :param params: the module options (parent options by kind name).
+    :param check_note: appended to "does not exist" messages of a parent or reference given by name
+        when the task creates or updates (in check mode an earlier task's creation cannot be seen).
+    """
+
+    def __init__(self, client, registry, params, check_note=''):
+        self.client = client
+        self.registry = registry
+        self.params = params
+        self.check_note = check_note
+        self.context = {}
+        self._cache = {}
+
+    def path(self, template, **extra):
+        """Fill a path template with the parents' ids (and ``extra``)."""
+        values = dict(self.context)
+        values.update(extra)
+        return template.format(**values)
+
+    def _by_id_note(self):
+        given = ['%s %s' % (self.registry[p].label, self.context[p]) for p in self.registry.parent_options()
+                 if p in self.context and _is_digits(self.params.get(p))]
+        return ' or '.join(given)
+
+    def _missing_parent(self, err):
+        note = self._by_id_note()
+        if err.status in self.registry.api.gone_statuses and note:
+            return ResourceError('%s does not exist (%s %s answered %s)' % (note, err.method, err.path, err.status), err.to_failure())
+        return None
+
+    def _get(self, path, gone_ok=True):
+        """GET one object (``None`` when gone); a missing parent by id becomes a :class:`ResourceError`."""
+        api = self.registry.api
+        try:
+            response = self.client.request('GET', path, accept=api.gone_statuses if gone_ok else ())
+        except ApiError as err:
+            missing = self._missing_parent(err)
+            if missing:
+                raise missing
+            raise
+        if response.status in api.gone_statuses:
+            return None
+        return api.unwrap(response.data)
+
+    def list(self, kind, name=None):
+        """Every item of the kind's list under the current parents, every page read (cached)."""
+        path = self.path(kind.path)
+        param = kind.search_param
+        query = {param: name} if param and name is not None else {}
+        key = ('list', path, tuple(sorted(query.items())))
+        if key not in self._cache:
+            try:
+                self._cache[key] = self.registry.api.pages(self.client, path, query)
+            except ApiError as err:
+                missing = self._missing_parent(err)
+                if missing:
+                    raise missing
+                raise
+        return self._cache[key]
+
+    def forget(self):
+        """Drop cached lists (after a write)."""
+        self._cache = {k: v for k, v in self._cache.items() if k[0] != 'list'}
+
+    def find_by_name(self, kind, name):
+        """The one item whose natural key is exactly ``name`` (``None`` when there is none).
+
+        The list filter only narrows the list: the exact match decides, over every page.
+        """
+        field = kind.name_field
+        matches = []
+        for item in self.list(kind, name=name):
+            try:
+                value = read_raw(kind, item, field)
+            except KeyError:
+                continue
+            if str(value) == str(name):
+                matches.append(item)
+        if len(matches) > 1:
+            raise ResourceError('%d %s resources are named %r: ids %s; give the id option to pick one'
+                                % (len(matches), kind.name, name, ', '.join(str(m.get('id')) for m in matches)))
+        return matches[0] if matches else None
+
+    def find_by_fields(self, kind, attributes):
+        """The one item whose identity fields all equal those of ``attributes``."""
+        wanted = {f: attributes.get(f) for f in kind.identity}
+        matches = []
+        for item in self.list(kind):
+            if not isinstance(item, dict):
+                continue
+            attrs = read_attributes(kind, item)
+            if all(same(kind, f, v, attrs, item) if f in attrs or f in kind.compare else v is None for f, v in wanted.items()):
+                matches.append(item)
+        if len(matches) > 1:
+            shown = {f: v for f, v in wanted.items() if v is not None}
+            raise ResourceError('%d %s resources match %s: ids %s; give the id option to pick one'
+                                % (len(matches), kind.name, shown, ', '.join(str(m.get('id')) for m in matches)))
+        return matches[0] if matches else None
+
+    def find_by_id(self, kind, ident):
+        """The item with id ``ident`` (``None`` when gone)."""
+        if kind.delete_by_body:
+            matches = [item for item in self.list(kind) if isinstance(item, dict) and str(item.get('id')) == str(ident)]
+            return matches[0] if matches else None
+        return self._get(self.path(kind.item_path, id=ident))
+
+    def find_singleton(self, kind):
+        """The parent's one item of the kind (``None`` when there is none)."""
+        data = self._get(self.path(kind.path))
+        if not isinstance(data, dict) or data.get('id') is None:
+            if kind.parent and _is_digits(self.params.get(kind.parent)):
+                # "none installed" and "no such parent" can look alike: tell them apart before acting.
+                parent = self.registry[kind.parent]
+                if self._get(self.path(parent.item_path, id=self.context[kind.parent])) is None:
+                    raise ResourceError('%s %s does not exist' % (parent.label, self.context[kind.parent]))
+            return None
+        return data
+
+    def lookup(self, kind_name, value):
+        """The id of the ``kind_name`` resource given by name or id in ``value`` (``None`` when no such name)."""
+        if _is_digits(value):
+            return int(value)
+        kind = self.registry[kind_name]
+        key = ('resolve', kind_name, self.path(kind.path), value)
+        if key not in self._cache:
+            item = self.find_by_name(kind, value)
+            self._cache[key] = item['id'] if item else None
+        return self._cache[key]
+
+    def resolve(self, kind_name, value, what):
+        """Like :meth:`lookup`, failing when the name does not exist."""
+        ident = self.lookup(kind_name, value)
+        if ident is None:
+            raise ResourceError('%s %r does not exist (%s)%s' % (self.registry[kind_name].name, value, what, self.check_note))
+        return ident
+
+    def resolve_parents(self, kind, absent_ok=False):
+        """Fill ``context`` with each parent's id; returns a message when one does not exist and
+        ``absent_ok`` (the task removes the resource), else raises."""
+        for parent in kind.parents:
+            value = self.params[parent]
+            if absent_ok:
+                try:
+                    ident = self.lookup(parent, value)
+                except ResourceError as err:
+                    return err.message
+                if ident is None:
+                    return '%s %r does not exist' % (self.registry[parent].label, value)
+            else:
+                ident = self.resolve(parent, value, 'option %s' % parent)
+            self.context[parent] = ident
+        return None
+
+    def read_extra(self, kind, obj):
+        """Merge the kind's extra read (a web app's settings) into ``obj``."""
+        if not kind.extra_read or obj is None:
+            return obj
+        settings = self._get(self.path(kind.item_path, id=obj['id']) + '/' + kind.extra_read, gone_ok=False)
+        merged = dict(obj)
+        if isinstance(settings, dict):
+            merged.update({k: v for k, v in settings.items() if k != 'id'})
+        return merged
+
+    def find(self, kind, task):
+        """The current resource the task means, or ``None``."""
+        if kind.singleton:
+            return self.find_singleton(kind)
+        if task.ident is not None:
+            return self.find_by_id(kind, task.ident)
+        if kind.name_field:
+            return self.find_by_name(kind, task.name)
+        return self.find_by_fields(kind, task.attributes)
+
+    def reread(self, kind, obj, desired=None):
+        """The resource as it is after a write (``None`` when it cannot be found)."""
+        self.forget()
+        if kind.singleton:
+            fresh = self.find_singleton(kind)
+        elif obj is not None and obj.get('id') is not None and not kind.delete_by_body:
+            fresh = self._get(self.path(kind.item_path, id=obj['id']))
+        elif obj is not None and obj.get('id') is not None:
+            fresh = self.find_by_id(kind, obj['id'])
+        elif kind.name_field and desired is not None:
+            fresh = self.find_by_name(kind, desired.get(kind.name_field))
+        elif desired is not None:
+            fresh = self.find_by_fields(kind, desired)
+        else:
+            fresh = None
+        return self.read_extra(kind, fresh)
+
+    def check_choices(self, plan):
+        """Fail before any write when the plan writes a value its kind's ``choices_from`` list lacks (issue 10)."""
+        kind = plan.kind
+        written = set(f for op in plan.operations for f in op.fields)
+        for field, template in kind.choices_from.items():
+            value = (plan.desired or {}).get(field)
+            if value is None or field not in written:
+                continue
+            ident = (plan.reading.current or {}).get('id')
+            try:
+                path = _fill(template, plan.reading.context, id=ident if ident is not None else '{id}')
+            except KeyError:
+                continue
+            if '{id}' in path:
+                continue
+            data = self._get(path, gone_ok=False)
+            offered = data.get('data') if isinstance(data, dict) else data
+            if isinstance(offered, list) and value not in offered:
+                raise ResourceError('attributes.%s: %s is not available (GET %s lists %s); nothing was changed'
+                                    % (field, value, path, ', '.join(str(item) for item in offered) or 'nothing'))
+
+    def read(self, task):
+        """Every read the planner needs for ``task``: a :class:`Reading`."""
+        kind = task.kind
+        reading = Reading()
+        absent = task.state == 'absent'
+        reading.missing_parent = self.resolve_parents(kind, absent_ok=absent)
+        if reading.missing_parent:
+            return reading
+        try:
+            current = self.find(kind, task)
+        except ResourceError as err:
+            if absent and err.failure is not None:
+                # The parent given by id is gone: so is everything under it.
+                reading.missing_parent = err.message
+                return reading
+            raise
+        reading.context = dict(self.context)
+        if absent:
+            reading.current = current
+            return reading
+        reading.current = self.read_extra(kind, current)
+        for field, target in kind.references.items():
+            value = task.attributes.get(field)
+            if value is not None:
+                reading.references[field] = self.resolve(target, value, 'attributes.%s of %s' % (field, kind.name))
+        if kind.name_reference and task.name is not None:
+            reading.name_id = self.resolve(kind.name_reference, task.name, 'option name of %s' % kind.name)
+        return reading
+
+
+# ---------------------------------------------------------------------------
+# Planning (pure)
+
+
+class Operation:
+    """One write of a plan.
+
+    ``action`` is ``create``, ``update``, ``delete`` or ``follow_up``; ``role`` says why
+    (``'replace'`` for the two halves of a replacement). ``path`` may hold ``{id}``,
+    filled with the created object's id when applied. ``status`` is ``planned``, then
+    ``done``, ``gone`` (a delete that found nothing to delete), ``skipped`` (a post-create
+    update the created object already satisfied), ``failed``, ``unknown`` (the server
+    may have applied it) or ``not_sent``.
+    """
+
+    def __init__(self, action, method, path, body=None, role=None, fields=(), secret_fields=(), update=None,
+                 only_if_differs=None, what=None):
+        self.action = action
+        self.method = method
+        self.path = path
+        self.body = body
+        self.role = role
+        self.fields = tuple(fields)
+        self.secret_fields = tuple(secret_fields)
+        self.update = update
+        self.only_if_differs = only_if_differs
+        self.what = what
+        self.status = 'planned'
+        self.error = None
+
+    def describe(self):
+        """``METHOD path``, the way messages name the operation."""
+        return '%s %s' % (self.method, self.path)
+
+    def report(self, ident=None):
+        """What results show of the operation (never its body: it may hold a secret)."""
+        path = self.path.replace('{id}', str(ident)) if ident is not None else self.path
+        entry = {'action': self.action, 'method': self.method, 'path': path, 'status': self.status}
+        if self.role:
+            entry['role'] = self.role
+        if self.fields:
+            entry['fields'] = list(self.fields)
+        return entry
+
+
+class Plan:
+    """Every write a task needs, with the diff and the would-be resource.
+
+    ``action`` is ``none``, ``create``, ``update``, ``replace`` or ``delete``.
+    """
+
+    def __init__(self, kind, task, reading):
+        self.kind = kind
+        self.task = task
+        self.reading = reading
+        self.action = 'none'
+        self.operations = []
+        self.before = {'state': 'absent'}
+        self.after = {'state': 'absent'}
+        self.resource = {}
+        self.desired = {}
+        self.warnings = []
+
+    @property
+    def changed(self):
+        """Whether applying the plan writes anything."""
+        return bool(self.operations)
+
+    def result(self):
+        """The module result in check mode (nothing applied)."""
+        return {'changed': self.changed, 'resource': whitelist(self.kind, self.resource),
+                'diff': {'before': self.before, 'after': self.after},
+                'operations': [op.report() for op in self.operations]}
+
+
+def _desired(kind, task, reading):
+    """The task's attributes with references replaced by ids, the name included."""
+    desired = dict(task.attributes)
+    for field, ident in reading.references.items():
+        desired[field] = ident
+    if kind.name_field and task.name is not None:
+        desired[kind.name_field] = task.name
+    return desired
+
+
+def _api_body(kind, values):
+    """``values`` in the form the API takes (``Kind.to_api`` hooks applied)."""
+    return {f: (kind.to_api[f](v) if f in kind.to_api and v is not None else v) for f, v in values.items()}
+
+
+def _shown(kind, task, values, secrets_sent=()):
+    """Values as the diff shows them: task spelling (names, not resolved ids), secrets masked."""
+    shown = {}
+    for field, value in values.items():
+        if field in kind.secrets:
+            continue
+        if field in task.attributes and field in kind.references:
+            value = task.attributes[field]
+        shown[field] = normalise(value, prop_of(kind, field))
+    for field in secrets_sent:
+        shown[field] = SECRET_MARKER
+    shown['state'] = 'present'
+    return shown
+
+
+def _before(kind, task, reading, current_attrs, fields):
+    """The current values of ``fields`` as the diff shows them (a reference the task names shows that name)."""
+    before = {}
+    for field in fields:
+        if field in kind.secrets or field == 'state':
+            continue
+        value = current_attrs.get(field)
+        if field in kind.references and field in reading.references and str(value) == str(reading.references[field]):
+            value = normalise(task.attributes[field], prop_of(kind, field))
+        before[field] = value
+    before['state'] = 'present'
+    return before
+
+
+def _would_be(kind, base, values, ident=None):
+    """The object as the API would return it once ``values`` are applied to ``base``."""
+    obj = copy.deepcopy(base) if base else {}
+    for field, value in values.items():
+        if field in kind.secrets:
+            continue
+        if field in kind.read_map or '.' not in field:
+            write_field(obj, kind.read_map.get(field, field), value)
+    if base is None or ident is not None:
+        obj['id'] = ident
+    return obj
+
+
+def _create_operations(kind, task, reading, desired, role=None, carried=None, jsonschema=None):
+    """The create of ``desired`` (plus carried-over values), validated, and the updates that follow it."""
+    carried = dict(carried or {})
+    values = dict(kind.create_defaults)
+    values.update(carried)
+    values.update(desired)
+    missing = [f for f in kind.required if values.get(f) is None]
+    if missing:
+        if role == 'replace':
+            why = []
+            for field in missing:
+                if field in kind.secrets or field in kind.write_only:
+                    why.append('attributes.%s (write-only: the API never returns it)' % field)
+                else:
+                    why.append('attributes.%s (the API did not return it)' % field)
+            raise ResourceError('replacing the %s %s needs %s to create it again; give it in attributes. '
+                                'Nothing was changed.' % (kind.label, (reading.current or {}).get('id'), ', '.join(why)))
+        raise ResourceError('creating a %s needs attributes: %s' % (kind.name, ', '.join(missing)))
+    if jsonschema is not None:
+        checked = {f: v for f, v in values.items() if f in kind.properties and (f in desired or v is not None)}
+        if role == 'replace':
+            for field, value in list(checked.items()):
+                if field in reading.references and field in task.attributes:
+                    checked[field] = task.attributes[field]
+        prefix = None
+        if role == 'replace':
+            prefix = ('cannot replace the %s %s: its new create body (task attributes plus values carried over from the current '
+                      'one) is invalid; nothing was changed' % (kind.label, (reading.current or {}).get('id')))
+        validate_attributes(jsonschema, kind, checked, prefix=prefix)
+    secrets_sent = [f for f in kind.secrets if values.get(f) is not None]
+    if kind.name_reference:
+        body = {'id': reading.name_id}
+    else:
+        body = _api_body(kind, {f: v for f, v in values.items() if (f in kind.create_fields or f == kind.name_field) and v is not None})
+    ops = [Operation('create', 'POST', _fill(kind.create_path, reading.context), body, role=role,
+                     fields=[f for f in values if f in body or kind.name_reference], secret_fields=secrets_sent)]
+    later = [f for f in values if f not in body and f not in kind.secrets and f in kind.updatable() and values[f] is not None
+             and f in desired]
+    for update in group_updates(kind, later):
+        fields = [f for f in update.fields if f in later]
+        update_body = _api_body(kind, {f: values[f] for f in fields})
+        ops.append(Operation('update', update.method, _item_op_path(kind, reading.context, None, update), update_body,
+                             role=role, fields=fields, update=update, only_if_differs={f: values[f] for f in fields}))
+    return ops, values, secrets_sent
+
+
+def _fill(template, context, **extra):
+    values = dict(context)
+    values.update(extra)
+    return template.format(**values)
+
+
+def _item_op_path(kind, context, ident, update=None):
+    """An item path; ``{id}`` stays a placeholder when ``ident`` is not known yet."""
+    path = _fill(kind.item_path, context, id='{id}' if ident is None else ident)
+    if update is not None and update.path:
+        path += '/' + update.path
+    return path
+
+
+def _delete_operation(kind, reading, current, role=None, task=None):
+    if kind.delete_by_body:
+        return Operation('delete', 'DELETE', _fill(kind.path, reading.context), {'id': current['id']}, role=role)
+    # issue 10: the kind's delete_fields the task gives travel as the DELETE body (state: absent only).
+    body = None
+    if task is not None:
+        body = _api_body(kind, {f: task.attributes[f] for f in kind.delete_fields if task.attributes.get(f) is not None}) or None
+    return Operation('delete', 'DELETE', _item_op_path(kind, reading.context, current['id']), body, role=role)
+
+
+def _update_body(kind, update, desired, current_attrs, current, changed_fields, secrets):
+    """The body of one update request, as the endpoint's (or the API's) ``update_body`` says."""
+    style = update.body or kind.api.update_body
+    if style == 'full':
+        fields = list(kind.create_fields) + list(update.fields)
+        if kind.name_field and kind.name_field not in fields:
+            fields.insert(0, kind.name_field)
+    else:
+        fields = list(update.fields)
+    body = {}
+    for field in dict.fromkeys(fields):
+        if field in kind.secrets:
+            if field in secrets:
+                body[field] = desired[field]
+            continue
+        if style == 'changed' and field not in changed_fields:
+            continue
+        if field in desired:
+            body[field] = desired[field]
+        elif field == kind.name_field:
+            try:
+                body[field] = read_raw(kind, current, field)
+            except KeyError:
+                continue
+        elif current_attrs.get(field) is not None:
+            body[field] = current_attrs[field]
+    return _api_body(kind, body)
+
+
+def _follow_up(kind, task, reading, operations):
+    if kind.follow_up and (operations or task.follow_up == 'always'):
+        follow = kind.follow_up
+        return [Operation('follow_up', follow.method, _fill(follow.path, reading.context), what=follow.what)]
+    return []
+
+
+def plan_task(task, reading, jsonschema=None):
+    """The :class:`Plan` for ``task`` given what the reader found (pure: no client, no request).
+
+    Raises :class:`ResourceError` for everything that can be known before a write:
+    required fields missing from a create or a replacement (including write-only
+    ones that cannot be carried over), a kind that holds data without ``recreate``,
+    a create by id, invalid values.
+    """
+    kind = task.kind
+    plan = Plan(kind, task, reading)
+    current = reading.current
+    if task.state == 'absent':
+        if current is None:
+            if reading.missing_parent:
+                plan.warnings.append('%s: nothing to remove' % reading.missing_parent)
+            return plan
+        plan.action = 'delete'
+        plan.before = dict(read_attributes(kind, current), state='present')
+        plan.operations = [_delete_operation(kind, reading, current, task=task)]
+        plan.operations += _follow_up(kind, task, reading, plan.operations)
+        plan.resource = current
+        return plan
+
+    desired = _desired(kind, task, reading)
+    plan.desired = desired
+    if current is None:
+        if task.ident is not None:
+            raise ResourceError('no %s with id %s exists (a resource cannot be created with a given id)' % (kind.name, task.ident))
+        ops, values, secrets_sent = _create_operations(kind, task, reading, desired, jsonschema=jsonschema)
+        plan.action = 'create'
+        plan.operations = ops + _follow_up(kind, task, reading, ops)
+        plan.after = _shown(kind, task, {f: v for f, v in desired.items() if f not in kind.write_only or f in task.attributes},
+                            secrets_sent)
+        plan.resource = _would_be(kind, None, {f: v for f, v in values.items() if f not in kind.write_only},
+                                  ident=reading.name_id if kind.name_reference else None)
+        return plan
+
+    current_attrs = read_attributes(kind, current)
+    diffs = differences(kind, desired, current_attrs, current)
+    updatable = kind.updatable()
+    immutable = [f for f in diffs if f not in updatable]
+    compared = [f for f in desired if f not in kind.secrets and f not in kind.write_only]
+    plan.before = _before(kind, task, reading, current_attrs, compared)
+    plan.after = _shown(kind, task, {f: desired[f] for f in compared})
+    if immutable:
+        if kind.holds_data and not task.recreate:
+            raise ResourceError(
+                'the %s %s differs in %s, which cannot be changed in place; replacing it would delete its data: '
+                'set recreate: true to delete it and create it again' % (
+                    kind.name, current.get('id'), ', '.join('%s (%r -> %r)' % (
+                        f, plan.before.get(f), plan.after.get(f)) for f in immutable)))
+        keep = kind.carry_over if kind.carry_over is not None else tuple(current_attrs)
+        carried = {f: current_attrs[f] for f in keep
+                   if f in current_attrs and f not in desired and f in kind.properties and current_attrs[f] is not None}
+        delete = _delete_operation(kind, reading, current, role='replace')
+        ops, values, secrets_sent = _create_operations(kind, task, reading, desired, role='replace', carried=carried,
+                                                       jsonschema=jsonschema)
+        plan.action = 'replace'
+        plan.operations = [delete] + ops
+        plan.operations += _follow_up(kind, task, reading, plan.operations)
+        shown_fields = [f for f in values if f not in kind.secrets]
+        plan.before = _before(kind, task, reading, current_attrs, shown_fields)
+        plan.after = _shown(kind, task, {f: values[f] for f in shown_fields}, secrets_sent)
+        plan.resource = _would_be(kind, None, {f: v for f, v in values.items() if f not in kind.write_only})
+        return plan
+
+    secrets = [f for f in kind.secrets if task.update_secrets == 'always' and desired.get(f) is not None and f in updatable]
+    for update in group_updates(kind, diffs + secrets):
+        # issue 10: an endpoint that takes its changes only together with a secret (Update.needs).
+        missing = [f for f in update.needs if desired.get(f) is None]
+        if missing:
+            raise ResourceError('changing %s of the %s %s needs %s: the API takes the change only together with it; '
+                                'nothing was changed' % (', '.join(f for f in update.fields if f in diffs), kind.label,
+                                                         current.get('id'), ', '.join('attributes.%s' % f for f in missing)))
+        sent = secrets + [f for f in update.needs if f not in secrets]
+        body = _update_body(kind, update, desired, current_attrs, current, diffs, sent)
+        fields = [f for f in update.fields if f in diffs or f in secrets]
+        plan.operations.append(Operation('update', update.method, _item_op_path(kind, reading.context, current['id'], update),
+                                         body, fields=fields, secret_fields=[f for f in sent if f in update.fields],
+                                         update=update))
+    if plan.operations:
+        plan.action = 'update'
+        for field in secrets:
+            plan.after[field] = SECRET_MARKER
+    plan.operations += _follow_up(kind, task, reading, plan.operations)
+    plan.resource = _would_be(kind, current, {f: desired[f] for f in diffs})
+    return plan
+
+
+# ---------------------------------------------------------------------------
+# Applying: the only code that writes
+
+
+class Outcome:
+    """What :func:`apply_plan` did: ``changed``, the resource as read back, the operations' status."""
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.resource = plan.resource
+        self.error = None
+        self.ident = (plan.reading.current or {}).get('id')
+        self.warnings = list(plan.warnings)
+
+    @property
+    def changed(self):
+        """At least one write succeeded."""
+        return any(op.status == 'done' for op in self.plan.operations)
+
+    @property
+    def failed(self):
+        return self.error is not None
+
+    def result(self):
+        """The module result (``msg`` and ``failure`` added when an operation failed)."""
+        plan = self.plan
+        result = {'changed': self.changed, 'resource': whitelist(plan.kind, self.resource),
+                  'diff': {'before': plan.before, 'after': plan.after},
+                  'operations': [op.report(self.ident) for op in plan.operations]}
+        if self.error is not None:
+            result['msg'] = self.message()
+            result['failure'] = self.error.to_failure() if isinstance(self.error, ApiError) else (self.error.failure or {})
+        return result
+
+    def message(self):
+        """What failed, what was done, what was not, and what to do next."""
+        plan = self.plan
+        kind = plan.kind
+        ops = plan.operations
+        failed = [op for op in ops if op.status in ('failed', 'unknown')]
+        done = [op for op in ops if op.status in ('done', 'gone')]
+        pending = [op for op in ops if op.status in ('failed', 'unknown', 'not_sent')]
+        error = self.error.message if hasattr(self.error, 'message') else str(self.error)
+        parts = [error]
+        if done:
+            parts.append('Done: %s' % ', '.join(op.describe().replace('{id}', str(self.ident)) for op in done))
+        if pending:
+            parts.append('Not done: %s' % ', '.join(op.describe().replace('{id}', str(self.ident)) for op in pending))
+        advice = []
+        if any(op.status == 'unknown' for op in failed):
+            advice.append('the server may have applied %s before failing; run the task again: it reads the current state first'
+                          % failed[0].describe())
+        deleted = [op for op in ops if op.action == 'delete' and op.role == 'replace' and op.status in ('done', 'gone')]
+        created = [op for op in ops if op.action == 'create' and op.status == 'done']
+        if deleted and not created:
+            advice.append('the old %s is deleted and the new one is not created yet; its create body was validated '
+                          'before the delete, so running the task again creates it' % kind.label)
+        follow = [op for op in pending if op.action == 'follow_up']
+        if follow and kind.follow_up and (done or plan.task.follow_up == 'always'):
+            advice.append('the %s change is saved but the follow-up (%s) was not done; a later run sees no difference, '
+                          'so run the task again with %s to send it' % (kind.label, kind.follow_up.what, kind.follow_up.option))
+        if not done and not advice:
+            advice.append('nothing was changed')
+        advice = '; '.join(advice)
+        return '%s. %s%s.' % ('. '.join(parts), advice[:1].upper(), advice[1:])
+
+
+def _created_object(kind, data, values):
+    """The created object from a create answer (a list answer: the item matching the created values)."""
+    api = kind.api
+    if isinstance(data, list):
+        identity = kind.identity if isinstance(kind.identity, tuple) else ((kind.name_field,) if kind.name_field else ())
+        picked = None
+        for item in data:
+            if not isinstance(item, dict):
+                continue
+            attrs = read_attributes(kind, item)
+            if identity and all(same(kind, f, values.get(f), attrs, item) for f in identity if f in values):
+                picked = item
+        data = picked
+    data = api.unwrap(data)
+    if isinstance(data, dict) and data.get('id') is not None:
+        return data
+    return None
+
+
+def _retried_after_failure(client):
+    """Whether the client's last request was sent again after a 5xx or a lost connection
+    (so an earlier try may have been applied); 429 retries do not count (never processed)."""
+    record = getattr(client, 'last_record', None)
+    if record is None:
+        return False
+    return (getattr(record, 'retries', 0) or 0) - (getattr(record, 'rate_limited', 0) or 0) > 0
+
+
+def apply_plan(client, plan, reader=None):
+    """Send the plan's operations in order; the only function of the engine that writes.
+
+    Stops at the first failure: the failed operation is ``failed`` (or ``unknown``
+    when the server may have applied it), the rest ``not_sent``. A DELETE answered
+    with a "gone" status is done when the client had retried it (the first try was
+    applied), and ``gone`` otherwise (someone else removed it; not our change).
+    Returns an :class:`Outcome`; the resource is read back when the plan wrote.
+    """
+    kind = plan.kind
+    outcome = Outcome(plan)
+    created = None
+    for index, op in enumerate(plan.operations):
+        path = op.path.replace('{id}', str(outcome.ident)) if '{id}' in op.path else op.path
+        if op.only_if_differs and created is not None:
+            attrs = read_attributes(kind, created)
+            if not differences(kind, op.only_if_differs, attrs, created):
+                op.status = 'skipped'
+                continue
+        try:
+            accept = kind.api.gone_statuses if op.action == 'delete' else ()
+            response = client.request(op.method, path, body=op.body, accept=accept)
+            if op.action == 'delete' and response.status in accept:
+                op.status = 'done' if _retried_after_failure(client) else 'gone'
+                continue
+            if op.update is not None and op.update.answer_check:
+                op.update.answer_check(response.data)
+        except ApiError as err:
+            op.status = 'unknown' if err.status in _SERVER_SIDE_UNCERTAIN and op.method in ('POST', 'PATCH') else 'failed'
+            op.error = err
+            outcome.error = err
+            for rest in plan.operations[index + 1:]:
+                rest.status = 'not_sent'
+            break
+        except ResourceError as err:
+            op.status = 'failed'
+            outcome.error = err
+            for rest in plan.operations[index + 1:]:
+                rest.status = 'not_sent'
+            break
+        op.status = 'done'
+        if op.action == 'create':
+            created = _created_object(kind, response.data, plan.desired)
+            if created is None and reader is not None:
+                try:
+                    created = reader.reread(kind, None, plan.desired)
+                except (ApiError, ResourceError):
+                    created = None
+            if created is not None:
+                outcome.ident = created.get('id')
+                outcome.resource = created
+    if reader is not None and plan.action in ('create', 'update', 'replace') and outcome.changed and outcome.error is None:
+        try:
+            fresh = reader.reread(kind, outcome.resource if outcome.resource and outcome.resource.get('id') is not None
+                                  else None, plan.desired)
+        except (ApiError, ResourceError) as err:
+            outcome.warnings.append('the %s was written but could not be read back: %s' % (kind.label, getattr(err, 'message', err)))
+        else:
+            if fresh is not None:
+                outcome.resource = fresh
+    elif plan.action == 'delete' and outcome.changed:
+        outcome.resource = plan.reading.current
+    return outcome
+
+
+def run_task(client, registry, params, check_mode=False, jsonschema=None, check_note=''):
+    """Read, plan and (unless ``check_mode``) apply one task. Returns ``(plan, outcome)``;
+    ``outcome`` is ``None`` in check mode."""
+    task = Task.from_params(registry, params)
+    reader = Reader(client, registry, params, check_note=check_note if task.state == 'present' else '')
+    reading = reader.read(task)
+    plan = plan_task(task, reading, jsonschema=jsonschema)
+    reader.check_choices(plan)
+    if check_mode:
+        return plan, None
+    return plan, apply_plan(client, plan, reader)
+
+
+def list_resources(client, registry, params):
+    """Every resource of a kind under its parents (``*_resource_info``): by id, exact name, filter or all."""
+    kind = registry[params['kind']]
+    reader = Reader(client, registry, params)
+    reader.resolve_parents(kind)
+    if kind.singleton:
+        found = reader.find_singleton(kind)
+        items = [found] if found else []
+    elif params.get('id') is not None:
+        found = reader.find_by_id(kind, params['id'])
+        items = [found] if found else []
+    elif params.get('name') is not None:
+        items = []
+        for item in reader.list(kind, name=params['name']):
+            try:
+                if str(read_raw(kind, item, kind.name_field)) == str(params['name']):
+                    items.append(item)
+            except KeyError:
+                continue
+    else:
+        items = reader.list(kind, name=params.get('search'))
+    return [whitelist(kind, item) for item in items]
