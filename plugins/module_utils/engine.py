@@ -48,6 +48,10 @@ class ResourceError(Exception):
         self.failure = failure
 
 
+class MissingParent(ResourceError):
+    """A parent given by id does not exist (with ``state=absent``, neither does the resource)."""
+
+
 # ---------------------------------------------------------------------------
 # Declarations: the API, its kinds, their endpoints
 
@@ -683,7 +687,7 @@ class Reader:
     def _missing_parent(self, err):
         note = self._by_id_note()
         if err.status in self.registry.api.gone_statuses and note:
-            return ResourceError('%s does not exist (%s %s answered %s)' % (note, err.method, err.path, err.status), err.to_failure())
+            return MissingParent('%s does not exist (%s %s answered %s)' % (note, err.method, err.path, err.status), err.to_failure())
         return None
 
     def _get(self, path, gone_ok=True):
@@ -770,7 +774,7 @@ class Reader:
                 # "none installed" and "no such parent" can look alike: tell them apart before acting.
                 parent = self.registry[kind.parent]
                 if self._get(self.path(parent.item_path, id=self.context[kind.parent])) is None:
-                    raise ResourceError('%s %s does not exist' % (parent.label, self.context[kind.parent]))
+                    raise MissingParent('%s %s does not exist' % (parent.label, self.context[kind.parent]))
             return None
         return data
 
@@ -878,7 +882,7 @@ class Reader:
         try:
             current = self.find(kind, task)
         except ResourceError as err:
-            if absent and err.failure is not None:
+            if absent and isinstance(err, MissingParent):
                 # The parent given by id is gone: so is everything under it.
                 reading.missing_parent = err.message
                 return reading
@@ -1266,7 +1270,7 @@ class Outcome:
         failed = [op for op in ops if op.status in ('failed', 'unknown')]
         done = [op for op in ops if op.status in ('done', 'gone')]
         pending = [op for op in ops if op.status in ('failed', 'unknown', 'not_sent')]
-        error = self.error.message if hasattr(self.error, 'message') else str(self.error)
+        error = (self.error.message if hasattr(self.error, 'message') else str(self.error)).rstrip('. ')
         parts = [error]
         if done:
             parts.append('Done: %s' % ', '.join(op.describe().replace('{id}', str(self.ident)) for op in done))
@@ -1319,6 +1323,34 @@ def _retried_after_failure(client):
     return (getattr(record, 'retries', 0) or 0) - (getattr(record, 'rate_limited', 0) or 0) > 0
 
 
+def _settle(kind, plan, outcome, reader, op):
+    """After a 5xx or a lost answer to a POST or PATCH, read back whether the server applied it
+    (``done``) or not (``failed``); it stays ``unknown`` when the read fails too."""
+    try:
+        if op.action == 'create':
+            found = reader.reread(kind, None, plan.desired)
+            if found is None:
+                op.status = 'failed'
+                return
+            op.status = 'done'
+            outcome.ident = found.get('id')
+            outcome.resource = found
+        elif op.action == 'update':
+            wanted = {f: plan.desired[f] for f in op.fields if f in plan.desired and f not in kind.secrets}
+            if not wanted:
+                return
+            fresh = reader.reread(kind, outcome.resource or plan.reading.current, plan.desired)
+            if fresh is None:
+                return
+            if differences(kind, wanted, read_attributes(kind, fresh), fresh):
+                op.status = 'failed'
+            else:
+                op.status = 'done'
+                outcome.resource = fresh
+    except (ApiError, ResourceError):
+        return
+
+
 def apply_plan(client, plan, reader=None):
     """Send the plan's operations in order; the only function of the engine that writes.
 
@@ -1349,6 +1381,14 @@ def apply_plan(client, plan, reader=None):
         except ApiError as err:
             op.status = 'unknown' if err.status in _SERVER_SIDE_UNCERTAIN and op.method in ('POST', 'PATCH') else 'failed'
             op.error = err
+            if op.status == 'unknown' and reader is not None:
+                _settle(kind, plan, outcome, reader, op)
+                if op.status == 'done':
+                    # A write the server applied is not a failure: read back, it is there.
+                    outcome.warnings.append('%s %s answered %s, but reading back shows it was applied' % (op.method, path, err.status))
+                    if op.action == 'create':
+                        created = outcome.resource
+                    continue
             outcome.error = err
             for rest in plan.operations[index + 1:]:
                 rest.status = 'not_sent'
