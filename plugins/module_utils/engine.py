@@ -30,6 +30,8 @@ particular API or kind. No Ansible imports.
 from __future__ import annotations
 
 import copy
+from urllib.parse import quote
+import re
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
 
@@ -77,9 +79,12 @@ class ApiSpec:
         ``'full'`` every field the kind's create takes (PUT of a full body).
     :param unwrap: ``unwrap(data)`` the bare object of a single-object answer.
     :param gone_statuses: statuses meaning "no such object" on a GET or DELETE.
+    :param is_id: ``is_id(value)``: whether a parent or reference option value is an id rather than a
+        name (default: digits only; an API with UUID ids says so here). Issue 15.
     """
 
-    def __init__(self, name, pages, list_filter=None, update_body='endpoint', unwrap=_unwrap_data, gone_statuses=(404,)):
+    def __init__(self, name, pages, list_filter=None, update_body='endpoint', unwrap=_unwrap_data, gone_statuses=(404,),
+                 is_id=None):
         if update_body not in ('endpoint', 'changed', 'full'):
             raise ValueError('update_body must be endpoint, changed or full')
         self.name = name
@@ -88,6 +93,7 @@ class ApiSpec:
         self.update_body = update_body
         self.unwrap = unwrap
         self.gone_statuses = tuple(gone_statuses)
+        self.is_id = is_id or _is_digits  # issue 15
 
 
 class Update:
@@ -102,15 +108,25 @@ class Update:
     endpoint that answers 200). ``needs`` lists fields (secrets) every request
     of the endpoint must carry: the plan fails before any write when the task
     does not give them, and sends them when it does, whatever ``update_secrets``.
+
+    Issue 15: ``paths`` ``{value: sub-path}`` picks the endpoint by the desired value of the
+    update's one field (an action such as enable/disable; ``body='none'`` sends no body);
+    ``query`` lists fields sent as query parameters instead of in the body; ``send_secrets``
+    puts the endpoint's secrets the task gives into every request of it (a settings object
+    written whole), without making them required.
     """
 
-    def __init__(self, path, fields, method='PATCH', body=None, answer_check=None, needs=()):
+    def __init__(self, path, fields, method='PATCH', body=None, answer_check=None, needs=(), paths=None, query=(),
+                 send_secrets=False):
         self.path = path
         self.fields = tuple(fields)
         self.method = method
         self.body = body
         self.answer_check = answer_check
         self.needs = tuple(needs)  # issue 10
+        self.paths = dict(paths or {})  # issue 15
+        self.query = tuple(query)
+        self.send_secrets = send_secrets
 
     def __repr__(self):
         return 'Update(%s %r, %r)' % (self.method, self.path, self.fields)
@@ -182,6 +198,26 @@ class Kind:
         applied through the update endpoints right after the creation.
     :param label: the kind's name in messages (default: the name with spaces).
     :param description: one sentence for the generated documentation.
+
+    Issue 15 (declarations for APIs unlike RunCloud):
+
+    :param item_key: the field of the object that fills ``{id}`` in item paths (default ``id``;
+        a resource addressed by its email says ``email``).
+    :param read_params: query parameters sent with every read of the kind (list and item).
+    :param name_casefold: the natural key matches and compares case-insensitively.
+    :param by_id_only: a parent kind given only by id (no endpoint to look it up).
+    :param always_exists: a settings object: read with a GET of ``path``, never created or
+        deleted, updated through its update endpoints on ``path`` itself.
+    :param body_nest: ``{key: fields}``: in write bodies those fields go under ``key``.
+    :param create_in_query: the create sends its fields as query parameters, not a body.
+    :param create_secret: a field of the create answer that is a secret shown only then (it is
+        returned once as the result's ``secret``, never in the diff or the operations).
+    :param from_api: ``from_api(data)`` the object of a single-object answer (settings answered
+        as a bare map).
+    :param collection: a :class:`Collection` of items kept under the resource (members).
+    :param item_get: the API has a GET of one object (when not, it is found in the list).
+    :param partial_fields: object attributes a task gives in part (a map of flags): only the keys it
+        gives are compared and shown.
     """
 
     def __init__(self, name, parent, path, identity, properties, required=(), updates=(), secrets=(),
@@ -189,8 +225,25 @@ class Kind:
                  search=True, references=None, name_reference=None, create_defaults=None, after_change=None,
                  delete_by_body=False, conditional=(), extra_read=None, create_fields=None, description='',
                  read=None, compare=None, to_api=None, carry_over=None, item_path=None, follow_up=None, label=None,
-                 delete_fields=(), choices_from=None):
+                 delete_fields=(), choices_from=None, item_key='id', read_params=None, name_casefold=False,
+                 by_id_only=False, always_exists=False, body_nest=None, create_in_query=False, create_secret=None,
+                 from_api=None, collection=None, item_get=True, partial_fields=()):
         self.name = name
+        self.item_get = item_get
+        self.partial_fields = tuple(partial_fields)
+        # issue 15
+        self.item_key = item_key
+        self.read_params = dict(read_params or {})
+        self.name_casefold = name_casefold
+        self.by_id_only = by_id_only
+        self.always_exists = always_exists
+        self.body_nest = dict(body_nest or {})
+        self.create_in_query = create_in_query
+        self.create_secret = create_secret
+        self.from_api = from_api
+        self.collection = collection
+        if always_exists and item_path is None:
+            item_path = path
         self.delete_fields = tuple(delete_fields)  # issue 10
         self.choices_from = dict(choices_from or {})  # issue 10
         self.parent = parent
@@ -225,6 +278,8 @@ class Kind:
         self.label = label or name.replace('_', ' ')
         self.create_fields = tuple(create_fields) if create_fields is not None else tuple(properties)
         self.registry = None
+        if name_casefold and self.name_field and self.name_field not in self.compare:
+            self.compare[self.name_field] = _same_casefold  # issue 15
 
     @property
     def after_change(self):
@@ -317,6 +372,15 @@ class Registry(dict):
         for field in kind.secrets:
             values.extend(_leaves(attributes.get(field)))
         return values
+
+
+def _casefold(value):
+    return str(value).casefold() if value is not None else None
+
+
+def _same_casefold(wanted, current, obj):
+    """Compare hook of a natural key matched case-insensitively (issue 15)."""
+    return _casefold(wanted) == _casefold(current)
 
 
 def _leaves(value):
@@ -457,6 +521,9 @@ def read_attributes(kind, obj):
 def same(kind, field, wanted, current_attrs, obj=None):
     """Whether the wanted value of ``field`` matches the current one (both normalised)."""
     wanted = normalise(wanted, prop_of(kind, field))
+    if field in kind.partial_fields and isinstance(wanted, dict):  # issue 15
+        current = current_attrs.get(field) or {}
+        return isinstance(current, dict) and all(current.get(k) == v for k, v in wanted.items())
     if field in kind.compare:
         return bool(kind.compare[field](wanted, current_attrs.get(field), obj or {}))
     return wanted == current_attrs.get(field)
@@ -576,8 +643,13 @@ def check_params(kind, params, jsonschema):
         raise ResourceError('option name %r has leading or trailing white space; the API would not match it' % name)
     if params.get('id') is not None and kind.singleton:
         raise ResourceError('kind %s is one per %s: do not give the id option' % (kind.name, kind.registry[kind.parent].label))
-    if params.get('id') is not None and params['id'] < 1:
+    if isinstance(params.get('id'), int) and params['id'] < 1:
         raise ResourceError('option id must be a positive number, got %s' % params['id'])
+    if isinstance(params.get('id'), str) and not params['id'].strip():
+        raise ResourceError('option id must not be empty or blank')
+    if kind.always_exists and params.get('state') == 'absent':
+        raise ResourceError('kind %s is a setting that always exists: state absent is not possible' % kind.name)
+    check_collection(kind, params)
     if 'attributes' in params:
         attributes = params.get('attributes') or {}
         validate_attributes(jsonschema, kind, attributes)
@@ -611,8 +683,11 @@ class Task:
     """
 
     def __init__(self, kind, parents=None, name=None, ident=None, attributes=None, state='present', recreate=False,
-                 update_secrets='on_create', follow_up='on_change'):
+                 update_secrets='on_create', follow_up='on_change', items=None, exclusive=False):
         self.kind = kind
+        # issue 15: the kind's collection as the task gives it (None: not managed), and whether exclusive.
+        self.items = items
+        self.exclusive = bool(exclusive)
         self.parents = dict(parents or {})
         self.name = name
         self.ident = ident
@@ -630,7 +705,9 @@ class Task:
         return cls(kind, parents={p: params.get(p) for p in kind.parents}, name=params.get('name'),
                    ident=params.get('id'), attributes=params.get('attributes'), state=params.get('state') or 'present',
                    recreate=params.get('recreate'), update_secrets=params.get('update_secrets') or 'on_create',
-                   follow_up=params.get('follow_up') or 'on_change')
+                   follow_up=params.get('follow_up') or 'on_change',
+                   items=params.get(kind.collection.option) if kind.collection else None,
+                   exclusive=params.get(kind.collection.exclusive_option) if kind.collection else False)
 
 
 class Reading:
@@ -681,7 +758,7 @@ class Reader:
 
     def _by_id_note(self):
         given = ['%s %s' % (self.registry[p].label, self.context[p]) for p in self.registry.parent_options()
-                 if p in self.context and _is_digits(self.params.get(p))]
+                 if p in self.context and self.registry.api.is_id(self.params.get(p))]
         return ' or '.join(given)
 
     def _missing_parent(self, err):
@@ -690,11 +767,11 @@ class Reader:
             return MissingParent('%s does not exist (%s %s answered %s)' % (note, err.method, err.path, err.status), err.to_failure())
         return None
 
-    def _get(self, path, gone_ok=True):
+    def _get(self, path, gone_ok=True, params=None):
         """GET one object (``None`` when gone); a missing parent by id becomes a :class:`ResourceError`."""
         api = self.registry.api
         try:
-            response = self.client.request('GET', path, accept=api.gone_statuses if gone_ok else ())
+            response = self.client.request('GET', path, params=params or None, accept=api.gone_statuses if gone_ok else ())
         except ApiError as err:
             missing = self._missing_parent(err)
             if missing:
@@ -709,6 +786,7 @@ class Reader:
         path = self.path(kind.path)
         param = kind.search_param
         query = {param: name} if param and name is not None else {}
+        query.update(kind.read_params)
         key = ('list', path, tuple(sorted(query.items())))
         if key not in self._cache:
             try:
@@ -736,7 +814,7 @@ class Reader:
                 value = read_raw(kind, item, field)
             except KeyError:
                 continue
-            if str(value) == str(name):
+            if str(value) == str(name) or (kind.name_casefold and _casefold(value) == _casefold(name)):
                 matches.append(item)
         if len(matches) > 1:
             raise ResourceError('%d %s resources are named %r: ids %s; give the id option to pick one'
@@ -761,16 +839,20 @@ class Reader:
 
     def find_by_id(self, kind, ident):
         """The item with id ``ident`` (``None`` when gone)."""
-        if kind.delete_by_body:
+        if kind.delete_by_body or not kind.item_get:
             matches = [item for item in self.list(kind) if isinstance(item, dict) and str(item.get('id')) == str(ident)]
             return matches[0] if matches else None
-        return self._get(self.path(kind.item_path, id=ident))
+        return self._get(self.path(kind.item_path, id=ident), params=kind.read_params)
 
     def find_singleton(self, kind):
         """The parent's one item of the kind (``None`` when there is none)."""
-        data = self._get(self.path(kind.path))
+        data = self._get(self.path(kind.path), params=kind.read_params)
+        if kind.from_api is not None:
+            data = kind.from_api(data)
+        if kind.always_exists and isinstance(data, dict):
+            return data
         if not isinstance(data, dict) or data.get('id') is None:
-            if kind.parent and _is_digits(self.params.get(kind.parent)):
+            if kind.parent and self.registry.api.is_id(self.params.get(kind.parent)):
                 # "none installed" and "no such parent" can look alike: tell them apart before acting.
                 parent = self.registry[kind.parent]
                 if self._get(self.path(parent.item_path, id=self.context[kind.parent])) is None:
@@ -780,9 +862,11 @@ class Reader:
 
     def lookup(self, kind_name, value):
         """The id of the ``kind_name`` resource given by name or id in ``value`` (``None`` when no such name)."""
-        if _is_digits(value):
-            return int(value)
         kind = self.registry[kind_name]
+        if kind.by_id_only:
+            return value
+        if self.registry.api.is_id(value):
+            return int(value) if _is_digits(value) and self.registry.api.is_id is _is_digits else str(value).strip()
         key = ('resolve', kind_name, self.path(kind.path), value)
         if key not in self._cache:
             item = self.find_by_name(kind, value)
@@ -838,8 +922,8 @@ class Reader:
         self.forget()
         if kind.singleton:
             fresh = self.find_singleton(kind)
-        elif obj is not None and obj.get('id') is not None and not kind.delete_by_body:
-            fresh = self._get(self.path(kind.item_path, id=obj['id']))
+        elif obj is not None and obj.get(kind.item_key) is not None and not kind.delete_by_body and kind.item_get:
+            fresh = self._get(self.path(kind.item_path, id=obj[kind.item_key]), params=kind.read_params)
         elif obj is not None and obj.get('id') is not None:
             fresh = self.find_by_id(kind, obj['id'])
         elif kind.name_field and desired is not None:
@@ -894,7 +978,11 @@ class Reader:
         reading.current = self.read_extra(kind, current)
         for field, target in kind.references.items():
             value = task.attributes.get(field)
-            if value is not None:
+            if isinstance(value, (list, tuple)):
+                # issue 15: a list of references, each by name or id.
+                reading.references[field] = [self.resolve(target, item, 'attributes.%s of %s' % (field, kind.name))
+                                             for item in value]
+            elif value is not None:
                 reading.references[field] = self.resolve(target, value, 'attributes.%s of %s' % (field, kind.name))
         if kind.name_reference and task.name is not None:
             reading.name_id = self.resolve(kind.name_reference, task.name, 'option name of %s' % kind.name)
@@ -917,8 +1005,13 @@ class Operation:
     """
 
     def __init__(self, action, method, path, body=None, role=None, fields=(), secret_fields=(), update=None,
-                 only_if_differs=None, what=None):
+                 only_if_differs=None, what=None, params=None, on_answer=None, accept=()):
         self.action = action
+        # issue 15: query parameters; on_answer(data, status) reads the answer (may raise PartialFailure
+        # or ResourceError); accept: non-2xx statuses on_answer handles itself.
+        self.params = params
+        self.on_answer = on_answer
+        self.accept = tuple(accept)
         self.method = method
         self.path = path
         self.body = body
@@ -963,6 +1056,9 @@ class Plan:
         self.resource = {}
         self.desired = {}
         self.warnings = []
+        # issue 15: {added, updated, removed, failed} of the kind's collection, planned and as applied
+        self.items_report = None
+        self.items_applied = None
 
     @property
     def changed(self):
@@ -971,9 +1067,12 @@ class Plan:
 
     def result(self):
         """The module result in check mode (nothing applied)."""
-        return {'changed': self.changed, 'resource': whitelist(self.kind, self.resource),
-                'diff': {'before': self.before, 'after': self.after},
-                'operations': [op.report() for op in self.operations]}
+        result = {'changed': self.changed, 'resource': whitelist(self.kind, self.resource),
+                  'diff': {'before': self.before, 'after': self.after},
+                  'operations': [op.report() for op in self.operations]}
+        if self.items_report is not None:
+            result[self.kind.collection.option] = self.items_report
+        return result
 
 
 def _desired(kind, task, reading):
@@ -987,8 +1086,13 @@ def _desired(kind, task, reading):
 
 
 def _api_body(kind, values):
-    """``values`` in the form the API takes (``Kind.to_api`` hooks applied)."""
-    return {f: (kind.to_api[f](v) if f in kind.to_api and v is not None else v) for f, v in values.items()}
+    """``values`` in the form the API takes (``Kind.to_api`` hooks applied, ``Kind.body_nest`` fields nested)."""
+    body = {f: (kind.to_api[f](v) if f in kind.to_api and v is not None else v) for f, v in values.items()}
+    for key, fields in kind.body_nest.items():
+        nested = {f: body.pop(f) for f in fields if f in body}
+        if nested:
+            body[key] = nested
+    return body
 
 
 def _shown(kind, task, values, secrets_sent=()):
@@ -1015,6 +1119,12 @@ def _before(kind, task, reading, current_attrs, fields):
         value = current_attrs.get(field)
         if field in kind.references and field in reading.references and str(value) == str(reading.references[field]):
             value = normalise(task.attributes[field], prop_of(kind, field))
+        elif field in kind.references and isinstance(reading.references.get(field), list) and isinstance(value, list):
+            # issue 15: each id the task named shows as the task named it; other ids as they are.
+            names = dict((str(ident), given) for ident, given in zip(reading.references[field], task.attributes[field]))
+            value = normalise([names.get(str(v), v) for v in value], prop_of(kind, field))
+        if field in kind.partial_fields and isinstance(value, dict) and isinstance(task.attributes.get(field), dict):
+            value = dict((k, value.get(k)) for k in task.attributes[field])
         before[field] = value
     before['state'] = 'present'
     return before
@@ -1067,14 +1177,22 @@ def _create_operations(kind, task, reading, desired, role=None, carried=None, js
         body = {'id': reading.name_id}
     else:
         body = _api_body(kind, {f: v for f, v in values.items() if (f in kind.create_fields or f == kind.name_field) and v is not None})
-    ops = [Operation('create', 'POST', _fill(kind.create_path, reading.context), body, role=role,
-                     fields=[f for f in values if f in body or kind.name_reference], secret_fields=secrets_sent)]
+    fields = [f for f in values if f in body or kind.name_reference]
+    if kind.create_in_query:  # issue 15
+        ops = [Operation('create', 'POST', _fill(kind.create_path, reading.context), None, role=role, fields=fields,
+                         secret_fields=secrets_sent, params=body)]
+    else:
+        ops = [Operation('create', 'POST', _fill(kind.create_path, reading.context), body, role=role,
+                         fields=fields, secret_fields=secrets_sent)]
     later = [f for f in values if f not in body and f not in kind.secrets and f in kind.updatable() and values[f] is not None
              and f in desired]
     for update in group_updates(kind, later):
         fields = [f for f in update.fields if f in later]
         update_body = _api_body(kind, {f: values[f] for f in fields})
-        ops.append(Operation('update', update.method, _item_op_path(kind, reading.context, None, update), update_body,
+        path = _item_op_path(kind, reading.context, None, update, values)
+        if update.body == 'none':
+            update_body = None
+        ops.append(Operation('update', update.method, path, update_body,
                              role=role, fields=fields, update=update, only_if_differs={f: values[f] for f in fields}))
     return ops, values, secrets_sent
 
@@ -1085,12 +1203,22 @@ def _fill(template, context, **extra):
     return template.format(**values)
 
 
-def _item_op_path(kind, context, ident, update=None):
-    """An item path; ``{id}`` stays a placeholder when ``ident`` is not known yet."""
+def _item_op_path(kind, context, ident, update=None, values=None):
+    """An item path; ``{id}`` stays a placeholder when ``ident`` is not known yet. An update with
+    ``paths`` takes the sub-path its field's value in ``values`` selects (issue 15)."""
     path = _fill(kind.item_path, context, id='{id}' if ident is None else ident)
-    if update is not None and update.path:
-        path += '/' + update.path
+    sub = update.path if update is not None else ''
+    if update is not None and update.paths:
+        field = update.fields[0]
+        sub = update.paths[normalise((values or {}).get(field), prop_of(kind, field))]
+    if sub:
+        path += '/' + sub
     return path
+
+
+def _ident(kind, obj):
+    """The value that fills ``{id}`` in the object's item paths (``Kind.item_key``, issue 15)."""
+    return obj.get(kind.item_key) if isinstance(obj, dict) else None
 
 
 def _delete_operation(kind, reading, current, role=None, task=None):
@@ -1100,7 +1228,7 @@ def _delete_operation(kind, reading, current, role=None, task=None):
     body = None
     if task is not None:
         body = _api_body(kind, {f: task.attributes[f] for f in kind.delete_fields if task.attributes.get(f) is not None}) or None
-    return Operation('delete', 'DELETE', _item_op_path(kind, reading.context, current['id']), body, role=role)
+    return Operation('delete', 'DELETE', _item_op_path(kind, reading.context, _ident(kind, current)), body, role=role)
 
 
 def _update_body(kind, update, desired, current_attrs, current, changed_fields, secrets):
@@ -1174,6 +1302,7 @@ def plan_task(task, reading, jsonschema=None):
                             secrets_sent)
         plan.resource = _would_be(kind, None, {f: v for f, v in values.items() if f not in kind.write_only},
                                   ident=reading.name_id if kind.name_reference else None)
+        _plan_collection(plan, None)
         return plan
 
     current_attrs = read_attributes(kind, current)
@@ -1214,17 +1343,28 @@ def plan_task(task, reading, jsonschema=None):
                                 'nothing was changed' % (', '.join(f for f in update.fields if f in diffs), kind.label,
                                                          current.get('id'), ', '.join('attributes.%s' % f for f in missing)))
         sent = secrets + [f for f in update.needs if f not in secrets]
+        if update.send_secrets:  # issue 15
+            sent += [f for f in update.fields if f in kind.secrets and desired.get(f) is not None and f not in sent]
         body = _update_body(kind, update, desired, current_attrs, current, diffs, sent)
+        query = {f: body.pop(f) for f in update.query if f in body} or None
+        if not query:
+            query = {f: desired[f] for f in update.query if desired.get(f) is not None} or None
+        if update.body == 'none':
+            body = None
         fields = [f for f in update.fields if f in diffs or f in secrets]
-        plan.operations.append(Operation('update', update.method, _item_op_path(kind, reading.context, current['id'], update),
+        plan.operations.append(Operation('update', update.method,
+                                         _item_op_path(kind, reading.context, _ident(kind, current), update, desired),
                                          body, fields=fields, secret_fields=[f for f in sent if f in update.fields],
-                                         update=update))
+                                         update=update, params=query))
     if plan.operations:
         plan.action = 'update'
         for field in secrets:
             plan.after[field] = SECRET_MARKER
     plan.operations += _follow_up(kind, task, reading, plan.operations)
     plan.resource = _would_be(kind, current, {f: desired[f] for f in diffs})
+    _plan_collection(plan, _ident(kind, current))
+    if plan.operations and plan.action == 'none':
+        plan.action = 'update'
     return plan
 
 
@@ -1239,13 +1379,14 @@ class Outcome:
         self.plan = plan
         self.resource = plan.resource
         self.error = None
-        self.ident = (plan.reading.current or {}).get('id')
+        self.ident = _ident(plan.kind, plan.reading.current)
         self.warnings = list(plan.warnings)
+        self.secret = None  # issue 15: Kind.create_secret as the create answered it
 
     @property
     def changed(self):
-        """At least one write succeeded."""
-        return any(op.status == 'done' for op in self.plan.operations)
+        """At least one write succeeded (wholly, or partly for a bulk request)."""
+        return any(op.status in ('done', 'partial') for op in self.plan.operations)
 
     @property
     def failed(self):
@@ -1257,6 +1398,10 @@ class Outcome:
         result = {'changed': self.changed, 'resource': whitelist(plan.kind, self.resource),
                   'diff': {'before': plan.before, 'after': plan.after},
                   'operations': [op.report(self.ident) for op in plan.operations]}
+        if plan.items_report is not None:
+            result[plan.kind.collection.option] = plan.items_applied
+        if self.secret:
+            result['secret'] = self.secret
         if self.error is not None:
             result['msg'] = self.message()
             result['failure'] = self.error.to_failure() if isinstance(self.error, ApiError) else (self.error.failure or {})
@@ -1270,10 +1415,13 @@ class Outcome:
         failed = [op for op in ops if op.status in ('failed', 'unknown')]
         done = [op for op in ops if op.status in ('done', 'gone')]
         pending = [op for op in ops if op.status in ('failed', 'unknown', 'not_sent')]
+        partly = [op for op in ops if op.status == 'partial']  # issue 15
         error = (self.error.message if hasattr(self.error, 'message') else str(self.error)).rstrip('. ')
         parts = [error]
         if done:
             parts.append('Done: %s' % ', '.join(op.describe().replace('{id}', str(self.ident)) for op in done))
+        if partly:
+            parts.append('Partly done: %s' % ', '.join(op.describe().replace('{id}', str(self.ident)) for op in partly))
         if pending:
             parts.append('Not done: %s' % ', '.join(op.describe().replace('{id}', str(self.ident)) for op in pending))
         advice = []
@@ -1289,8 +1437,13 @@ class Outcome:
         if follow and kind.follow_up and (done or plan.task.follow_up == 'always'):
             advice.append('the %s change is saved but the follow-up (%s) was not done; a later run sees no difference, '
                           'so run the task again with %s to send it' % (kind.label, kind.follow_up.what, kind.follow_up.option))
-        if not done and not advice:
+        if partly:
+            advice.append('the items the API accepted are applied; fix the refused ones and run the task again: it sends only '
+                          'what is still missing')
+        if not done and not partly and not advice:
             advice.append('nothing was changed')
+        if not advice:
+            return '%s.' % '. '.join(parts)
         advice = '; '.join(advice)
         return '%s. %s%s.' % ('. '.join(parts), advice[:1].upper(), advice[1:])
 
@@ -1333,7 +1486,7 @@ def _settle(kind, plan, outcome, reader, op):
                 op.status = 'failed'
                 return
             op.status = 'done'
-            outcome.ident = found.get('id')
+            outcome.ident = _ident(kind, found)
             outcome.resource = found
         elif op.action == 'update':
             wanted = {f: plan.desired[f] for f in op.fields if f in plan.desired and f not in kind.secrets}
@@ -1371,13 +1524,21 @@ def apply_plan(client, plan, reader=None):
                 op.status = 'skipped'
                 continue
         try:
-            accept = kind.api.gone_statuses if op.action == 'delete' else ()
-            response = client.request(op.method, path, body=op.body, accept=accept)
+            accept = kind.api.gone_statuses if op.action == 'delete' else op.accept
+            response = client.request(op.method, path, body=op.body, params=op.params, accept=accept)
             if op.action == 'delete' and response.status in accept:
                 op.status = 'done' if _retried_after_failure(client) else 'gone'
                 continue
             if op.update is not None and op.update.answer_check:
                 op.update.answer_check(response.data)
+            if op.on_answer is not None:
+                op.on_answer(response.data, response.status)
+        except PartialFailure as err:  # issue 15: some items of a bulk request were applied
+            op.status = 'partial'
+            outcome.error = err
+            for rest in plan.operations[index + 1:]:
+                rest.status = 'not_sent'
+            break
         except ApiError as err:
             op.status = 'unknown' if err.status in _SERVER_SIDE_UNCERTAIN and op.method in ('POST', 'PATCH') else 'failed'
             op.error = err
@@ -1401,6 +1562,8 @@ def apply_plan(client, plan, reader=None):
             break
         op.status = 'done'
         if op.action == 'create':
+            if kind.create_secret and isinstance(response.data, dict) and response.data.get(kind.create_secret):
+                outcome.secret = {kind.create_secret: response.data[kind.create_secret]}
             created = _created_object(kind, response.data, plan.desired)
             if created is None and reader is not None:
                 try:
@@ -1408,11 +1571,13 @@ def apply_plan(client, plan, reader=None):
                 except (ApiError, ResourceError):
                     created = None
             if created is not None:
-                outcome.ident = created.get('id')
+                outcome.ident = _ident(kind, created)
                 outcome.resource = created
-    if reader is not None and plan.action in ('create', 'update', 'replace') and outcome.changed and outcome.error is None:
+    reread_after_error = plan.items_report is not None  # issue 15: item results must reflect the server
+    if reader is not None and plan.action in ('create', 'update', 'replace') and outcome.changed and (
+            outcome.error is None or reread_after_error):
         try:
-            fresh = reader.reread(kind, outcome.resource if outcome.resource and outcome.resource.get('id') is not None
+            fresh = reader.reread(kind, outcome.resource if _ident(kind, outcome.resource) is not None
                                   else None, plan.desired)
         except (ApiError, ResourceError) as err:
             outcome.warnings.append('the %s was written but could not be read back: %s' % (kind.label, getattr(err, 'message', err)))
@@ -1452,10 +1617,244 @@ def list_resources(client, registry, params):
         items = []
         for item in reader.list(kind, name=params['name']):
             try:
-                if str(read_raw(kind, item, kind.name_field)) == str(params['name']):
+                value = read_raw(kind, item, kind.name_field)
+                if str(value) == str(params['name']) or (kind.name_casefold and _casefold(value) == _casefold(params['name'])):
                     items.append(item)
             except KeyError:
                 continue
     else:
         items = reader.list(kind, name=params.get('search'))
     return [whitelist(kind, item) for item in items]
+
+
+# ---------------------------------------------------------------------------
+# Collections of items kept under a resource, changed through bulk endpoints (issue 15)
+
+
+class PartialFailure(ResourceError):
+    """A bulk request of which the API applied some items and refused others."""
+
+
+class Collection:
+    """Items kept under a resource (a group's members) and changed through bulk endpoints. Declarative.
+
+    :param option: the module option listing the items; each item is a dict of ``key`` plus the option
+        names of ``fields`` (a field left out or ``None`` is not managed).
+    :param key: the field identifying an item, spelled the same in the option and the API (``email``).
+    :param read: the field of the resource's object that holds the current items.
+    :param fields: ``{api field: (option name, JSON schema)}`` of an item's other fields.
+    :param add: ``(method, sub-path)`` of the bulk add (a JSON array of items).
+    :param remove: ``(method, sub-path)`` of the bulk remove (a JSON array of keys).
+    :param update: ``(method, sub-path)`` of one item's update (``{key}`` in the sub-path; every field sent).
+    :param exclusive_option: the module option that also removes the items not listed.
+    :param key_pattern: a regular expression every key must match (checked before any request).
+    :param count: the resource field counting its items, checked against what ``read`` holds.
+    :param casefold: keys compare case-insensitively.
+    :param label: an item's name in messages.
+    :param results: the keys of a bulk answer's per-item ``(successes, failures)``; each failure is
+        ``{"message", "payload", "status"}``. Such an answer is read whatever its status (2xx or 4xx).
+    :param gone_statuses: failure statuses of a remove meaning the item is already not there.
+    """
+
+    def __init__(self, option, key, read, fields, add, remove, update, exclusive_option=None, key_pattern=None,
+                 count=None, casefold=True, label='item', results=('successes', 'failures'), gone_statuses=(404,)):
+        self.option = option
+        self.key = key
+        self.read = read
+        self.fields = dict(fields)
+        self.add = tuple(add)
+        self.remove = tuple(remove)
+        self.update = tuple(update)
+        self.exclusive_option = exclusive_option
+        self.key_pattern = re.compile(key_pattern) if key_pattern else None
+        self.count = count
+        self.casefold = casefold
+        self.label = label
+        self.results = tuple(results)
+        self.gone_statuses = tuple(gone_statuses)
+
+    def fold(self, key):
+        """The form a key is compared in."""
+        return str(key).casefold() if self.casefold else str(key)
+
+    def shown(self, item):
+        """An API item as the diff shows it: the key and the fields by their option names."""
+        view = {self.key: item.get(self.key)}
+        for field, (option, prop) in self.fields.items():
+            view[option] = normalise(item.get(field), prop)
+        return view
+
+
+_BULK_ERROR_STATUSES = (400, 409, 422)
+
+
+def _check_item_value(coll, where, option, prop, value):
+    kind = prop.get('type')
+    if kind == 'boolean' and not isinstance(value, bool):
+        raise ResourceError('%s.%s must be a boolean, got %r' % (where, option, value))
+    if kind == 'array':
+        if not isinstance(value, (list, tuple)):
+            raise ResourceError('%s.%s must be a list, got %r' % (where, option, value))
+        allowed = prop.get('items', {}).get('enum')
+        bad = [v for v in value if allowed and v not in allowed]
+        if bad:
+            raise ResourceError('%s.%s: %r is not one of %s' % (where, option, bad[0], ', '.join(allowed)))
+        if len(set(value)) != len(value):
+            raise ResourceError('%s.%s must not repeat a value' % (where, option))
+
+
+def check_collection(kind, params):
+    """Check the collection options of a task before any request: only the kind's own, each item valid, no key twice."""
+    for other in kind.registry.values():
+        coll = other.collection
+        if coll is None or other is kind:
+            continue
+        for option in (coll.option, coll.exclusive_option):
+            if option and params.get(option) not in (None, False):
+                raise ResourceError('option %s applies only to kind %s, not to %s' % (option, other.name, kind.name))
+    coll = kind.collection
+    if coll is None:
+        return
+    items = params.get(coll.option)
+    if items is None:
+        if coll.exclusive_option and params.get(coll.exclusive_option):
+            raise ResourceError('option %s needs option %s (%s: [] with %s: true removes every %s)'
+                                % (coll.exclusive_option, coll.option, coll.option, coll.exclusive_option, coll.label))
+        return
+    if params.get('state') == 'absent':
+        raise ResourceError('option %s does not apply to state absent (deleting the %s removes its %ss)'
+                            % (coll.option, kind.label, coll.label))
+    if not isinstance(items, (list, tuple)):
+        raise ResourceError('option %s must be a list' % coll.option)
+    seen = {}
+    options = dict((option, field) for field, (option, prop) in coll.fields.items())
+    for index, item in enumerate(items):
+        where = '%s[%d]' % (coll.option, index)
+        if not isinstance(item, dict):
+            raise ResourceError('%s must be a dict with %s' % (where, coll.key))
+        unknown = sorted(str(k) for k in item if k != coll.key and k not in options)
+        if unknown:
+            raise ResourceError('%s: unknown key %s; allowed: %s' % (where, unknown[0], ', '.join([coll.key] + list(options))))
+        key = item.get(coll.key)
+        if not isinstance(key, str) or not key.strip():
+            raise ResourceError('%s.%s is required and must be a non-empty string' % (where, coll.key))
+        if coll.key_pattern and not coll.key_pattern.match(key):
+            raise ResourceError('%s.%s: %r is not a valid %s' % (where, coll.key, key, coll.key))
+        for option, field in options.items():
+            if item.get(option) is not None:
+                _check_item_value(coll, where, option, coll.fields[field][1], item[option])
+        if coll.fold(key) in seen:
+            raise ResourceError('%s: %s %s is already given by %s[%d]' % (where, coll.key, key, coll.option, seen[coll.fold(key)]))
+        seen[coll.fold(key)] = index
+
+
+def _current_items(kind, coll, current):
+    """``{folded key: item}`` of the current object; fails when the object does not carry them all."""
+    if current is None:
+        return {}
+    try:
+        raw = read_field(current, coll.read)
+    except KeyError:
+        raise ResourceError('the %s %s was read without its %ss (no %r field): they cannot be compared; nothing was changed'
+                            % (kind.label, _ident(kind, current), coll.label, coll.read))
+    raw = raw or []
+    if not isinstance(raw, list):
+        raise ResourceError('the %s %s answered %r for its %ss, not a list; nothing was changed'
+                            % (kind.label, _ident(kind, current), raw, coll.label))
+    count = current.get(coll.count) if coll.count else None
+    if isinstance(count, int) and not isinstance(count, bool) and count != len(raw):
+        raise ResourceError('the %s %s counts %d %ss but listed %d: the list is incomplete, so it cannot be compared; '
+                            'nothing was changed' % (kind.label, _ident(kind, current), count, coll.label, len(raw)))
+    return dict((coll.fold(item.get(coll.key)), item) for item in raw if isinstance(item, dict))
+
+
+def _bulk_handler(coll, applied, action, sent):
+    """``on_answer`` of a bulk (or one-item) request: records each item's result in ``applied``."""
+    done_key = {'add': 'added', 'remove': 'removed', 'update': 'updated'}[action]
+
+    def handle(data, status):
+        success_key, failure_key = coll.results
+        if isinstance(data, dict) and (success_key in data or failure_key in data):
+            successes, failures = data.get(success_key) or [], data.get(failure_key) or []
+        elif 200 <= status < 300:
+            # An answer without per-item results (an empty 200 or 204): every item was applied.
+            successes, failures = list(sent), []
+        else:
+            message = data.get('message') if isinstance(data, dict) else None
+            failures = [{'payload': key, 'status': status, 'message': message or 'refused'} for key in sent]
+            successes = []
+        done, failed = [], []
+        for success in successes:
+            done.append(success.get(coll.key) if isinstance(success, dict) else success)
+        for failure in failures:
+            failure = failure if isinstance(failure, dict) else {'payload': failure}
+            payload = failure.get('payload')
+            key = payload.get(coll.key) if isinstance(payload, dict) else payload
+            if action == 'remove' and failure.get('status') in coll.gone_statuses:
+                continue  # already not there: nothing to do, nothing done
+            failed.append({coll.key: key, 'action': action, 'status': failure.get('status'),
+                           'message': failure.get('message')})
+        applied[done_key].extend(k for k in done if k is not None)
+        applied['failed'].extend(failed)
+        if failed:
+            text = '; '.join('%s %s: %s %s' % (f['action'], f[coll.key], f['status'], f['message'] or '') for f in failed)
+            error = PartialFailure if done else ResourceError
+            raise error('the API refused %d %s(s): %s' % (len(failed), coll.label, text),
+                        {'status': failed[0]['status'], 'message': failed[0]['message'], 'items': failed})
+    return handle
+
+
+def _plan_collection(plan, ident):
+    """Add the operations that bring the kind's collection to the task's items (pure; issue 15)."""
+    kind = plan.kind
+    coll = kind.collection
+    task = plan.task
+    if coll is None or task.items is None:
+        return
+    have = _current_items(kind, coll, plan.reading.current)
+    base = _item_op_path(kind, plan.reading.context, ident)
+    planned = {'added': [], 'updated': [], 'removed': [], 'failed': []}
+    applied = {'added': [], 'updated': [], 'removed': [], 'failed': []}
+    after = dict(have)
+    adds, ops, wanted = [], [], set()
+    for item in task.items:
+        key = item[coll.key]
+        folded = coll.fold(key)
+        wanted.add(folded)
+        given = dict((field, item[option]) for field, (option, prop) in coll.fields.items() if item.get(option) is not None)
+        current = have.get(folded)
+        if current is None:
+            adds.append(dict({coll.key: key}, **given))
+            after[folded] = dict({coll.key: key}, **given)
+            continue
+        differs = [f for f, v in given.items() if normalise(v, coll.fields[f][1]) != normalise(current.get(f), coll.fields[f][1])]
+        if differs:
+            body = dict((f, given.get(f, current.get(f))) for f in coll.fields)
+            body = dict((f, v) for f, v in body.items() if v is not None)
+            sub = coll.update[1].replace('{key}', quote(str(current.get(coll.key)), safe='@'))
+            ops.append(Operation('update', coll.update[0], base + '/' + sub, body, fields=(coll.option,),
+                                 on_answer=_bulk_handler(coll, applied, 'update', [current.get(coll.key)]),
+                                 accept=_BULK_ERROR_STATUSES))
+            planned['updated'].append(current.get(coll.key))
+            after[folded] = dict(current, **given)
+    if adds:
+        ops.insert(0, Operation('update', coll.add[0], base + '/' + coll.add[1], adds, fields=(coll.option,),
+                                on_answer=_bulk_handler(coll, applied, 'add', [a[coll.key] for a in adds]),
+                                accept=_BULK_ERROR_STATUSES))
+        planned['added'] = [a[coll.key] for a in adds]
+    removes = [item.get(coll.key) for folded, item in have.items() if folded not in wanted] if task.exclusive else []
+    if removes:
+        ops.append(Operation('update', coll.remove[0], base + '/' + coll.remove[1], removes, fields=(coll.option,),
+                             on_answer=_bulk_handler(coll, applied, 'remove', removes), accept=_BULK_ERROR_STATUSES))
+        planned['removed'] = removes
+        for key in removes:
+            after.pop(coll.fold(key), None)
+    plan.operations += ops
+    plan.items_report = planned
+    plan.items_applied = applied
+    plan.before[coll.option] = sorted((coll.shown(i) for i in have.values()), key=lambda v: coll.fold(v[coll.key]))
+    plan.after[coll.option] = sorted((coll.shown(i) for i in after.values()), key=lambda v: coll.fold(v[coll.key]))
+    if plan.reading.current is None:
+        plan.before = {'state': 'absent'}
+    if isinstance(plan.resource, dict):
+        plan.resource[coll.read] = [dict(item) for item in sorted(after.values(), key=lambda v: coll.fold(v[coll.key]))]

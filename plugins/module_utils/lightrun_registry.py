@@ -1,0 +1,343 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The declarative registry of the Lightrun organisation kinds behind ``lightrun_resource``.
+
+Agent pools, user groups (with their members), users, system API keys and the
+SMTP and feature-toggle settings, as Lightrun's OpenAPI description gives them.
+The API-neutral engine (:mod:`engine`) reconciles every entry; what Lightrun
+does differently from RunCloud is declared here, never coded in the engine:
+
+* lists page with ``offset``/``limit`` and ``page``/``size`` and need a stable
+  ``sort`` (:func:`lightrun_list`);
+* ids are UUID strings (``ApiSpec.is_id``), users are addressed by email
+  (``Kind.item_key``);
+* updates are a ``PUT`` of a full body (``update_body='full'``);
+* agent pools and users have action endpoints chosen by a boolean
+  (``Update.paths``);
+* group members change through bulk endpoints answering per-item successes and
+  failures (:class:`~engine.Collection`);
+* a system API key is created with query parameters and answered only with
+  the key itself, once (``Kind.create_in_query``, ``Kind.create_secret``);
+* SMTP and feature toggles are settings that always exist
+  (``Kind.always_exists``).
+
+Each kind also names the permission level its endpoints need
+(:data:`LEVELS`), so that a 403 can be explained.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, lightrun_pages
+from ansible_collections.apiops.saas.plugins.module_utils.engine import (
+    ApiSpec, Collection, Kind, Registry, ResourceError, Update, check_params, list_resources, run_task,
+)
+
+__all__ = ['KINDS', 'LEVELS', 'LIGHTRUN_API', 'MANAGED_KINDS', 'kind_doc_lines', 'list_lightrun', 'permission_note',
+           'run_lightrun_task']
+
+_UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
+
+# How each paged listing is read: a sort on a unique property the listing documents as sortable,
+# and the key that de-duplicates its items. Unpaged listings (system API keys) are not here.
+LISTINGS = (
+    (re.compile(r'^/?api/v1/agent-pools$'), 'name,asc', 'id'),
+    (re.compile(r'^/?api/v1/groups$'), 'name,asc', 'id'),
+    (re.compile(r'^/?api/v1/users$'), 'email,asc', 'email'),
+)
+
+
+def lightrun_list(client, path, params):
+    """Every item of a Lightrun list: paged listings through :func:`lightrun_pages`, others in one GET.
+
+    A paged read that does not add up (items repeated or skipped, a total that does not
+    match) fails rather than let a lookup by name miss an existing resource and create
+    a duplicate.
+    """
+    for pattern, sort, key in LISTINGS:
+        if pattern.match(path):
+            listing = lightrun_pages(client, path, params=params, sort=sort, key=key)
+            if listing.problems or listing.duplicates or (listing.total is not None and listing.total != len(listing)):
+                raise ResourceError('GET %s: the listing did not read consistently (%s); nothing was changed'
+                                    % (path, listing.summary()))
+            return list(listing)
+    data = client.get(path, params=params or None)
+    return _unpaged_items(client, path, data)
+
+
+def _unpaged_items(client, path, data):
+    """The items of an unpaged ``{"items": ...}`` answer (the description types ``items`` as one
+    object, its example as a list: both are accepted), or a bare list."""
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict) and 'items' in data:
+        items = data['items']
+        if items is None:
+            return []
+        if isinstance(items, dict):
+            return [items]
+        if isinstance(items, list):
+            return items
+    raise client.malformed('GET', path, 'no "items" list')
+
+
+def is_uuid(value):
+    """Lightrun ids are UUID strings: a value of that form is an id, anything else a name."""
+    return isinstance(value, str) and bool(_UUID.match(value.strip()))
+
+
+# Lightrun: Spring pages, full-body PUT updates, bare objects, 404 for "no such object".
+LIGHTRUN_API = ApiSpec('lightrun', pages=lightrun_list, list_filter=None, update_body='full', is_id=is_uuid)
+
+KINDS = Registry(LIGHTRUN_API)
+
+GROUP_ROLES = ['STANDARD', 'PRIVILEGED']
+USER_ROLES = ['SYSTEM_ADMIN', 'COMPANY_VIEWER', 'GROUP_ADMIN', 'SECURITY', 'APP_SEC', 'INCIDENT_RESPONDER', 'DEVELOPER']
+KEY_SCOPES = ['COMPANY', 'DEV', 'SECURITY', 'CROSS_COMPANY']
+EMAIL_PATTERN = r'^[^@\s]+@[^@\s]+\.[^@\s]+$'
+KEY_LABEL = {'type': 'string', 'minLength': 3, 'maxLength': 50, 'pattern': r'^[A-Za-z\d][A-Za-z\d _-]*$'}
+
+
+def _set_of(*values):
+    return {'type': 'array', 'items': {'type': 'string', 'enum': list(values)}, 'uniqueItems': True}
+
+
+def _str(**kw):
+    return dict(type='string', **kw)
+
+
+def _bool():
+    return {'type': 'boolean'}
+
+
+# The company of system API keys: a path parameter only (no endpoint lists companies).
+KINDS.add(Kind('company', None, 'api/v1/access/company', None, {}, by_id_only=True, label='company',
+               description='The Lightrun company (its id) that system API keys belong to.'))
+
+KINDS.add(Kind(
+    'agent_pool', None, 'api/v1/agent-pools', 'name',
+    properties={'description': _str(maxLength=255), 'agentsEnabled': _bool()},
+    create_fields=('description',),
+    updates=(Update('', ('name', 'description'), method='PUT'),
+             Update('', ('agentsEnabled',), method='PUT', body='none',
+                    paths={True: 'enable-agents', False: 'detach-agents'})),
+    returns=('id', 'name', 'description', 'agentsEnabled', 'liveAgentsCount', 'createdBy', 'createdDate'),
+    search='name', name_casefold=True, label='agent pool',
+    description='An agent pool. C(agentsEnabled) false detaches the pool (C(PUT detach-agents): live agents '
+                'disconnect, new ones cannot join); true enables it again (C(PUT enable-agents)). The default pool '
+                'cannot be deleted (403), nor a pool with live agents (409).'))
+
+KINDS.add(Kind(
+    'user_group', None, 'api/v1/groups', 'name',
+    properties={'roles': _set_of(*GROUP_ROLES),
+                'agentPoolIds': {'type': 'array', 'items': _str(minLength=1), 'uniqueItems': True}},
+    references={'agentPoolIds': 'agent_pool'},
+    updates=(Update('', ('name', 'roles', 'agentPoolIds'), method='PUT'),),
+    read_params={'includeMembers': 'true'},
+    collection=Collection(
+        option='members', key='email', read='members', label='member',
+        fields={'groupAdmin': ('group_admin', _bool()), 'elevatedRoles': ('elevated_roles', _set_of(*GROUP_ROLES))},
+        add=('POST', 'members'), remove=('DELETE', 'members'), update=('PUT', 'members/{key}'),
+        exclusive_option='members_exclusive', key_pattern=EMAIL_PATTERN),
+    returns=('id', 'name', 'roles', 'agentPoolIds', 'members', 'memberCount', 'default', 'createdBy', 'createdDate',
+             'lastModifiedBy', 'lastModifiedDate'),
+    search=False, name_casefold=True, label='user group',
+    description='A user group: its C(roles) and the agent pools it may use (C(agentPoolIds): names or ids). '
+                'Its members are managed with O(members) and O(members_exclusive).'))
+
+KINDS.add(Kind(
+    'user', None, 'api/v1/users', 'email',
+    properties={'firstName': _str(minLength=1), 'lastName': _str(minLength=1), 'roles': _set_of(*USER_ROLES),
+                'enabled': _bool()},
+    required=('firstName', 'lastName'),
+    create_fields=('firstName', 'lastName', 'roles'),
+    updates=(Update('', ('firstName', 'lastName', 'roles'), method='PUT'),
+             Update('', ('enabled',), method='PUT', body='none', paths={True: 'enable', False: 'disable'})),
+    item_key='email', search='search', name_casefold=True, create_secret='activationLink',
+    returns=('id', 'email', 'firstName', 'lastName', 'roles', 'enabled', 'registerMethod', 'userManagementType',
+             'createdBy', 'createdDate', 'lastLoginDate', 'lastModifiedBy', 'lastModifiedDate'),
+    label='user',
+    description='A user, by email (O(name)). C(enabled) false disables the user (C(PUT disable)), true enables it. '
+                'Without an SMTP server the create answer carries an activation link, returned once in RV(secret).'))
+
+KINDS.add(Kind(
+    'system_api_key', 'company', 'api/v1/access/company/{company}/system-api-key', 'label',
+    properties={'expirationDays': {'type': 'integer', 'minimum': 1}, 'scopes': _set_of(*KEY_SCOPES)},
+    required=('expirationDays',),
+    write_only=('expirationDays',),
+    updates=(Update('', ('label',), method='PUT', body='endpoint'),),
+    create_in_query=True, create_secret='apiKey', holds_data=True, search=False, item_get=False,
+    returns=('id', 'label', 'scopes', 'createdBy', 'createdDate', 'expirationDate'),
+    label='system API key',
+    description='A system API key of the company O(company). Only its label can change; the key itself is '
+                'returned once, on creation, in RV(secret). C(scopes) default to all.'))
+
+SMTP_SPEC = ('authenticationType', 'authenticationId', 'authenticationSecret', 'enableSSL', 'enableStartTLS',
+             'fromEmailAddress', 'serverHost', 'serverPort')
+KINDS.add(Kind(
+    'smtp', None, 'api/v1/configuration/connectivity/smtp', None,
+    properties={'type': {'type': 'string', 'enum': ['DISABLED', 'DEFAULT', 'CUSTOM']},
+                'authenticationType': {'type': 'string', 'enum': ['DISABLED', 'PASSWORD', 'APIKEY']},
+                'authenticationId': _str(minLength=1), 'authenticationSecret': _str(minLength=1),
+                'enableSSL': _bool(), 'enableStartTLS': _bool(),
+                'fromEmailAddress': _str(pattern=EMAIL_PATTERN), 'serverHost': _str(minLength=1),
+                'serverPort': {'type': 'integer', 'minimum': 1, 'maximum': 65535}},
+    conditional=(
+        {'required': ['type']},
+        {'if': {'properties': {'type': {'const': 'CUSTOM'}}, 'required': ['type']},
+         'then': {'required': ['authenticationType', 'enableSSL', 'enableStartTLS', 'fromEmailAddress', 'serverHost',
+                               'serverPort']}},
+        {'if': {'properties': {'authenticationType': {'enum': ['PASSWORD', 'APIKEY']}}, 'required': ['authenticationType']},
+         'then': {'required': ['authenticationId', 'authenticationSecret']}},
+    ),
+    secrets=('authenticationSecret',),
+    updates=(Update('', ('type',) + SMTP_SPEC, method='POST', send_secrets=True),),
+    body_nest={'customSpec': SMTP_SPEC},
+    singleton=True, always_exists=True,
+    returns=('type',) + tuple(f for f in SMTP_SPEC if f != 'authenticationSecret'),
+    label='SMTP configuration',
+    description='The SMTP connectivity setting (one per server, never created or deleted). C(type) CUSTOM needs the '
+                'server fields; PASSWORD or APIKEY authentication needs C(authenticationId) and the secret '
+                'C(authenticationSecret), which the API cannot be trusted to return: it is sent with every write of '
+                'the setting and only compared with O(update_secrets=always).'))
+
+
+def _features_object(data):
+    """The feature map as one object ``{"features": {...}}`` (the API answers the bare map)."""
+    if not isinstance(data, dict):
+        return data
+    # The description's schema leaks Java's Map.isEmpty() as "empty": it is no feature.
+    return {'features': {name: state for name, state in data.items() if isinstance(state, str)}}
+
+
+KINDS.add(Kind(
+    'feature_toggles', None, 'api/v1/configuration/feature/toggle', None,
+    properties={'features': {'type': 'object', 'minProperties': 1,
+                             'additionalProperties': {'type': 'string', 'enum': ['ENABLED', 'DISABLED']}},
+                'expirationDays': {'type': 'integer', 'minimum': 1}, 'organizationId': {'type': 'string'},
+                'account': _str(), 'businessUnit': _str(), 'deployment': _str(), 'signature': _str(minLength=1)},
+    conditional=({'required': ['features', 'expirationDays', 'organizationId', 'signature']},),
+    write_only=('expirationDays', 'organizationId', 'account', 'businessUnit', 'deployment', 'signature'),
+    from_api=_features_object, partial_fields=('features',),
+    updates=(Update('', ('features', 'expirationDays', 'organizationId', 'account', 'businessUnit', 'deployment'),
+                    method='POST', body='endpoint', query=('signature',)),),
+    singleton=True, always_exists=True, returns=('features',),
+    label='feature toggles',
+    description='The feature flags (C(features), name to ENABLED or DISABLED; features not named keep their '
+                'state). A change is a signed configuration: C(signature) (sent as the query parameter), '
+                'C(expirationDays) and C(organizationId) come with it, as Lightrun issued them.'))
+
+# The kinds a task may manage (``company`` is only the parent of system API keys).
+MANAGED_KINDS = tuple(name for name in KINDS if name != 'company')
+
+# The permission level each kind's endpoints need (the description's "Required API permission level").
+LEVELS = {'agent_pool': 'DEV', 'user_group': 'COMPANY', 'user': 'COMPANY', 'system_api_key': 'COMPANY',
+          'smtp': 'COMPANY', 'feature_toggles': 'COMPANY'}
+
+
+def permission_note(kind_name, status):
+    """The sentence a 403 gets: which permission level the kind's endpoints need."""
+    if status != 403 or kind_name not in LEVELS:
+        return ''
+    level = LEVELS[kind_name]
+    return ('. Lightrun answers 403 when the API key lacks the permission level an endpoint needs: the %s endpoints '
+            'need a key with the %s permission level%s' % (
+                KINDS[kind_name].label, level, ' (company administration)' if level == 'COMPANY' else ''))
+
+
+def kind_doc_lines():
+    """The per-kind lines of the module documentation, generated from the registry.
+
+    ``lightrun_resource``'s DOCUMENTATION carries these lines verbatim; a unit test keeps them equal.
+    """
+    lines = []
+    for name in MANAGED_KINDS:
+        kind = KINDS[name]
+        if kind.name_field:
+            identity = 'O(name) is C(%s)' % kind.name_field
+        else:
+            identity = 'a setting, no O(name)'
+        updatable = kind.updatable()
+        attrs = []
+        for field, prop in kind.properties.items():
+            words = []
+            if 'enum' in prop:
+                words.append('one of %s' % ', '.join(prop['enum']))
+            elif prop.get('type') == 'array' and 'enum' in prop.get('items', {}):
+                words.append('list of %s' % ', '.join(prop['items']['enum']))
+            else:
+                words.append({'integer': 'int', 'boolean': 'bool', 'array': 'list', 'object': 'dict'}.get(prop['type'], 'str'))
+            if field in kind.required:
+                words.append('required on create')
+            if field in kind.secrets:
+                words.append('secret')
+            if field in updatable:
+                update = updatable[field]
+                if update.paths:
+                    words.append('applied by %s %s' % (update.method, ' / '.join(update.paths[v] for v in (True, False))))
+                elif kind.always_exists:
+                    words.append('set by %s of the whole setting' % update.method)
+                else:
+                    words.append('updated by %s of the whole object' % update.method)
+            elif field not in kind.secrets:
+                words.append('immutable' if not kind.always_exists else 'sent with each write')
+            attrs.append('C(%s) (%s)' % (field, ', '.join(words)))
+        lines.append('V(%s): %s; needs the %s permission level. %s Attributes: %s.' % (
+            name, identity, LEVELS[name], kind.description, '; '.join(attrs) if attrs else 'none'))
+    return lines
+
+
+def _with_note(message, kind, status):
+    note = permission_note(kind.name, status)
+    return message.rstrip('. ') + note + '.' if note else message
+
+
+def run_lightrun_task(params, make_client, jsonschema, check_mode=False):
+    """Check, read, plan and (unless ``check_mode``) apply one ``lightrun_resource`` task.
+
+    ``make_client()`` builds the client (only once the task is known to be valid, so that a
+    bad task fails before any request and ``validate_only`` needs no credentials). Returns
+    ``(failed, result)``; a failed result carries ``msg`` (naming the permission level the
+    kind needs when the API answered 403) and ``failure``.
+    """
+    kind = KINDS[params['kind']]
+    try:
+        check_params(kind, params, jsonschema)
+    except ResourceError as err:
+        return True, {'msg': err.message, 'changed': False}
+    if params.get('validate_only'):
+        return False, {'changed': False, 'resource': {}, 'operations': [],
+                       'msg': 'the task is valid (validate_only: nothing was read or sent)'}
+    client = make_client()
+    try:
+        plan, outcome = run_task(client, KINDS, params, check_mode=check_mode, jsonschema=jsonschema)
+    except ResourceError as err:
+        failure = err.failure or {}
+        return True, {'msg': _with_note(err.message, kind, failure.get('status')), 'changed': False, 'failure': failure}
+    except ApiError as err:
+        return True, {'msg': _with_note(str(err), kind, err.status), 'changed': False, 'failure': err.to_failure()}
+    result = plan.result() if outcome is None else outcome.result()
+    result['warnings'] = list(plan.warnings if outcome is None else outcome.warnings)
+    if 'msg' in result:
+        result['msg'] = _with_note(result['msg'], kind, (result.get('failure') or {}).get('status'))
+        return True, result
+    return False, result
+
+
+def list_lightrun(params, make_client):
+    """The resources ``lightrun_resource_info`` returns (one kind, by id, exact name or all).
+
+    The options are checked before ``make_client()`` builds the client; a 403 names the
+    permission level the kind needs.
+    """
+    kind = KINDS[params['kind']]
+    check_params(kind, dict(params, state='present'), None)
+    client = make_client()
+    try:
+        return list_resources(client, KINDS, params)
+    except ApiError as err:
+        err.message = _with_note(err.message, kind, err.status)
+        raise

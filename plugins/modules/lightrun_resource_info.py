@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: lightrun_resource_info
+short_description: Read Lightrun agent pools, user groups, users, system API keys and settings
+version_added: 0.2.0
+description:
+  - Returns the resources of one O(kind), every page of the list read, or the one resource named by O(name) or O(id),
+    or the setting V(smtp) or V(feature_toggles).
+  - Each resource is reduced to the kind's documented fields, as M(apiops.saas.lightrun_resource) returns it; secrets
+    (the SMTP authentication secret) are never returned.
+  - Never changes anything; works the same in check mode.
+author:
+  - apiops.saas contributors (@apiops)
+extends_documentation_fragment:
+  - apiops.saas.lightrun
+attributes:
+  check_mode:
+    support: full
+    description: Reads as usual.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is nothing to show.
+options:
+  kind:
+    description:
+      - The kind of resource; see M(apiops.saas.lightrun_resource).
+    type: str
+    required: true
+    choices: [agent_pool, user_group, user, system_api_key, smtp, feature_toggles]
+  company:
+    description:
+      - The id of the company, for V(system_api_key) (required by it, refused by the other kinds).
+    type: str
+  name:
+    description:
+      - Only the resource whose natural key is this name (pool or group name, user email case-insensitively, key label).
+    type: str
+  id:
+    description:
+      - Only the resource with this id.
+    type: str
+notes:
+  - "Permission levels: agent pools need an API key with the C(DEV) level, the other kinds the C(COMPANY) level;
+    a key without it fails naming the level."
+  - A user group is returned with its C(members).
+seealso:
+  - module: apiops.saas.lightrun_resource
+'''
+
+EXAMPLES = r'''
+- name: Every agent pool
+  apiops.saas.lightrun_resource_info:
+    api_key: "{{ lightrun_api_key }}"
+    kind: agent_pool
+  register: pools
+
+- name: The members of one group
+  apiops.saas.lightrun_resource_info:
+    api_key: "{{ lightrun_api_key }}"
+    kind: user_group
+    name: payments-team
+  register: team
+
+- name: Show them
+  ansible.builtin.debug:
+    msg: "{{ team.resources[0].members | map(attribute='email') | list }}"
+
+- name: The SMTP setting
+  apiops.saas.lightrun_resource_info:
+    api_key: "{{ lightrun_api_key }}"
+    kind: smtp
+  register: smtp
+'''
+
+RETURN = r'''
+resources:
+  description:
+    - The resources found (at most one with O(name), O(id) or a setting), each reduced to the kind's documented fields.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{id: 0b7c6f2e-3c1a-4c55-9f0e-2a4d8f1b9c11, name: payments, description: Agents of the payments services,
+            agentsEnabled: true, liveAgentsCount: 2, createdBy: admin@example.com, createdDate: "2026-11-23T10:00:00.000Z"}]
+'''
+
+from ansible_collections.apiops.saas.plugins.module_utils.api_module import ApiModule, lightrun_argument_spec, lightrun_client
+from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.engine import ResourceError
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun_registry import MANAGED_KINDS, list_lightrun
+
+
+def main():
+    module = ApiModule(
+        argument_spec=lightrun_argument_spec(
+            kind=dict(type='str', required=True, choices=list(MANAGED_KINDS)),
+            company=dict(type='str'),
+            name=dict(type='str'),
+            id=dict(type='str'),
+        ),
+        mutually_exclusive=[('name', 'id')],
+        supports_check_mode=True,
+    )
+    try:
+        resources = list_lightrun(module.params, lambda: lightrun_client(module))
+    except ResourceError as err:
+        module.fail_json(msg=err.message, failure=err.failure or {})
+    except ApiError as err:
+        module.fail_json(msg=err.message, failure=err.to_failure())
+    module.exit_json(changed=False, resources=resources)
+
+
+if __name__ == '__main__':
+    main()
