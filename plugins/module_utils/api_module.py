@@ -70,6 +70,9 @@ class ApiModule(AnsibleModule):
             stats[prefix + 'requests'] = item['total_requests']
             stats[prefix + 'rate_limited'] = item['rate_limited']
             stats[prefix + 'wait_seconds'] = item['wait_seconds']
+        if self.check_mode and kwargs.get('changed'):
+            # A resource this check-mode run would change: drift, counted across the run.
+            stats['apiops_drift'] = 1
         if stats and 'ansible_stats' not in kwargs:
             kwargs['ansible_stats'] = {'data': stats, 'per_host': False, 'aggregate': True}
         return kwargs
