@@ -25,7 +25,7 @@ import time
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import lightrun, lightrun_org, runcloud
+from . import lightrun, lightrun_org, reachability, runcloud
 from .common import EXTENSION_KEY, ApiError, get_store, read_json
 
 API_PREFIXES = (('lightrun', '/lightrun'), ('runcloud', '/runcloud/api/v2'))
@@ -233,6 +233,7 @@ class Store:
         with self.lock:
             self.lightrun = lightrun.LightrunState()
             self.lightrun_org = lightrun_org.OrgState()
+            self.reachability = reachability.ReachabilityState()
             self.runcloud = runcloud.RunCloudState()
             self.settings = dict(DEFAULT_SETTINGS, profile=self.start_profile)
             self.log = []
@@ -288,6 +289,7 @@ class Store:
                 self.update_settings(data.get('settings') or {})
                 self.lightrun.seed(data.get('lightrun') or {})
                 self.lightrun_org.seed(data.get('lightrun') or {}, strict=self.strict)
+                self.reachability.seed(data.get('lightrun') or {}, self.lightrun_org)
                 self.runcloud.seed(data.get('runcloud') or {})
             except ApiError as exc:
                 raise ApiError(400, 'Invalid seed: %s' % exc.message, exc.errors) from exc
@@ -299,6 +301,7 @@ class Store:
         with self.lock:
             return {'lightrun': self.lightrun.dump(), 'runcloud': self.runcloud.dump(),
                     'lightrun_org': self.lightrun_org.dump(),
+                    'reachability': self.reachability.dump(),
                     'settings': dict(self.settings), 'faults': self.faults.config}
 
 
@@ -496,6 +499,7 @@ def create_app(credentials=None, seed_data=None, quiet=False, profile=None):
     app.register_blueprint(admin)
     app.register_blueprint(lightrun.bp)
     app.register_blueprint(lightrun_org.bp)
+    app.register_blueprint(reachability.bp)
     app.register_blueprint(runcloud.bp)
     app.before_request(_before_api_request)
     app.after_request(_after_api_request)

@@ -1,0 +1,271 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Lightrun Runtime Reachability, the read side: which watched packages and classes were loaded,
+and the dynamic SBOM. Shared by ``lightrun_reachability_info`` and ``lightrun_sbom``; plain Python
+with no Ansible imports (unit tested directly).
+
+Sources (Lightrun's OpenAPI description): ``GET /api/v1/loaded-packages`` (listLoadedPackages),
+``GET /api/v1/sbom`` (getSBOM), ``GET /api/v1/agent-pools`` (listAgentPools), ``GET /api/v1/tags``
+(listTags); see docs/api-notes.md, "Reachability".
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+
+from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, lightrun_pages
+
+LOADED_PACKAGES_PATH = '/api/v1/loaded-packages'
+SBOM_PATH = '/api/v1/sbom'
+AGENT_POOLS_PATH = '/api/v1/agent-pools'
+TAGS_PATH = '/api/v1/tags'
+STATUSES = ('NOT_LOADED', 'LOADED', 'LOADED_WITH_CLASSES')
+SBOM_FORMATS = {'spdx': 'SPDX', 'cyclonedx': 'CYCLONE_DX', 'csv': 'CSV'}
+# Loaded packages have no id: sort on the identity so that pages neither overlap nor skip.
+LOADED_SORT = 'packageName,version,asc'
+_DATE = re.compile(r'^\d{4}-\d{2}-\d{2}$')
+
+
+class InputError(ValueError):
+    """An option value no request could succeed with; the message names the option."""
+
+
+def check_date(option, value):
+    """``value`` as ``YYYY-MM-DD`` (the OpenAPI's ``format: date``, UTC), or :class:`InputError`."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    try:
+        if not _DATE.match(text):
+            raise ValueError(text)
+        datetime.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError('%s must be a date YYYY-MM-DD, got %r' % (option, value)) from exc
+    return text
+
+
+def check_date_range(start, end):
+    """Both dates checked, and the start not after the end."""
+    start = check_date('load_date_start', start)
+    end = check_date('load_date_end', end)
+    if start and end and start > end:
+        raise InputError('load_date_start (%s) is after load_date_end (%s)' % (start, end))
+    return start, end
+
+
+def resolve_agent_pool(client, name):
+    """The ``AgentPoolPublicApiDTO`` named exactly ``name`` (every page of ``GET /api/v1/agent-pools?name=``).
+
+    The ``name`` filter's matching (exact, prefix, case) is not documented: the answer is
+    filtered again here, exactly, and a name that matches no pool or several fails.
+    """
+    # The OpenAPI lists the sortable fields of agent pools: name, description, createdBy, createdDate,
+    # agentsEnabled (not id).
+    pools = lightrun_pages(client, AGENT_POOLS_PATH, params={'name': name}, sort='name,asc', key='id')
+    exact = [pool for pool in pools if isinstance(pool, dict) and pool.get('name') == name]
+    if not exact:
+        folded = [pool for pool in pools if isinstance(pool, dict) and str(pool.get('name', '')).lower() == name.lower()]
+        exact = folded if len(folded) == 1 else exact
+    if not exact:
+        raise InputError('agent_pool: no agent pool is named %r (%d pool(s) matched the name filter: %s)'
+                         % (name, len(pools), ', '.join(sorted(str(p.get('name')) for p in pools)) or 'none'))
+    if len(exact) > 1:
+        raise InputError('agent_pool: %d agent pools are named %r; give agent_pool_id instead (ids: %s)'
+                         % (len(exact), name, ', '.join(sorted(str(p.get('id')) for p in exact))))
+    return {'id': exact[0].get('id'), 'name': exact[0].get('name')}
+
+
+def check_tags(client, tags, pool_id=None):
+    """Fail when a tag is unknown to Lightrun (``GET /api/v1/tags``, every page).
+
+    A misspelt tag would select no host and every package would read ``NOT_LOADED``: for a
+    security gate that is a silent pass, so it is refused instead.
+    """
+    params = {'agentPoolId': pool_id} if pool_id else None
+    known = set(tag.get('name') for tag in lightrun_pages(client, TAGS_PATH, params=params, sort='name,asc', key='name')
+                if isinstance(tag, dict))
+    unknown = [tag for tag in tags if tag not in known]
+    if unknown:
+        raise InputError('tags: %s not known to Lightrun%s (known: %s)'
+                         % (', '.join(unknown), ' in this agent pool' if pool_id else '',
+                            ', '.join(sorted(known)[:20]) or 'none'))
+
+
+def loaded_query(pool_id=None, tags=None, start=None, end=None, names=None, versions=None, statuses=None):
+    """The query of ``GET /api/v1/loaded-packages`` (array parameters repeated, as Spring reads them)."""
+    query = {}
+    if pool_id:
+        query['agentPoolId'] = pool_id
+    if start:
+        query['loadDateStart'] = start
+    if end:
+        query['loadDateEnd'] = end
+    for key, values in (('tags', tags), ('packageNames', names), ('packageVersions', versions), ('status', statuses)):
+        if values:
+            query[key] = list(values)
+    return query
+
+
+def read_loaded_packages(client, query):
+    """Every page of ``GET /api/v1/loaded-packages``: a listing (see ``lightrun_pages``)."""
+    return lightrun_pages(client, LOADED_PACKAGES_PATH, params=query, sort=LOADED_SORT,
+                          key=lambda item: (item.get('packageName'), item.get('version')) if isinstance(item, dict) else None)
+
+
+def _entry(item):
+    classes = []
+    for entry in item.get('classes') or []:
+        if isinstance(entry, dict) and entry.get('name'):
+            classes.append({'name': entry['name'], 'status': entry.get('status') or 'NOT_LOADED'})
+        elif isinstance(entry, str):
+            classes.append({'name': entry, 'status': 'NOT_LOADED'})
+    classes.sort(key=lambda c: c['name'])
+    status = item.get('status')
+    if status not in STATUSES:
+        status = 'NOT_LOADED' if status is None else str(status)
+    return {
+        'name': item.get('packageName'),
+        'version': item.get('version'),
+        'status': status,
+        'classes': classes,
+        'loaded_classes': [c['name'] for c in classes if c['status'] == 'LOADED'],
+    }
+
+
+def verdict(items, wanted=None):
+    """Per package status and summary.
+
+    ``items``: the API's loaded packages. ``wanted``: ``None`` (report every item) or a list of
+    ``{name, version or None, classes or None}``: report only those; a wanted package the answer
+    does not list goes to ``missing``. ``vulnerable_classes_loaded`` is the wanted classes seen
+    ``LOADED``; ``reachable`` is true when one of them is loaded, or, for a wanted package given
+    without classes, when the package is loaded at all.
+    """
+    entries = [_entry(item) for item in items if isinstance(item, dict)]
+    entries.sort(key=lambda e: (str(e['name']), str(e['version'])))
+    report = []
+    missing = []
+    if wanted is None:
+        for entry in entries:
+            entry['reachable'] = entry['status'] != 'NOT_LOADED'
+            entry['vulnerable_classes_loaded'] = []
+            report.append(entry)
+    else:
+        for want in wanted:
+            hits = [e for e in entries if e['name'] == want['name'] and want.get('version') in (None, e['version'])]
+            if not hits:
+                missing.append({'name': want['name'], 'version': want.get('version')})
+                continue
+            for entry in hits:
+                entry = dict(entry)
+                listed = want.get('classes')
+                if listed:
+                    entry['vulnerable_classes_loaded'] = sorted(set(listed) & set(entry['loaded_classes']))
+                    entry['reachable'] = bool(entry['vulnerable_classes_loaded'])
+                else:
+                    entry['vulnerable_classes_loaded'] = []
+                    entry['reachable'] = entry['status'] != 'NOT_LOADED'
+                if entry not in report:
+                    report.append(entry)
+    summary = dict((status, 0) for status in STATUSES)
+    for entry in report:
+        summary[entry['status']] = summary.get(entry['status'], 0) + 1
+    summary['total'] = len(report)
+    summary['reachable'] = sum(1 for entry in report if entry['reachable'])
+    summary['missing'] = len(missing)
+    return report, missing, summary
+
+
+# ---------------------------------------------------------------------------- the dynamic SBOM
+
+# Fields a generator writes anew on every download (CycloneDX serialNumber and metadata.timestamp;
+# SPDX creationInfo.created and the documentNamespace, which must be unique per document).
+VOLATILE = {
+    'cyclonedx': (('serialNumber',), ('metadata', 'timestamp')),
+    'spdx': (('creationInfo', 'created'), ('documentNamespace',)),
+}
+# Lists whose order carries no meaning, sorted before comparing.
+UNORDERED = {
+    'cyclonedx': ('components', 'dependencies'),
+    'spdx': ('packages', 'relationships'),
+}
+
+
+def get_text(client, path, params, accept='application/json, text/plain;q=0.9, */*;q=0.8'):
+    """``(status, content type, text)`` of a GET whose answer may not be JSON (the CSV SBOM).
+
+    ``ApiClient.request`` decodes JSON only, so this sends the request on the client's own
+    session (same retries, timeout, TLS and credentials) and hands a non-2xx answer to the
+    client's error mapping, so failures read exactly like every other request's.
+    """
+    method = 'GET'
+    path = '/' + path.lstrip('/')
+    client.request_count += 1
+    try:
+        response = client.session.request(method, client.url(path), params=params, timeout=client.timeout,
+                                          verify=client.validate_certs, headers={'Accept': accept})
+    except Exception as exc:  # pylint: disable=broad-except
+        # Transport failures: let the client's own request() produce the same error it would.
+        raise client._error('%s %s failed: %s' % (method, path, exc), method, path)  # pylint: disable=protected-access
+    if not 200 <= response.status_code < 300:
+        client._handle(method, path, response, ())  # pylint: disable=protected-access
+    return response.status_code, response.headers.get('Content-Type', ''), response.text
+
+
+def parse_sbom_answer(fmt, text, path=SBOM_PATH):
+    """The SBOM document: parsed JSON for SPDX/CycloneDX (decoded twice when the server sent a JSON
+    string holding the document, which the OpenAPI's ``type: string`` allows), the text for CSV."""
+    if fmt == 'csv':
+        return text
+    try:
+        data = json.loads(text)
+        if isinstance(data, str):
+            data = json.loads(data)
+    except ValueError as exc:
+        raise ApiError('GET %s answered a %s SBOM that is not JSON' % (path, fmt), method='GET', path=path,
+                       api='lightrun') from exc
+    if not isinstance(data, dict):
+        raise ApiError('GET %s answered a %s SBOM that is not a JSON object' % (path, fmt), method='GET', path=path,
+                       api='lightrun')
+    return data
+
+
+def render_sbom(fmt, document):
+    """The file content written for ``document``."""
+    if fmt == 'csv':
+        return document if document.endswith('\n') or not document else document + '\n'
+    return json.dumps(document, indent=2, ensure_ascii=False) + '\n'
+
+
+def stable_view(fmt, content):
+    """What is compared to decide ``changed``: the document without its volatile fields, unordered
+    lists sorted; for CSV the rows with line endings normalised. ``None`` when ``content`` cannot
+    be read as that format (then any download is a change)."""
+    if fmt == 'csv':
+        return '\n'.join(line.rstrip('\r') for line in content.strip('\n').split('\n'))
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    for field_path in VOLATILE[fmt]:
+        holder = data
+        for key in field_path[:-1]:
+            holder = holder.get(key) if isinstance(holder, dict) else None
+        if isinstance(holder, dict):
+            holder.pop(field_path[-1], None)
+    for key in UNORDERED[fmt]:
+        if isinstance(data.get(key), list):
+            data[key] = sorted(data[key], key=lambda item: json.dumps(item, sort_keys=True))
+    if fmt == 'spdx':
+        # SPDX ids are local to one document and may be numbered in load order: compare without them.
+        data = json.loads(re.sub(r'"SPDXRef-[A-Za-z0-9.\-]+"', '"SPDXRef"', json.dumps(data, sort_keys=True)))
+        for key in UNORDERED[fmt]:
+            if isinstance(data.get(key), list):
+                data[key] = sorted(data[key], key=lambda item: json.dumps(item, sort_keys=True))
+    return json.dumps(data, sort_keys=True)

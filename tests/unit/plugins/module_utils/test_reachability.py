@@ -1,0 +1,178 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Reachability helpers: the verdict, date checks, pool lookup and the SBOM comparison."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import responses
+
+from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient, ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.reachability import (
+    InputError,
+    check_date_range,
+    check_tags,
+    get_text,
+    loaded_query,
+    parse_sbom_answer,
+    read_loaded_packages,
+    render_sbom,
+    resolve_agent_pool,
+    stable_view,
+    verdict,
+)
+
+BASE = 'https://lightrun.example.test'
+LOG4J = {'packageName': 'org.apache.logging.log4j:log4j-core', 'version': '2.14.1', 'type': 'JAVA',
+         'status': 'LOADED_WITH_CLASSES',
+         'classes': [{'name': 'org.apache.logging.log4j.core.lookup.JndiLookup', 'status': 'LOADED'},
+                     {'name': 'org.apache.logging.log4j.core.Logger', 'status': 'NOT_LOADED'}]}
+YAML = {'packageName': 'org.yaml:snakeyaml', 'version': '1.33', 'status': 'LOADED', 'classes': []}
+SLF4J = {'packageName': 'org.slf4j:slf4j-api', 'version': '2.0.9', 'status': 'NOT_LOADED', 'classes': []}
+
+
+def client():
+    return ApiClient('lightrun', BASE, token='secret-key', rate_limit_timeout=0)
+
+
+def page(items, total=None):
+    return {'items': items, 'hasMore': False, 'total': len(items) if total is None else total, 'offset': 0,
+            'limit': 1000}
+
+
+def test_verdict_without_wanted_reports_everything():
+    report, missing, summary = verdict([YAML, LOG4J, SLF4J])
+    assert [entry['name'] for entry in report] == ['org.apache.logging.log4j:log4j-core', 'org.slf4j:slf4j-api',
+                                                   'org.yaml:snakeyaml']
+    assert report[0]['loaded_classes'] == ['org.apache.logging.log4j.core.lookup.JndiLookup']
+    assert [c['name'] for c in report[0]['classes']] == sorted(c['name'] for c in LOG4J['classes'])
+    assert missing == []
+    assert summary == {'NOT_LOADED': 1, 'LOADED': 1, 'LOADED_WITH_CLASSES': 1, 'total': 3, 'reachable': 2, 'missing': 0}
+
+
+def test_verdict_class_level_and_package_level():
+    wanted = [
+        {'name': 'org.apache.logging.log4j:log4j-core', 'version': '2.14.1',
+         'classes': ['org.apache.logging.log4j.core.Logger']},
+        {'name': 'org.yaml:snakeyaml', 'version': None, 'classes': None},
+        {'name': 'org.slf4j:slf4j-api', 'version': '2.0.9', 'classes': ['org.slf4j.Logger']},
+        {'name': 'com.example:gone', 'version': '1.0', 'classes': None},
+    ]
+    report, missing, summary = verdict([LOG4J, YAML, SLF4J], wanted)
+    by_name = dict((entry['name'], entry) for entry in report)
+    # log4j is loaded with a class, but not with the one listed as vulnerable.
+    assert not by_name['org.apache.logging.log4j:log4j-core']['reachable']
+    assert by_name['org.apache.logging.log4j:log4j-core']['vulnerable_classes_loaded'] == []
+    assert by_name['org.yaml:snakeyaml']['reachable']
+    assert not by_name['org.slf4j:slf4j-api']['reachable']
+    assert missing == [{'name': 'com.example:gone', 'version': '1.0'}]
+    assert summary['reachable'] == 1 and summary['missing'] == 1 and summary['total'] == 3
+    report, dummy, summary = verdict([LOG4J], [{'name': LOG4J['packageName'], 'version': None,
+                                                'classes': ['org.apache.logging.log4j.core.lookup.JndiLookup']}])
+    assert report[0]['reachable'] and summary['reachable'] == 1
+
+
+def test_dates_are_checked():
+    assert check_date_range('2026-11-01', '2026-11-30') == ('2026-11-01', '2026-11-30')
+    assert check_date_range(None, None) == (None, None)
+    with pytest.raises(InputError, match='load_date_start must be a date'):
+        check_date_range('2026-13-01', None)
+    with pytest.raises(InputError, match='load_date_end must be a date'):
+        check_date_range(None, '1/2/2026')
+    with pytest.raises(InputError, match='is after'):
+        check_date_range('2026-11-30', '2026-11-01')
+
+
+def test_loaded_query_repeats_arrays():
+    query = loaded_query('pool-1', ['prod', 'eu'], '2026-11-01', None, ['a:b'], None, ['LOADED'])
+    assert query == {'agentPoolId': 'pool-1', 'loadDateStart': '2026-11-01', 'tags': ['prod', 'eu'],
+                     'packageNames': ['a:b'], 'status': ['LOADED']}
+
+
+@responses.activate
+def test_read_loaded_packages_sorts_on_identity_and_sends_filters():
+    responses.add(responses.GET, BASE + '/api/v1/loaded-packages', json=page([LOG4J, YAML]))
+    listing = read_loaded_packages(client(), loaded_query(tags=['prod', 'eu']))
+    assert [item['packageName'] for item in listing] == [LOG4J['packageName'], YAML['packageName']]
+    query = parse_qs(urlparse(responses.calls[0].request.url).query)
+    assert query['sort'] == ['packageName,version,asc']
+    assert query['tags'] == ['prod', 'eu']
+    assert listing.consistent
+
+
+@responses.activate
+def test_resolve_agent_pool_is_exact():
+    pools = [{'id': 'p1', 'name': 'production'}, {'id': 'p2', 'name': 'production-eu'}]
+    responses.add(responses.GET, BASE + '/api/v1/agent-pools', json=page(pools))
+    assert resolve_agent_pool(client(), 'production') == {'id': 'p1', 'name': 'production'}
+    query = parse_qs(urlparse(responses.calls[0].request.url).query)
+    assert query['name'] == ['production'] and query['sort'] == ['name,asc']
+    with pytest.raises(InputError, match="no agent pool is named 'prod'"):
+        resolve_agent_pool(client(), 'prod')
+
+
+@responses.activate
+def test_resolve_agent_pool_refuses_duplicates():
+    responses.add(responses.GET, BASE + '/api/v1/agent-pools',
+                  json=page([{'id': 'p1', 'name': 'dup'}, {'id': 'p2', 'name': 'dup'}]))
+    with pytest.raises(InputError, match='2 agent pools are named'):
+        resolve_agent_pool(client(), 'dup')
+
+
+@responses.activate
+def test_unknown_tags_are_refused():
+    responses.add(responses.GET, BASE + '/api/v1/tags', json=page([{'id': 1, 'name': 'prod'}]))
+    check_tags(client(), ['prod'], 'p1')
+    assert parse_qs(urlparse(responses.calls[0].request.url).query)['agentPoolId'] == ['p1']
+    with pytest.raises(InputError, match='eu not known to Lightrun in this agent pool'):
+        check_tags(client(), ['prod', 'eu'], 'p1')
+
+
+@responses.activate
+def test_get_text_reads_csv_and_maps_errors():
+    responses.add(responses.GET, BASE + '/api/v1/sbom', body='packageName,version\na:b,1\n', content_type='text/plain')
+    status, content_type, text = get_text(client(), '/api/v1/sbom', {'format': 'CSV'})
+    assert (status, content_type, text) == (200, 'text/plain', 'packageName,version\na:b,1\n')
+    assert 'text/plain' in responses.calls[0].request.headers['Accept']
+    assert responses.calls[0].request.headers['Authorization'] == 'Bearer secret-key'
+    responses.replace(responses.GET, BASE + '/api/v1/sbom', json={'message': 'A required attribute of the API request is missing.'},
+                      status=400)
+    with pytest.raises(ApiError) as info:
+        get_text(client(), '/api/v1/sbom', {})
+    assert info.value.status == 400 and 'required attribute' in str(info.value)
+
+
+def test_parse_sbom_answer_copes_with_a_json_string():
+    document = {'bomFormat': 'CycloneDX', 'components': []}
+    assert parse_sbom_answer('cyclonedx', json.dumps(document)) == document
+    assert parse_sbom_answer('cyclonedx', json.dumps(json.dumps(document))) == document
+    assert parse_sbom_answer('csv', 'a,b\n') == 'a,b\n'
+    with pytest.raises(ApiError, match='not JSON'):
+        parse_sbom_answer('spdx', '<html/>')
+    with pytest.raises(ApiError, match='not a JSON object'):
+        parse_sbom_answer('spdx', '[1]')
+
+
+def test_stable_view_ignores_volatile_fields_and_order():
+    first = {'bomFormat': 'CycloneDX', 'serialNumber': 'urn:uuid:1', 'metadata': {'timestamp': 't1', 'component': {'name': 'x'}},
+             'components': [{'purl': 'pkg:maven/a/b@1'}, {'purl': 'pkg:maven/c/d@1'}]}
+    second = dict(first, serialNumber='urn:uuid:2', metadata={'timestamp': 't2', 'component': {'name': 'x'}},
+                  components=list(reversed(first['components'])))
+    third = dict(first, components=first['components'] + [{'purl': 'pkg:maven/e/f@1'}])
+    view = stable_view('cyclonedx', render_sbom('cyclonedx', first))
+    assert view == stable_view('cyclonedx', render_sbom('cyclonedx', second))
+    assert view != stable_view('cyclonedx', render_sbom('cyclonedx', third))
+    spdx_a = {'spdxVersion': 'SPDX-2.3', 'documentNamespace': 'https://x/1', 'creationInfo': {'created': 'a', 'creators': ['Tool: L']},
+              'packages': [{'SPDXID': 'SPDXRef-Package-1', 'name': 'a'}, {'SPDXID': 'SPDXRef-Package-2', 'name': 'b'}]}
+    spdx_b = dict(spdx_a, documentNamespace='https://x/2', creationInfo={'created': 'b', 'creators': ['Tool: L']},
+                  packages=[{'SPDXID': 'SPDXRef-Package-7', 'name': 'b'}, {'SPDXID': 'SPDXRef-Package-8', 'name': 'a'}])
+    assert stable_view('spdx', render_sbom('spdx', spdx_a)) == stable_view('spdx', render_sbom('spdx', spdx_b))
+    spdx_c = dict(spdx_a, creationInfo={'created': 'a', 'creators': ['Tool: Other']})
+    assert stable_view('spdx', render_sbom('spdx', spdx_a)) != stable_view('spdx', render_sbom('spdx', spdx_c))
+    assert stable_view('csv', 'a,b\r\n1,2\r\n') == stable_view('csv', 'a,b\n1,2\n')
+    assert stable_view('cyclonedx', 'not json') is None
