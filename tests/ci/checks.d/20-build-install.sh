@@ -16,7 +16,7 @@ if tar -tzf "$tarball" | grep -E '(^|/)(\.venv|\.build|tests/output|__pycache__|
 fi
 ansible-galaxy collection install "$tarball" -p "$work/collections" --force
 export ANSIBLE_COLLECTIONS_PATH="$work/collections"
-for module in lightrun_reachability_info lightrun_sbom lightrun_resource lightrun_resource_info lightrun_watchlist lightrun_watchlist_info runcloud_ping runcloud_resource runcloud_resource_info; do
+for module in lightrun_reachability_info lightrun_sbom lightrun_resource lightrun_resource_info lightrun_watchlist lightrun_watchlist_info runcloud_export runcloud_ping runcloud_resource runcloud_resource_info; do
     ansible-doc "apiops.saas.$module" > "$work/$module.txt"
     grep -q "EXAMPLES" "$work/$module.txt"
     grep -q "RETURN VALUES" "$work/$module.txt"

@@ -1,0 +1,267 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: runcloud_export
+short_description: Export a RunCloud account as runcloud_site variables and runcloud_resource tasks
+version_added: 0.2.0
+description:
+  - Reads every resource of the whole account, or of the servers in O(servers), and returns it as the collection's
+    own input, ready to be written as an inventory (see C(playbooks/export.yml)).
+  - One site per web app, as variables of the M(apiops.saas.runcloud_site) role (its system user, domains, PHP and
+    web server settings, SSL, Git, database, database user and grant, cron and supervisor jobs); everything that
+    belongs to no site (server settings, firewall rules, SSH keys, external API keys, script installers, system
+    users shared by several web apps or used by none, other databases, database users and grants, jobs that no
+    single web app owns) as M(apiops.saas.runcloud_resource) task data.
+  - Values come out of the same normalisation M(apiops.saas.runcloud_resource) compares with (booleans, not 0/1;
+    numbers, not strings; the five cron fields, not the C(time) string), references by name (a web app's system
+    user, an SSL certificate's external API key, an SSH key's user), ids left out, in a stable order, so that
+    applying the export changes nothing and exporting the same account twice gives the same result.
+  - Secrets (passwords, API secrets, private keys) are write-only in the API and are never exported. Every field
+    that needs one refers to a variable such as C({{ vault_runcloud_web_01_db_shop_password }}), listed in
+    RV(vault_variables).
+  - 'What belongs to a site: the system user when exactly one web app runs as it; the database of the same name
+    as the web app, or else the only web app whose name it starts with followed by C(_) or C(-), or ends with after
+    C(_); the database user granted on that database and nothing else; cron and supervisor jobs run by the site''s
+    own system user, or by a shared user when their command or directory names C(webapps/<name>) of exactly one
+    of its web apps.'
+  - Resources that share their natural key (two cron jobs labelled alike on one server) cannot be told apart by
+    M(apiops.saas.runcloud_resource); they are left out, listed in RV(skipped) and warned about.
+  - Read-only; every list is read once, every page of it. Works the same in check mode.
+author:
+  - apiops.saas contributors (@apiops)
+extends_documentation_fragment:
+  - apiops.saas.runcloud
+attributes:
+  check_mode:
+    support: full
+    description: Reads as usual; it never writes.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is nothing to show.
+options:
+  servers:
+    description:
+      - The servers to export, by name or id. Empty (the default) exports every server of the account.
+      - A name that matches no server, or more than one, fails naming it before anything else is read.
+    type: list
+    elements: str
+    default: []
+  account_resources:
+    description:
+      - Also export the account-wide external API keys. Set V(false) when exporting servers one by one into
+        inventories that are applied together, so that the keys are declared once.
+    type: bool
+    default: true
+notes:
+  - The number of requests is about 3 for the account, 8 per server plus one per database, and 5 per web app
+    (its settings, domains, SSL, Git and script installer); each list costs one request per 40 items.
+seealso:
+  - module: apiops.saas.runcloud_resource
+  - role: apiops.saas.runcloud_site
+'''
+
+EXAMPLES = r'''
+- name: Export the whole account
+  apiops.saas.runcloud_export:
+  register: account
+
+- name: Export two servers only, without the account-wide external API keys
+  apiops.saas.runcloud_export:
+    servers: [web-01, web-02]
+    account_resources: false
+  register: two_servers
+
+- name: Write one host_vars file per site (playbooks/export.yml does this and more)
+  ansible.builtin.copy:
+    content: "{{ item.value | ansible.builtin.to_nice_yaml(indent=2, sort_keys=false) }}"
+    dest: "inventory/exported/host_vars/{{ item.key }}.yml"
+    mode: "0644"
+  loop: "{{ account.inventory.host_vars | ansible.builtin.dict2items }}"
+  loop_control:
+    label: "{{ item.key }}"
+
+- name: Show how many requests the export spent
+  ansible.builtin.debug:
+    msg: "{{ account.requests }} requests for {{ account.sites | length }} sites"
+'''
+
+RETURN = r'''
+servers:
+  description: The names of the servers exported, sorted.
+  returned: success
+  type: list
+  elements: str
+  sample: [web-01, web-02]
+sites:
+  description: One entry per web app, sorted by server and name.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    server:
+      description: The server's name.
+      type: str
+    name:
+      description: The web app's name.
+      type: str
+    host:
+      description: The inventory host of the site (the web app's name, followed by C(.<server>) when two servers have a web app of that name).
+      type: str
+    vars:
+      description: The variables of the M(apiops.saas.runcloud_site) role for this site.
+      type: dict
+  sample:
+    - server: web-01
+      name: shop
+      host: shop
+      vars:
+        runcloud_site_server: web-01
+        runcloud_site_name: shop
+        runcloud_site_system_user: shop
+        runcloud_site_manage_system_user: true
+        runcloud_site_system_user_password: "{{ vault_runcloud_web_01_user_shop_password }}"
+        runcloud_site_domains: [{name: shop.example.com, www: false, redirection: none, type: primary}]
+        runcloud_site_php_version: php82rc
+        runcloud_site_stack: hybrid
+        runcloud_site_stack_mode: production
+        runcloud_site_webapp_attributes: {timezone: UTC, memoryLimit: 512, allowUrlFopen: true}
+        runcloud_site_ssl: {provider: letsencrypt, enableHttp: false, enableHsts: true, ssl_protocol_id: 1,
+                            authorizationMethod: http-01, environment: live}
+        runcloud_site_git: {}
+        runcloud_site_database_name: shop
+        runcloud_site_database_user: shop
+        runcloud_site_database_password: "{{ vault_runcloud_web_01_db_shop_password }}"
+        runcloud_site_cron_jobs: [{label: shop-scheduler, username: shop, command: php artisan schedule:run,
+                                   minute: "*", hour: "*", dayOfMonth: "*", month: "*", dayOfWeek: "*"}]
+        runcloud_site_supervisor_jobs: []
+resources_before_sites:
+  description:
+    - M(apiops.saas.runcloud_resource) task data (C(kind), C(server), C(name), C(attributes)) for what the sites may
+      refer to (servers, external API keys, shared system users, other databases and database users, firewall rules).
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - {kind: server, name: web-01, attributes: {ipAddress: 203.0.113.10, provider: Hetzner, softwareUpdate: true,
+                                                  securityUpdate: false, phpVersion: php82rc}}
+    - {kind: firewall_rule, server: web-01, attributes: {type: global, port: 8080, protocol: tcp}}
+resources_after_sites:
+  description:
+    - M(apiops.saas.runcloud_resource) task data for what refers to the sites (grants not declared by a site, SSH
+      keys, jobs no single site owns, script installers); C(webapp) names the web app, C(database) the database.
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - {kind: ssh_key, server: web-01, name: deploy, attributes: {username: shop, publicKey: ssh-ed25519 AAAA... deploy}}
+    - {kind: script_installer, server: web-01, webapp: blog, attributes: {name: wordpress}}
+inventory:
+  description:
+    - The export as an inventory. C(hosts) is the content of C(hosts.yml) (group C(runcloud_sites) with one host per
+      site, group C(runcloud_account) with the host C(runcloud.account)); C(host_vars) maps each host to its variables
+      (C(runcloud.account) holds C(runcloud_resources_before_sites) and C(runcloud_resources_after_sites)).
+  returned: success
+  type: dict
+  sample:
+    hosts: {all: {children: {runcloud_sites: {hosts: {shop: null}}, runcloud_account: {hosts: {runcloud.account: null}}}}}
+    host_vars: {shop: {runcloud_site_server: web-01, runcloud_site_name: shop}, runcloud.account: {runcloud_resources_before_sites: [],
+                                                                                                 runcloud_resources_after_sites: []}}
+vault_variables:
+  description: Every variable a secret field refers to, once, in the order first used, with what it holds.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{name: vault_runcloud_web_01_db_shop_password, description: password of the database user shop on web-01 (sent only when the user is created)}]
+skipped:
+  description: Resources left out because M(apiops.saas.runcloud_resource) could not address them (C(kind), C(where), C(name), C(reason)).
+  returned: success
+  type: list
+  elements: dict
+  sample: [{kind: cron_job, where: web-01, name: backup, reason: 2 resources share this natural key}]
+requests:
+  description: How many API requests the export sent (all of them GET).
+  returned: always
+  type: int
+  sample: 97
+api_cost:
+  description:
+    - What the module's requests cost, per API. Only the APIs it sent requests to are there (none when it failed before sending any).
+    - Every module of the collection returns it. The C(apiops.saas.api_report) callback sums it per API, task and host;
+      ansible-playbook also adds the totals to the run's custom stats, as M(ansible.builtin.set_stats) does
+      (C(apiops_runcloud_requests), C(apiops_runcloud_rate_limited), C(apiops_runcloud_wait_seconds)), which AWX shows on the job.
+  returned: always
+  type: dict
+  contains:
+    runcloud:
+      description: The cost of the requests to the RunCloud API.
+      returned: when the module sent a request to it
+      type: dict
+      contains:
+        requests:
+          description: Requests sent, by HTTP method, every retry included.
+          returned: always
+          type: dict
+          sample: {"GET": 2}
+        total_requests:
+          description: All requests sent, every retry included.
+          returned: always
+          type: int
+          sample: 2
+        rate_limited:
+          description: Answers that were HTTP 429 (rate limited).
+          returned: always
+          type: int
+          sample: 0
+        wait_seconds:
+          description: Seconds spent waiting, for the shared rate budget (O(shared_rate_budget)) and between retries.
+          returned: always
+          type: float
+          sample: 0.0
+        rate_limit:
+          description: The last C(X-RateLimit-Limit) and C(X-RateLimit-Remaining) seen (C(limit), C(remaining)); null when the API sent none.
+          returned: always
+          type: dict
+          sample: {"limit": 60, "remaining": 58}
+'''
+
+from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
+    ApiModule,
+    RUNCLOUD_MODULE_KWARGS,
+    fail_api_error,
+    runcloud_argument_spec,
+    runcloud_client,
+)
+from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.export import ExportError, export_account, inventory
+
+
+def main():
+    module = ApiModule(
+        argument_spec=runcloud_argument_spec(
+            servers=dict(type='list', elements='str', default=[]),
+            account_resources=dict(type='bool', default=True),
+        ),
+        supports_check_mode=True,
+        **RUNCLOUD_MODULE_KWARGS
+    )
+    blank = [index for index, value in enumerate(module.params['servers']) if not str(value).strip()]
+    if blank:
+        module.fail_json(msg='servers[%d] is empty: give a server name or id' % blank[0], requests=0)
+    client = runcloud_client(module)
+    try:
+        export = export_account(client, servers=module.params['servers'], account_resources=module.params['account_resources'])
+    except ExportError as err:
+        module.fail_json(msg=str(err), requests=client.request_count)
+    except ApiError as err:
+        fail_api_error(module, err, requests=client.request_count)
+    for warning in export.pop('warnings'):
+        module.warn(warning)
+    module.exit_json(changed=False, inventory=inventory(export), requests=client.request_count, **export)
+
+
+if __name__ == '__main__':
+    main()

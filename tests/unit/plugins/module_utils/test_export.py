@@ -1,0 +1,306 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The conversion of runcloud_export: API answers in their odd forms in, the collection's own input out."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import responses
+
+from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient
+from ansible_collections.apiops.saas.plugins.module_utils.export import ExportError, VaultVariables, export_account, inventory
+
+BASE = 'https://rc.test/api/v2'
+
+
+def account():
+    """One server as the API answers it: 0/1 booleans, numbers as strings, cron ``time``, ids everywhere."""
+    return {
+        'servers': [{'id': 3, 'name': 'web-01', 'ipAddress': '203.0.113.10', 'provider': 'Hetzner', 'softwareUpdate': 0,
+                     'securityUpdate': 1, 'phpCLIVersion': 'php81rc', 'online': True}],
+        'settings/externalapi': [{'id': 9, 'label': 'cf', 'service': 'cloudflare', 'username': 'me@example.com'}],
+        'servers/3/users': [{'id': 21, 'username': 'shop'}, {'id': 22, 'username': 'agency'}, {'id': 23, 'username': 'ops'}],
+        'servers/3/sshcredentials': [{'id': 31, 'label': 'anna', 'user_id': 21, 'publicKey': 'ssh-ed25519 AAAA anna'}],
+        'servers/3/databases': [{'id': 41, 'name': 'shop', 'collation': 'utf8mb4_general_ci'},
+                                {'id': 42, 'name': 'wp_blog', 'collation': None},
+                                {'id': 43, 'name': 'stats', 'collation': None}],
+        'servers/3/databases/41/grant': [{'id': 51, 'username': 'shop'}, {'id': 53, 'username': 'reporting'}],
+        'servers/3/databases/42/grant': [{'id': 52, 'username': 'blog_rw'}],
+        'servers/3/databases/43/grant': [{'id': 53, 'username': 'reporting'}],
+        'servers/3/databaseusers': [{'id': 51, 'username': 'shop'}, {'id': 52, 'username': 'blog_rw'},
+                                    {'id': 53, 'username': 'reporting'}],
+        'servers/3/webapps': [
+            {'id': 61, 'name': 'shop', 'server_user_id': 21, 'phpVersion': 'php82rc', 'stack': 'hybrid', 'stackMode': 'production'},
+            {'id': 62, 'name': 'blog', 'server_user_id': 22, 'phpVersion': 'php81rc', 'stack': 'nativenginx', 'stackMode': 'production'},
+            {'id': 63, 'name': 'status', 'server_user_id': 22, 'phpVersion': 'php83rc', 'stack': 'hybrid', 'stackMode': 'development'},
+        ],
+        'servers/3/webapps/61/settings': {'id': 61, 'name': 'shop', 'phpVersion': 'php82rc', 'clickjackingProtection': 1,
+                                          'xssProtection': 0, 'memoryLimit': '512', 'timezone': 'UTC', 'openBasedir': '',
+                                          'processManager': 'ondemand', 'processManagerStartServers': None},
+        'servers/3/webapps/62/settings': {'id': 62, 'allowUrlFopen': 0},
+        'servers/3/webapps/63/settings': {'id': 63},
+        'servers/3/webapps/61/domains': [{'id': 72, 'name': 'www.shop.example.com', 'type': 'alias', 'www': 0, 'redirection': 'none'},
+                                         {'id': 71, 'name': 'shop.example.com', 'type': 'primary', 'www': 1, 'redirection': 'www'}],
+        'servers/3/webapps/62/domains': [{'id': 74, 'name': 'z.blog.example.com'}, {'id': 73, 'name': 'blog.example.com'}],
+        'servers/3/webapps/63/domains': [{'id': 75, 'name': 'status.example.com', 'type': 'primary'}],
+        'servers/3/webapps/61/ssl': {'id': 81, 'provider': 'letsencrypt', 'method': 'http-01', 'enableHttp': 0, 'enableHsts': 1,
+                                     'ssl_protocol_id': '1', 'authorizationMethod': 'dns-01', 'environment': 'staging',
+                                     'staging': 1, 'externalApi': 9, 'apiId': 9},
+        'servers/3/webapps/62/ssl': {'message': 'SSL not installed!'},
+        'servers/3/webapps/63/ssl': {'id': 82, 'provider': 'custom', 'method': None, 'enableHttp': 1, 'enableHsts': 0,
+                                     'ssl_protocol_id': 2, 'environment': None, 'staging': 0, 'authorizationMethod': None,
+                                     'externalApi': None, 'apiId': None},
+        'servers/3/webapps/61/git': {'id': 91, 'provider': 'github', 'branch': 'main', 'autoDeploy': 1, 'deployScript': '',
+                                     'repositoryData': {'url': 'git@github.com:me/shop.git', 'repo': 'me/shop'}},
+        'servers/3/webapps/62/git': None,
+        'servers/3/webapps/63/git': None,
+        'servers/3/webapps/61/installer': None,
+        'servers/3/webapps/62/installer': {'id': 95, 'name': 'wordpress'},
+        'servers/3/webapps/63/installer': None,
+        'servers/3/cronjobs': [
+            {'id': 101, 'label': 'shop-scheduler', 'username': 'shop', 'time': '* * * * *', 'command': 'php artisan schedule:run'},
+            {'id': 102, 'label': 'status-ping', 'username': 'agency', 'time': '*/5 0 1 * 1-5',
+             'command': 'curl -s /home/agency/webapps/status/ping'},
+            {'id': 103, 'label': 'agency-cleanup', 'username': 'agency', 'time': '0 4 * * *', 'command': 'rm -rf /tmp/agency'},
+            {'id': 104, 'label': 'dup', 'username': 'ops', 'time': '0 1 * * *', 'command': 'a'},
+            {'id': 105, 'label': 'dup', 'username': 'ops', 'time': '0 2 * * *', 'command': 'b'},
+        ],
+        'servers/3/supervisors': [
+            {'id': 111, 'label': 'queue', 'username': 'shop', 'numprocs': '2', 'command': 'php artisan queue:work',
+             'autoStart': 1, 'autoRestart': 0, 'directory': '/home/shop/webapps/shop'},
+        ],
+        'servers/3/security/firewalls': [
+            {'id': 121, 'type': 'global', 'port': '8080', 'protocol': 'tcp', 'ipAddress': None, 'firewallAction': None},
+            {'id': 122, 'type': 'global', 'port': '8000-8100', 'protocol': 'udp', 'ipAddress': None, 'firewallAction': None},
+            {'id': 123, 'type': 'rich', 'port': '3306', 'protocol': 'tcp', 'ipAddress': '198.51.100.0/24', 'firewallAction': 'accept'},
+        ],
+    }
+
+
+class FakeApi:
+    """Serves ``data`` (path -> list, object, or None for 404) with RunCloud's page envelope; counts every GET."""
+
+    def __init__(self, data, per_page_cap=40):
+        self.data = data
+        self.cap = per_page_cap
+        self.calls = []
+
+    def __call__(self, request):
+        url = urlparse(request.url)
+        path = url.path[len(urlparse(BASE).path) + 1:]
+        query = parse_qs(url.query)
+        self.calls.append((request.method, path, url.query))
+        if path not in self.data:
+            return 404, {}, json.dumps({'message': 'Not found: %s' % path})
+        value = self.data[path]
+        if value is None:
+            return 404, {}, json.dumps({'message': 'Git not installed'})
+        if isinstance(value, dict):
+            return 200, {}, json.dumps(value)
+        per_page = min(int(query.get('perPage', ['15'])[0]), self.cap)
+        page = int(query.get('page', ['1'])[0])
+        total_pages = max(1, -(-len(value) // per_page))
+        items = value[(page - 1) * per_page:page * per_page]
+        return 200, {}, json.dumps({'data': items, 'meta': {'pagination': {
+            'total': len(value), 'count': len(items), 'per_page': per_page, 'current_page': page, 'total_pages': total_pages}}})
+
+
+@pytest.fixture
+def api():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        fake = FakeApi(account())
+        mock.add_callback(responses.GET, re.compile(re.escape(BASE) + r'/.*'), callback=fake)
+        yield fake
+
+
+def client():
+    return ApiClient('runcloud', BASE, token='t0ken')
+
+
+def run(api, **kw):
+    c = client()
+    result = export_account(c, **kw)
+    return result, c
+
+
+def site(result, name):
+    return [s for s in result['sites'] if s['name'] == name][0]['vars']
+
+
+def task(items, kind, name=None, **where):
+    found = [t for t in items if t['kind'] == kind and t.get('name') == name and all(t.get(k) == v for k, v in where.items())]
+    assert len(found) == 1, (kind, name, where, items)
+    return found[0]
+
+
+def test_values_come_out_in_the_form_the_modules_take(api):
+    result, _ = run(api)
+    shop = site(result, 'shop')
+    attrs = shop['runcloud_site_webapp_attributes']
+    assert attrs['clickjackingProtection'] is True and attrs['xssProtection'] is False
+    assert attrs['memoryLimit'] == 512
+    # Empty or null values are not declared (not compared), and the role's own variables are not repeated.
+    assert 'openBasedir' not in attrs and 'processManagerStartServers' not in attrs
+    assert not set(attrs) & {'user', 'domainName', 'phpVersion', 'stack', 'stackMode', 'name'}
+    assert shop['runcloud_site_php_version'] == 'php82rc'
+    assert shop['runcloud_site_domains'] == [
+        {'name': 'shop.example.com', 'www': True, 'redirection': 'www', 'type': 'primary'},
+        {'name': 'www.shop.example.com', 'www': False, 'redirection': 'none', 'type': 'alias'},
+    ]
+    assert shop['runcloud_site_cron_jobs'] == [{'label': 'shop-scheduler', 'username': 'shop', 'command': 'php artisan schedule:run',
+                                               'minute': '*', 'hour': '*', 'dayOfMonth': '*', 'month': '*', 'dayOfWeek': '*'}]
+    queue = shop['runcloud_site_supervisor_jobs'][0]
+    assert queue['numprocs'] == 2 and queue['autoStart'] is True and queue['autoRestart'] is False
+    assert shop['runcloud_site_ssl']['enableHttp'] is False and shop['runcloud_site_ssl']['enableHsts'] is True
+    assert shop['runcloud_site_ssl']['ssl_protocol_id'] == 1
+    assert shop['runcloud_site_git']['repository'] == 'me/shop' and shop['runcloud_site_git']['autoDeploy'] is True
+    assert 'deployScript' not in shop['runcloud_site_git']
+    server = task(result['resources_before_sites'], 'server', 'web-01')
+    assert server['attributes']['softwareUpdate'] is False and server['attributes']['securityUpdate'] is True
+    assert server['attributes']['phpVersion'] == 'php81rc'
+    rules = [t['attributes'] for t in result['resources_before_sites'] if t['kind'] == 'firewall_rule']
+    # A port that is a number comes out as a number, a range as the string the module takes; sorted by identity.
+    assert [r['port'] for r in rules] == ['8000-8100', 8080, 3306]
+    assert rules[2] == {'type': 'rich', 'port': 3306, 'protocol': 'tcp', 'ipAddress': '198.51.100.0/24', 'firewallAction': 'accept'}
+    status_ping = site(result, 'status')['runcloud_site_cron_jobs'][0]
+    assert [status_ping[f] for f in ('minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek')] == ['*/5', '0', '1', '*', '1-5']
+
+
+def test_references_are_names_and_no_id_is_exported(api):
+    result, _ = run(api)
+    shop = site(result, 'shop')
+    assert shop['runcloud_site_system_user'] == 'shop'
+    assert shop['runcloud_site_ssl']['externalApi'] == 'cf'
+    key = task(result['resources_after_sites'], 'ssh_key', 'anna', server='web-01')
+    assert key['attributes'] == {'username': 'shop', 'publicKey': 'ssh-ed25519 AAAA anna'}
+    text = json.dumps(result)
+    assert '"id"' not in text and 'user_id' not in text and 'server_user_id' not in text
+
+
+def test_secrets_are_variables_listed_once_in_the_vault_template(api):
+    result, _ = run(api)
+    names = [v['name'] for v in result['vault_variables']]
+    used = set(re.findall(r'\{\{ (vault_\w+) \}\}', json.dumps(result['sites']) + json.dumps(result['resources_before_sites'])
+                          + json.dumps(result['resources_after_sites'])))
+    assert sorted(names) == sorted(used) and len(names) == len(set(names))
+    assert site(result, 'shop')['runcloud_site_database_password'] == '{{ vault_runcloud_web_01_db_shop_password }}'
+    assert task(result['resources_before_sites'], 'external_api', 'cf')['attributes'] == {
+        'service': 'cloudflare', 'username': 'me@example.com', 'secret': '{{ vault_runcloud_externalapi_cf_secret }}'}
+    status_ssl = site(result, 'status')['runcloud_site_ssl']
+    assert status_ssl['provider'] == 'custom'
+    assert status_ssl['privateKey'] == '{{ vault_runcloud_web_01_status_ssl_private_key }}'
+    assert status_ssl['certificate'] == '{{ vault_runcloud_web_01_status_ssl_certificate }}'
+
+
+def test_what_belongs_to_a_site_and_what_does_not(api):
+    result, _ = run(api)
+    shop, blog, status = site(result, 'shop'), site(result, 'blog'), site(result, 'status')
+    # A user run by one web app is the site's; a user shared by two belongs to no site.
+    assert shop['runcloud_site_manage_system_user'] is True and 'runcloud_site_system_user_password' in shop
+    assert blog['runcloud_site_manage_system_user'] is False and 'runcloud_site_system_user_password' not in blog
+    task(result['resources_before_sites'], 'system_user', 'agency', server='web-01')
+    task(result['resources_before_sites'], 'system_user', 'ops', server='web-01')
+    # Databases: same name, then prefix/suffix; collation only when the API returns one.
+    assert (shop['runcloud_site_database_name'], shop['runcloud_site_database_collation']) == ('shop', 'utf8mb4_general_ci')
+    assert blog['runcloud_site_database_name'] == 'wp_blog' and 'runcloud_site_database_collation' not in blog
+    assert blog['runcloud_site_database_user'] == 'blog_rw'
+    assert status['runcloud_site_database_name'] == '' and status['runcloud_site_database_user'] == ''
+    task(result['resources_before_sites'], 'database', 'stats', server='web-01')
+    # reporting is granted on two databases: an account database user with two grants.
+    task(result['resources_before_sites'], 'database_user', 'reporting', server='web-01')
+    task(result['resources_after_sites'], 'database_grant', 'reporting', server='web-01', database='shop')
+    task(result['resources_after_sites'], 'database_grant', 'reporting', server='web-01', database='stats')
+    assert not [t for t in result['resources_after_sites'] if t['kind'] == 'database_grant' and t['name'] in ('shop', 'blog_rw')]
+    # Jobs of a shared user: the one naming webapps/status is the status site's, the other the account's.
+    assert [j['label'] for j in status['runcloud_site_cron_jobs']] == ['status-ping']
+    task(result['resources_after_sites'], 'cron_job', 'agency-cleanup', server='web-01')
+    task(result['resources_after_sites'], 'script_installer', server='web-01', webapp='blog')
+    # Without a primary domain in the answer, the oldest domain comes first (the web app was created with it).
+    assert [d['name'] for d in blog['runcloud_site_domains']] == ['blog.example.com', 'z.blog.example.com']
+    assert blog['runcloud_site_ssl'] == {} and blog['runcloud_site_git'] == {}
+
+
+def test_resources_sharing_a_natural_key_are_left_out_with_a_warning(api):
+    result, _ = run(api)
+    assert not [t for t in result['resources_after_sites'] if t.get('name') == 'dup']
+    assert result['skipped'] == [{'kind': 'cron_job', 'where': 'web-01', 'name': 'dup',
+                                  'reason': '2 resources share this natural key; rename them (or manage them by id) before adopting them'}]
+    assert len([w for w in result['warnings'] if "'dup'" in w]) == 1
+
+
+def test_every_list_and_page_is_read_once_and_counted(api):
+    api.data['servers/3/cronjobs'] += [{'id': 200 + n, 'label': 'job-%02d' % n, 'username': 'ops', 'time': '0 0 * * *',
+                                        'command': 'true'} for n in range(50)]
+    result, c = run(api)
+    assert len(api.calls) == c.request_count
+    assert all(method == 'GET' for method, _, _ in api.calls)
+    assert len(set(api.calls)) == len(api.calls), 'a read was repeated'
+    assert len([call for call in api.calls if call[1] == 'servers/3/cronjobs']) == 2
+    # 2 account lists + 8 server lists + 3 grant lists + 3 web apps x 5 reads + 1 more page of cron jobs.
+    assert c.request_count == 2 + 8 + 3 + 15 + 1
+    assert len([t for t in result['resources_after_sites'] if t['kind'] == 'cron_job' and t['name'].startswith('job-')]) == 50
+
+
+def test_the_export_does_not_depend_on_the_order_the_api_answers_in(api):
+    first, _ = run(api)
+    shuffled = copy.deepcopy(api.data)
+    for value in shuffled.values():
+        if isinstance(value, list):
+            random.Random(7).shuffle(value)
+    api.data = shuffled
+    second, _ = run(api)
+    assert json.dumps(first) == json.dumps(second)
+
+
+def test_servers_are_chosen_by_name_or_id_and_an_unknown_one_fails_naming_it(api):
+    result, _ = run(api, servers=['3'])
+    assert result['servers'] == ['web-01']
+    api.calls.clear()
+    with pytest.raises(ExportError, match=r"servers: no server is named 'web-99'.*the account has: web-01"):
+        run(api, servers=['web-99'])
+    assert [call[1] for call in api.calls] == ['servers']
+
+
+def test_account_resources_can_be_left_out(api):
+    result, _ = run(api, account_resources=False)
+    assert not [t for t in result['resources_before_sites'] if t['kind'] == 'external_api']
+    # The SSL certificate still names its external API key by label.
+    assert site(result, 'shop')['runcloud_site_ssl']['externalApi'] == 'cf'
+
+
+def test_inventory_has_one_host_per_site_qualified_when_two_servers_share_a_name(api):
+    api.data['servers'].append({'id': 4, 'name': 'web-02', 'ipAddress': '203.0.113.11'})
+    for path in ('users', 'sshcredentials', 'databases', 'databaseusers', 'cronjobs', 'supervisors', 'security/firewalls'):
+        api.data['servers/4/' + path] = []
+    api.data['servers/4/users'] = [{'id': 24, 'username': 'shop'}]
+    api.data['servers/4/webapps'] = [{'id': 64, 'name': 'shop', 'server_user_id': 24, 'phpVersion': 'php83rc', 'stack': 'hybrid',
+                                      'stackMode': 'production'}]
+    api.data['servers/4/webapps/64/settings'] = {'id': 64}
+    api.data['servers/4/webapps/64/domains'] = [{'id': 76, 'name': 'shop.example.org', 'type': 'primary'}]
+    api.data['servers/4/webapps/64/ssl'] = {'message': 'SSL not installed!'}
+    api.data['servers/4/webapps/64/git'] = None
+    api.data['servers/4/webapps/64/installer'] = None
+    result, _ = run(api)
+    inv = inventory(result)
+    assert list(inv['hosts']['all']['children']['runcloud_sites']['hosts']) == ['blog', 'shop.web-01', 'shop.web-02', 'status']
+    assert inv['hosts']['all']['children']['runcloud_account']['hosts'] == {'runcloud.account': None}
+    assert inv['host_vars']['shop.web-02']['runcloud_site_server'] == 'web-02'
+    assert set(inv['host_vars']['runcloud.account']) == {'runcloud_resources_before_sites', 'runcloud_resources_after_sites'}
+
+
+def test_vault_variable_names_stay_unique():
+    vault = VaultVariables()
+    first = vault.ref(('a',), ['web-01', 'db', 'x'], 'one')
+    again = vault.ref(('a',), ['web-01', 'db', 'x'], 'one')
+    other = vault.ref(('b',), ['web_01', 'db', 'x'], 'two')
+    assert first == again == '{{ vault_runcloud_web_01_db_x }}'
+    assert other == '{{ vault_runcloud_web_01_db_x_2 }}'
+    assert [v['name'] for v in vault.variables] == ['vault_runcloud_web_01_db_x', 'vault_runcloud_web_01_db_x_2']
