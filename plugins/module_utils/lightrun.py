@@ -10,26 +10,39 @@ tested without running a module.
 
 A package is identified by its name (Maven ``groupId:artifactId``) and
 version; ``classes`` is its one mutable attribute and is compared as a set.
-Internally a package is a dict ``{name, version, classes}`` where
+Internally a package is a dict ``{name, version, classes, webhook}`` where
 ``classes`` is a sorted list, or ``None`` when the task does not manage it.
+
+``PackageDTO.version`` is optional in Lightrun's OpenAPI description. A package
+without version (``version`` ``None``) is its own watch-list entry: it neither
+matches nor replaces an entry of the same name with a version. A server that
+answers such an entry with ``version`` null, empty or absent is read the same way.
+
+``notificationWebhookId`` exists only in the add call (``PackageDTO``) and its
+answer: the list does not return it and the update does not take it, so it is
+sent when a package is added and never compared (see docs/api-notes.md).
+
+Safety rules of :func:`apply_plan`: every write whose outcome is uncertain (5xx,
+no answer) is checked against a fresh read before the next one; after a failure
+the watch list is re-read and the results describe the server, not the plan.
 """
 
 from __future__ import annotations
 
 import re
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import lightrun_pages
+from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, lightrun_pages
 
 WATCHED_PACKAGES_PATH = '/api/v1/watched-packages'
 DEFAULT_BATCH_SIZE = 500
 MAX_BATCH_SIZE = 1000
+# How many times a listing that does not add up is read before giving up on it.
+READ_ATTEMPTS = 3
 
 _MAVEN_PART = r'[A-Za-z0-9_][A-Za-z0-9_.\-]*'
 _PACKAGE_NAME = re.compile(r'^%s:%s$' % (_MAVEN_PART, _MAVEN_PART))
 _VERSION = re.compile(r'^[A-Za-z0-9_][A-Za-z0-9_.+\-]*$')
-_JAVA_IDENTIFIER = r'[A-Za-z_$][A-Za-z0-9_$]*'
-_CLASS_NAME = re.compile(r'^%s(\.%s)*$' % (_JAVA_IDENTIFIER, _JAVA_IDENTIFIER))
-_DICT_KEYS = ('name', 'version', 'classes')
+_DICT_KEYS = ('name', 'version', 'classes', 'notification_webhook_id')
 
 
 class PackageSpecError(ValueError):
@@ -40,14 +53,29 @@ def _describe(index, item):
     return 'packages[%d] (%r)' % (index, item)
 
 
+def is_java_class_name(name):
+    """Whether ``name`` is a (fully qualified) Java class name: identifiers joined by dots.
+
+    Java identifiers are Unicode (``com.exämple.Überklasse`` is valid Java), so each part is
+    checked with :meth:`str.isidentifier` (Unicode XID rules, close to Java's), ``$`` allowed as
+    in nested class names such as ``Outer$Inner``.
+    """
+    parts = name.split('.')
+    return all(part and part.replace('$', '_').isidentifier() for part in parts)
+
+
 def _parse_version(index, item, version):
+    if version is None:
+        # No version: the package's version-less watch-list entry (see the module docstring).
+        return None
     # YAML turns an unquoted 1.10 into the float 1.1: refuse rather than watch the wrong version.
     if isinstance(version, bool) or isinstance(version, float):
         raise PackageSpecError('%s: version must be a string; quote it in YAML (got %r)' % (_describe(index, item), version))
     if isinstance(version, int):
         version = str(version)
     if not isinstance(version, str) or not version.strip():
-        raise PackageSpecError('%s: version is required and must be a non-empty string' % _describe(index, item))
+        raise PackageSpecError('%s: version must be a non-empty string (leave it out for a package without version)'
+                               % _describe(index, item))
     version = version.strip()
     if not _VERSION.match(version):
         raise PackageSpecError('%s: version %r is not a valid Maven version' % (_describe(index, item), version))
@@ -70,26 +98,34 @@ def _parse_classes(index, item, classes):
         raise PackageSpecError('%s: classes must be a list of fully qualified class names' % _describe(index, item))
     result = set()
     for position, class_name in enumerate(classes):
-        if not isinstance(class_name, str) or not _CLASS_NAME.match(class_name.strip()):
+        if not isinstance(class_name, str) or not is_java_class_name(class_name.strip()):
             raise PackageSpecError('%s: classes[%d] %r is not a fully qualified Java class name'
                                    % (_describe(index, item), position, class_name))
         result.add(class_name.strip())
     return sorted(result)
 
 
+def _parse_webhook(index, item, webhook):
+    if webhook is None:
+        return None
+    if not isinstance(webhook, str) or not webhook.strip():
+        raise PackageSpecError('%s: notification_webhook_id must be a non-empty string' % _describe(index, item))
+    return webhook.strip()
+
+
 def parse_package(index, item):
     """Normalise one ``packages`` item (a dict or ``groupId:artifactId:version``).
 
-    Returns ``{name, version, classes}`` with ``classes`` a sorted list, or
-    ``None`` when the item does not give it. Raises :class:`PackageSpecError`
-    naming the item by index and value.
+    Returns ``{name, version, classes, webhook}`` with ``classes`` a sorted list, or
+    ``None`` when the item does not give it, and ``version``/``webhook`` ``None``
+    when not given. Raises :class:`PackageSpecError` naming the item by index and value.
     """
     if isinstance(item, str):
         parts = item.strip().split(':')
         if len(parts) != 3 or not all(parts):
             raise PackageSpecError('%s: a string item must be "groupId:artifactId:version"' % _describe(index, item))
         name = _parse_name(index, item, '%s:%s' % (parts[0], parts[1]))
-        return {'name': name, 'version': _parse_version(index, item, parts[2]), 'classes': None}
+        return {'name': name, 'version': _parse_version(index, item, parts[2]), 'classes': None, 'webhook': None}
     if isinstance(item, dict):
         unknown = sorted(str(key) for key in item if key not in _DICT_KEYS)
         if unknown:
@@ -99,8 +135,10 @@ def parse_package(index, item):
             'name': _parse_name(index, item, item.get('name')),
             'version': _parse_version(index, item, item.get('version')),
             'classes': _parse_classes(index, item, item.get('classes')),
+            'webhook': _parse_webhook(index, item, item.get('notification_webhook_id')),
         }
-    raise PackageSpecError('%s: an item must be a dict with name, version and classes, or a string "groupId:artifactId:version"'
+    raise PackageSpecError('%s: an item must be a dict with name and optionally version, classes and notification_webhook_id, '
+                           'or a string "groupId:artifactId:version"'
                            % _describe(index, item))
 
 
@@ -120,9 +158,9 @@ def parse_packages(items):
         key = package_key(package)
         if key in seen:
             first_index, first = seen[key]
-            if first['classes'] != package['classes']:
-                raise PackageSpecError('%s: %s:%s is already given by packages[%d] (%r) with different classes'
-                                       % (_describe(index, item), key[0], key[1], first_index, items[first_index]))
+            if first['classes'] != package['classes'] or first['webhook'] != package['webhook']:
+                raise PackageSpecError('%s: %s is already given by packages[%d] (%r) with different classes or webhook'
+                                       % (_describe(index, item), describe_key(key), first_index, items[first_index]))
             continue
         seen[key] = (index, package)
         packages.append(package)
@@ -137,25 +175,50 @@ def validate_batch_size(batch_size):
 
 
 def package_key(package):
-    """The identity of a package: ``(name, version)``."""
+    """The identity of a package: ``(name, version)``, ``version`` ``None`` for none."""
     return (package['name'], package['version'])
+
+
+def describe_key(key):
+    """``name:version``, or ``name (no version)``."""
+    return '%s:%s' % key if key[1] is not None else '%s (no version)' % key[0]
+
+
+def _sort_key(package):
+    # None (no version) sorts before every version of the same name.
+    return (package['name'] or '', package['version'] is not None, package['version'] or '')
 
 
 def from_api(entry):
     """A watched package as the API returns it, as ``{id, name, version, classes}``."""
+    version = entry.get('version')
+    if isinstance(version, str):
+        version = version.strip() or None
     return {
         'id': entry.get('id'),
         'name': entry.get('packageName'),
-        'version': entry.get('version'),
+        'version': version,
         'classes': sorted(set(entry.get('classes') or [])),
     }
 
 
 def to_api(package):
-    """The API body for adding or updating ``package``; ``classes`` only when managed."""
-    body = {'packageName': package['name'], 'version': package['version']}
-    if package['classes'] is not None:
+    """The PackageDTO for adding ``package``: ``version``, ``classes`` and the webhook only when given."""
+    body = {'packageName': package['name']}
+    if package['version'] is not None:
+        body['version'] = package['version']
+    if package.get('classes') is not None:
         body['classes'] = package['classes']
+    if package.get('webhook') is not None:
+        body['notificationWebhookId'] = package['webhook']
+    return body
+
+
+def update_body(package):
+    """The UpdateWatchedPackagePublicDTO for ``package`` (no webhook: the update does not take one)."""
+    body = {'packageName': package['name'], 'classes': package['classes'] or []}
+    if package['version'] is not None:
+        body['version'] = package['version']
     return body
 
 
@@ -167,9 +230,36 @@ def public_view(package, with_id=False):
     return view
 
 
-def read_watchlist(client):
-    """Every watched package, as :func:`from_api` dicts (all pages, largest page size)."""
-    return [from_api(entry) for entry in lightrun_pages(client, WATCHED_PACKAGES_PATH)]
+class Watchlist(list):
+    """The packages of one read (:func:`from_api` dicts) and whether that read adds up."""
+
+    def __init__(self, packages, consistent, summary, attempts):
+        super().__init__(packages)
+        self.consistent = consistent
+        self.summary = summary
+        self.attempts = attempts
+
+
+def read_watchlist(client, attempts=READ_ATTEMPTS):
+    """Every watched package (all pages, largest page size, sorted by id), as a :class:`Watchlist`.
+
+    A read that does not add up (repeated items, fewer unique ids than ``total``) is repeated,
+    up to ``attempts`` reads; the last one is returned with ``consistent`` False.
+    """
+    for attempt in range(1, attempts + 1):
+        listing = lightrun_pages(client, WATCHED_PACKAGES_PATH)
+        if listing.consistent or attempt == attempts:
+            return Watchlist([from_api(entry) for entry in listing], listing.consistent, listing.summary(), attempt)
+    raise AssertionError('unreachable')  # pragma: no cover
+
+
+def exclusive_read_error(current):
+    """Why ``exclusive`` must not act on ``current``, or ``None`` when the read can be trusted."""
+    if current.consistent:
+        return None
+    return ('exclusive=true deletes every package the watch list read does not list, but %d read(s) of the watch '
+            'list did not add up (%s); nothing was changed. Re-run when the watch list is stable.'
+            % (current.attempts, current.summary))
 
 
 def filter_watchlist(packages, name=None, version=None):
@@ -178,8 +268,8 @@ def filter_watchlist(packages, name=None, version=None):
 
 
 def sort_packages(packages):
-    """Packages sorted by name then version, so results and diffs are stable."""
-    return sorted(packages, key=package_key)
+    """Packages sorted by name then version (no version first), so results and diffs are stable."""
+    return sorted(packages, key=_sort_key)
 
 
 class Plan:
@@ -255,17 +345,49 @@ def expected_watchlist(current, plan):
 
 
 class Outcome:
-    """What :func:`apply_plan` really did, and the resulting watch list by key."""
+    """What :func:`apply_plan` really did, and the resulting watch list by key.
+
+    ``error`` is the :class:`ApiError` that stopped the apply (``None`` when it
+    finished); then ``added``, ``removed``, ``updated`` and ``watchlist`` come from
+    a re-read of the server (``reread``), or, when that re-read failed too
+    (``reread_error``), from the writes confirmed before the failure.
+    """
 
     def __init__(self, current):
         self.added = []
         self.removed = []
         self.updated = []
         self.watchlist = {}
+        self.error = None
+        self.reread = None
+        self.reread_error = None
         # Learnt from a 409 that left batch items missing; settles later ambiguous 409s.
         self.rejects_whole_batches = False
         for package in current:
             self.watchlist.setdefault(package_key(package), package)
+
+    @property
+    def changed(self):
+        """Whether some write took effect."""
+        return bool(self.added or self.removed or self.updated)
+
+    def failure_message(self):
+        """The task's ``msg`` after a failed apply: the error, then what was done anyway."""
+        parts = [str(self.error).rstrip('.') + '.']
+        if not self.changed:
+            parts.append('Nothing was changed.')
+        else:
+            parts.append('Done before the failure: %d package(s) removed, %d updated, %d added (changed=true).'
+                         % (len(self.removed), len(self.updated), len(self.added)))
+        if self.reread_error is not None:
+            parts.append('The watch list could not be read again afterwards (%s): added, removed, updated and watchlist '
+                         'show the writes confirmed before the failure.' % str(self.reread_error).rstrip('.'))
+        else:
+            parts.append('added, removed, updated and watchlist show the watch list as read again from the server%s.'
+                         % ('' if self.reread.consistent else ' (that read did not add up: %s)' % self.reread.summary))
+        if self.changed:
+            parts.append('Once the cause is fixed, re-running the task completes the rest.')
+        return ' '.join(parts)
 
 
 def _not_yet_read(package):
@@ -279,29 +401,119 @@ def _record_added(outcome, desired, entry=None):
     outcome.added.append(package)
 
 
-def _remove_batch(client, outcome, batch):
-    response = client.delete(WATCHED_PACKAGES_PATH, body=[p['id'] for p in batch], accept=(404,))
-    if response.status == 404:
-        # Someone removed part of this batch meanwhile; remove what is still there and report only that.
-        still_there = set(p['id'] for p in read_watchlist(client))
-        batch = [p for p in batch if p['id'] in still_there]
-        if batch:
-            client.delete(WATCHED_PACKAGES_PATH, body=[p['id'] for p in batch])
-    for package in batch:
+def _record_removed(outcome, packages):
+    for package in packages:
         key = package_key(package)
         if key in outcome.watchlist and outcome.watchlist[key]['id'] == package['id']:
             del outcome.watchlist[key]
         outcome.removed.append(package)
 
 
+def _record_updated(outcome, package):
+    outcome.watchlist[package_key(package)] = package
+    outcome.updated.append(package)
+
+
+def _uncertain(error):
+    """Whether a failed write may still have been applied: no answer at all, or a server error."""
+    return error.status is None or error.status >= 500
+
+
+def _confirm(client, error):
+    """A consistent fresh read after a write that failed with ``error``; re-raise it when the
+    write was refused (4xx) or when no read can be trusted to tell what happened."""
+    if not _uncertain(error):
+        raise error
+    now = read_watchlist(client)
+    if not now.consistent:
+        raise error
+    return now
+
+
+def _remove_batch(client, outcome, batch):
+    try:
+        response = client.delete(WATCHED_PACKAGES_PATH, body=[p['id'] for p in batch], accept=(404,))
+    except ApiError as err:
+        present = set(p['id'] for p in _confirm(client, err))
+        gone = [p for p in batch if p['id'] not in present]
+        _record_removed(outcome, gone)
+        if len(gone) != len(batch):
+            raise
+        return
+    if response.status == 404:
+        # Part of the batch is gone already. The API removes all or nothing, so each id goes
+        # alone: 204 means removed now, 404 already gone.
+        gone, removed = [], []
+        for package in batch:
+            single = client.delete(WATCHED_PACKAGES_PATH, body=[package['id']], accept=(404,))
+            (gone if single.status == 404 else removed).append(package)
+        if not removed:
+            # The whole batch was gone: the client retried our DELETE after a 5xx that hid its
+            # success (nobody else removes exactly our batch between two requests).
+            removed = gone
+        else:
+            # Some were still there: the others were removed by someone else meanwhile.
+            for package in gone:
+                outcome.watchlist.pop(package_key(package), None)
+        _record_removed(outcome, removed)
+        return
+    _record_removed(outcome, batch)
+
+
+def _update(client, outcome, existing, desired):
+    path = '%s/%s' % (WATCHED_PACKAGES_PATH, existing['id'])
+    wanted = dict(existing, classes=desired['classes'])
+    # A package without version may meet a server that enforces the update DTO's required version (400).
+    refusable = (400,) if existing['version'] is None else ()
+    try:
+        response = client.put(path, update_body(wanted), accept=refusable)
+    except ApiError as err:
+        found = [p for p in _confirm(client, err) if p['id'] == existing['id']]
+        if not found or found[0]['classes'] != desired['classes']:
+            raise
+        _record_updated(outcome, found[0])
+        return
+    if response.status == 400:
+        _replace_versionless(client, outcome, existing, desired)
+        return
+    updated = from_api(response.data) if isinstance(response.data, dict) and response.data.get('packageName') else None
+    if updated is None or updated.get('id') is None:
+        updated = wanted
+    _record_updated(outcome, updated)
+
+
+def _replace_versionless(client, outcome, existing, desired):
+    """Classes of a package without version on a server that will not update it: remove, add again.
+
+    The add body is complete (name, classes, the task's webhook), so nothing the API shows is
+    lost; if the add fails, the failure report lists the package as removed and a re-run adds it.
+    """
+    client.delete(WATCHED_PACKAGES_PATH, body=[existing['id']])
+    del outcome.watchlist[package_key(existing)]
+    response = client.post(WATCHED_PACKAGES_PATH, [to_api(desired)])
+    entry = response.data[0] if isinstance(response.data, list) and response.data and isinstance(response.data[0], dict) else None
+    _record_updated(outcome, from_api(entry) if entry else _not_yet_read(desired))
+
+
 def _add_batch(client, outcome, batch):
-    response = client.post(WATCHED_PACKAGES_PATH, [to_api(p) for p in batch], accept=(409,))
+    try:
+        response = client.post(WATCHED_PACKAGES_PATH, [to_api(p) for p in batch], accept=(409,))
+    except ApiError as err:
+        # POST is never repeated blindly (it could add twice): a fresh read tells what it did.
+        now = dict((package_key(p), p) for p in _confirm(client, err))
+        present = [now[package_key(p)] for p in batch if package_key(p) in now]
+        for found in present:
+            outcome.watchlist[package_key(found)] = found
+            outcome.added.append(found)
+        if len(present) != len(batch):
+            raise
+        return
     if response.status != 409:
         returned = {}
         if isinstance(response.data, list):
             for entry in response.data:
                 if isinstance(entry, dict) and entry.get('packageName'):
-                    returned[(entry.get('packageName'), entry.get('version'))] = entry
+                    returned[package_key(from_api(entry))] = entry
         for package in batch:
             _record_added(outcome, package, returned.get(package_key(package)))
         return
@@ -334,34 +546,75 @@ def _add_batch(client, outcome, batch):
         _record_added(outcome, package, entry)
 
 
+def _settle(client, outcome, current, plan):
+    """After a failed apply: read the watch list again and report what the server shows.
+
+    Only packages the plan touched are reported: ``removed`` are planned removals (or
+    replaced packages) no longer there, ``added`` planned additions now there, ``updated``
+    planned updates now showing the wanted classes.
+    """
+    try:
+        now = read_watchlist(client)
+    except ApiError as err:
+        outcome.reread_error = err
+        return
+    outcome.reread = now
+    now_ids = set(p['id'] for p in now)
+    now_by_key = {}
+    for package in now:
+        now_by_key.setdefault(package_key(package), package)
+    current_keys = set(package_key(p) for p in current)
+    wanted_classes = dict((package_key(existing), desired['classes']) for existing, desired in plan.update)
+    planned_removals = set(p['id'] for p in plan.remove)
+    outcome.removed = [p for p in current if p['id'] not in now_ids and
+                       (p['id'] in planned_removals or
+                        (package_key(p) in wanted_classes and package_key(p) not in now_by_key))]
+    outcome.added = [now_by_key[package_key(p)] for p in plan.add
+                     if package_key(p) in now_by_key and package_key(p) not in current_keys]
+    outcome.updated = [now_by_key[key] for key, classes in wanted_classes.items()
+                       if key in now_by_key and now_by_key[key]['classes'] == classes]
+    outcome.watchlist = now_by_key
+
+
 def apply_plan(client, current, plan, batch_size=DEFAULT_BATCH_SIZE):
-    """Send ``plan`` to the API and return an :class:`Outcome`.
+    """Send ``plan`` to the API and return an :class:`Outcome`; never raises :class:`ApiError`.
 
     Removals go first (one DELETE per batch of ids), then updates (one PUT
     each: the API has no bulk update), then additions (one POST per batch).
+    A write that fails without a clear refusal (5xx, no answer) is checked
+    against a fresh read: if the server applied it, the apply goes on. The
+    first write that failed for good stops the apply; the outcome then holds
+    the error and the watch list read again (see :class:`Outcome`).
     """
     outcome = Outcome(current)
-    for batch in batches(plan.remove, batch_size):
-        _remove_batch(client, outcome, batch)
-    for existing, desired in plan.update:
-        body = to_api(desired)
-        response = client.put('%s/%s' % (WATCHED_PACKAGES_PATH, existing['id']), body)
-        updated = from_api(response.data) if isinstance(response.data, dict) and response.data.get('packageName') else None
-        if updated is None or updated.get('id') is None:
-            updated = dict(existing, classes=desired['classes'])
-        outcome.watchlist[package_key(existing)] = updated
-        outcome.updated.append(updated)
-    for batch in batches(plan.add, batch_size):
-        _add_batch(client, outcome, batch)
+    try:
+        for batch in batches(plan.remove, batch_size):
+            _remove_batch(client, outcome, batch)
+        for existing, desired in plan.update:
+            _update(client, outcome, existing, desired)
+        for batch in batches(plan.add, batch_size):
+            _add_batch(client, outcome, batch)
+    except ApiError as err:
+        outcome.error = err
+        _settle(client, outcome, current, plan)
     return outcome
 
 
 def diff_lines(packages):
-    """One readable line per package, sorted: ``name:version`` plus its classes when there are any."""
+    """One line per package, sorted: ``name:version`` plus its sorted classes when there are any.
+
+    Each line depends only on its package (no list punctuation), so a line diff of two
+    watch lists shows exactly the packages that differ.
+    """
     lines = []
     for package in sort_packages(packages):
-        line = '%s:%s' % package_key(package)
+        line = describe_key(package_key(package))
         if package.get('classes'):
             line += ' classes=%s' % ','.join(package['classes'])
         lines.append(line)
     return lines
+
+
+def diff_text(packages):
+    """The watch list as text for Ansible's ``diff``: :func:`diff_lines`, one per line."""
+    return ''.join(line + '\n' for line in diff_lines(packages))

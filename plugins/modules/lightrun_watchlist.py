@@ -28,12 +28,19 @@ options:
   packages:
     description:
       - The packages to manage.
-      - Each item is either a dict with the keys C(name), C(version) and optionally C(classes), or the
-        string shorthand C(groupId:artifactId:version) (which leaves classes unmanaged).
+      - Each item is either a dict with the key C(name) and optionally C(version), C(classes) and
+        C(notification_webhook_id), or the string shorthand C(groupId:artifactId:version) (which leaves classes unmanaged).
       - C(name) is the Maven C(groupId:artifactId), for example C(org.slf4j:slf4j-api).
-      - C(version) is required; quote it in YAML (an unquoted V(1.10) would be read as the number 1.1 and is refused).
-      - C(classes) is a list of fully qualified class names to watch. When given, the package's classes are
-        set to exactly this set (V([]) clears them); when not given, the classes of an existing package are left alone.
+      - C(version) is the package version; quote it in YAML (an unquoted V(1.10) would be read as the number 1.1 and is refused).
+      - A dict item without C(version) (or with C(version) null) means the package's watch-list entry that has no
+        version, as Lightrun's API allows it. That entry is distinct from the entries of the same name with a version;
+        it neither matches nor replaces them. An entry the server returns with an empty or missing version is that entry.
+      - C(classes) is a list of fully qualified Java class names to watch (Unicode letters allowed, as in Java, for
+        example C(com.exämple.Überklasse); C($) for nested classes). When given, the package's classes are set to exactly
+        this set (V([]) clears them); when not given, the classes of an existing package are left alone.
+      - C(notification_webhook_id) is the ID of a Lightrun notification webhook, sent when the module adds the
+        package. The API neither returns it in the watch list nor takes it in an update, so it is not compared
+        and an existing package keeps whatever webhook it has.
       - Every item is checked before the first request; a malformed item fails the task with its index and value.
       - An item repeated identically is used once. Two items with the same name and version but different
         classes are an error.
@@ -52,6 +59,9 @@ options:
     description:
       - With O(state=present), also remove every watched package that is not listed, so the watch list
         is exactly O(packages). Duplicate entries the server holds for a listed package are removed too.
+      - Deleting what the read did not list is only done after a read that adds up (as many unique IDs as the
+        server's C(total), no item on two pages). A read that does not is repeated (three reads in all); if none
+        adds up, the task fails before any write.
       - Not allowed with O(state=absent).
     type: bool
     default: false
@@ -65,7 +75,17 @@ notes:
     batch. After a 409 the module reads the list again; the batch's packages found there count as added by it,
     and the rest are added one by one, where a 409 means the package is already watched (no change).
     A package that another client adds at the very same moment may therefore be reported in RV(added).
-  - Updating classes takes one request per package, since the API has no bulk update.
+  - Updating classes takes one request per package, since the API has no bulk update. For a package without
+    version, a server that enforces the update's required C(version) refuses it (HTTP 400); the module then
+    removes the entry and adds it again with the new classes (its ID changes).
+  - The list is read with both paging styles the sources document (C(offset)/C(limit) and C(page)/C(size)) and a
+    stable sort by ID; a page that does not advance fails the task instead of looping.
+  - When a write fails without a clear refusal (a 5xx or no answer), the list is read again to learn whether the
+    server applied it; if it did, the task goes on. When the task fails after some writes took effect, it reports
+    C(changed=true), and RV(added), RV(removed), RV(updated) and RV(watchlist) show the watch list as read again
+    from the server, not the plan. A refused first write reports C(changed=false).
+  - The diff shows one line per package; a package whose line is the same before and after is never shown as
+    removed and added.
 '''
 
 EXAMPLES = r'''
@@ -80,6 +100,9 @@ EXAMPLES = r'''
         classes:
           - org.slf4j.Logger
           - org.slf4j.LoggerFactory
+        notification_webhook_id: "6f1c2a7e-0d4b-4d8e-9a51-2c0f8e7b3a10"
+      # No version: the package's version-less entry.
+      - name: com.fasterxml.jackson.core:jackson-databind
 
 # Credentials from LIGHTRUN_API_URL and LIGHTRUN_API_KEY exported before
 # ansible-playbook runs (or injected by an AWX credential). Do not pass the key
@@ -113,7 +136,7 @@ added:
       description: Maven C(groupId:artifactId).
       type: str
     version:
-      description: Package version.
+      description: Package version; null for a package without version.
       type: str
     classes:
       description: Watched classes, sorted.
@@ -130,7 +153,7 @@ removed:
       description: Maven C(groupId:artifactId).
       type: str
     version:
-      description: Package version.
+      description: Package version; null for a package without version.
       type: str
     classes:
       description: Watched classes, sorted.
@@ -147,7 +170,7 @@ updated:
       description: Maven C(groupId:artifactId).
       type: str
     version:
-      description: Package version.
+      description: Package version; null for a package without version.
       type: str
     classes:
       description: Watched classes, sorted.
@@ -168,7 +191,7 @@ watchlist:
       description: Maven C(groupId:artifactId).
       type: str
     version:
-      description: Package version.
+      description: Package version; null for a package without version.
       type: str
     classes:
       description: Watched classes, sorted.
@@ -226,7 +249,8 @@ from ansible_collections.apiops.saas.plugins.module_utils.lightrun import (
     DEFAULT_BATCH_SIZE,
     PackageSpecError,
     apply_plan,
-    diff_lines,
+    diff_text,
+    exclusive_read_error,
     expected_watchlist,
     parse_packages,
     plan_changes,
@@ -235,6 +259,16 @@ from ansible_collections.apiops.saas.plugins.module_utils.lightrun import (
     sort_packages,
     validate_batch_size,
 )
+
+
+def _views(added, removed, updated, after):
+    return dict(
+        changed=bool(added or removed or updated),
+        added=[public_view(p) for p in sort_packages(added)],
+        removed=[public_view(p) for p in sort_packages(removed)],
+        updated=[public_view(p) for p in sort_packages(updated)],
+        watchlist=[public_view(p, with_id=True) for p in sort_packages(after)],
+    )
 
 
 def main():
@@ -261,28 +295,29 @@ def main():
     client = lightrun_client(module)
     try:
         current = read_watchlist(client)
-        plan = plan_changes(current, desired, params['state'], params['exclusive'])
-        if module.check_mode or not plan.changed:
-            added = plan.add
-            removed = plan.remove
-            updated = [dict(existing, classes=wanted['classes']) for existing, wanted in plan.update]
-            after = expected_watchlist(current, plan)
-        else:
-            outcome = apply_plan(client, current, plan, params['batch_size'])
-            added, removed, updated = outcome.added, outcome.removed, outcome.updated
-            after = sort_packages(outcome.watchlist.values())
     except ApiError as err:
         fail_api_error(module, err)
-
-    result = dict(
-        changed=bool(added or removed or updated),
-        added=[public_view(p) for p in sort_packages(added)],
-        removed=[public_view(p) for p in sort_packages(removed)],
-        updated=[public_view(p) for p in sort_packages(updated)],
-        watchlist=[public_view(p, with_id=True) for p in after],
-    )
+    if params['exclusive']:
+        refusal = exclusive_read_error(current)
+        if refusal:
+            module.fail_json(msg=refusal, changed=False)
+    elif not current.consistent:
+        module.warn('The watch list read did not add up after %d read(s) (%s). Packages it missed are found by '
+                    'the add itself (HTTP 409 means already watched).' % (current.attempts, current.summary))
+    plan = plan_changes(current, desired, params['state'], params['exclusive'])
+    if module.check_mode or not plan.changed:
+        after = expected_watchlist(current, plan)
+        result = _views(plan.add, plan.remove, [dict(existing, classes=wanted['classes']) for existing, wanted in plan.update],
+                        after)
+    else:
+        outcome = apply_plan(client, current, plan, params['batch_size'])
+        after = list(outcome.watchlist.values())
+        result = _views(outcome.added, outcome.removed, outcome.updated, after)
+        if outcome.error is not None:
+            module.fail_json(msg=outcome.failure_message(), failure=outcome.error.to_failure(), **result)
     if module._diff:
-        result['diff'] = dict(before=dict(watchlist=diff_lines(current)), after=dict(watchlist=diff_lines(after)))
+        result['diff'] = dict(before_header='watch list', after_header='watch list',
+                              before=diff_text(current), after=diff_text(after))
     module.exit_json(**result)
 
 

@@ -10,6 +10,9 @@ short_description: List the packages in the Lightrun Runtime Reachability watch 
 version_added: 0.1.0
 description:
   - Returns every watched package (all pages are read), optionally filtered by exact name and version.
+  - The list is read with both paging styles the sources document (C(offset)/C(limit) and C(page)/C(size)) and a
+    stable sort by ID, de-duplicated by ID. A read that does not add up to the server's C(total) is repeated
+    (three reads in all) and, if it still does not, returned with a warning. A page that does not advance fails the task.
   - Never changes anything.
 author:
   - apiops.saas contributors (@apiops)
@@ -68,7 +71,7 @@ watchlist:
       description: Maven C(groupId:artifactId).
       type: str
     version:
-      description: Package version.
+      description: Package version; null for a package without version.
       type: str
     classes:
       description: Watched classes, sorted.
@@ -143,6 +146,9 @@ def main():
         packages = read_watchlist(client)
     except ApiError as err:
         fail_api_error(module, err)
+    if not packages.consistent:
+        module.warn('The watch list read did not add up after %d read(s) (%s): it may miss or repeat packages.'
+                    % (packages.attempts, packages.summary))
     matching = filter_watchlist(packages, module.params['name'], module.params['version'])
     module.exit_json(changed=False, watchlist=[public_view(p, with_id=True) for p in sort_packages(matching)])
 

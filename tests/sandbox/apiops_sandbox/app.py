@@ -33,7 +33,8 @@ READ_METHODS = ('GET', 'HEAD', 'OPTIONS')
 DEFAULT_RATE_LIMIT = 60
 DEFAULT_RATE_WINDOW = 60
 DEFAULT_SETTINGS = {'lightrun_conflict_mode': 'reject_all', 'lightrun_max_page_size': 1000,
-                    'runcloud_max_per_page': 40, 'profile': 'standard', 'lightrun_paging': 'auto'}
+                    'runcloud_max_per_page': 40, 'profile': 'standard', 'lightrun_paging': 'auto',
+                    'lightrun_sort': 'honour'}
 # Permission levels the sandbox's Lightrun key holds (lightrun_org answers 403 for a missing one).
 DEFAULT_SETTINGS['lightrun_key_levels'] = list(lightrun_org.LEVELS)
 # "standard": kind but plausible answers; "strict": the documented behaviour wherever the
@@ -275,7 +276,9 @@ class Store:
                 raise ApiError(400, 'profile must be one of %s' % ', '.join(PROFILES))
             if key == 'lightrun_paging' and value not in ('auto',) + lightrun.PAGING_MODES:
                 raise ApiError(400, 'lightrun_paging must be one of auto, %s' % ', '.join(lightrun.PAGING_MODES))
-            if key not in ('lightrun_conflict_mode', 'profile', 'lightrun_paging') and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            if key == 'lightrun_sort' and value not in ('honour', 'ignore'):
+                raise ApiError(400, 'lightrun_sort must be honour or ignore')
+            if key not in ('lightrun_conflict_mode', 'profile', 'lightrun_paging', 'lightrun_sort') and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
                 raise ApiError(400, '%s must be an integer >= 1' % key)
         with self.lock:
             self.settings.update(values)

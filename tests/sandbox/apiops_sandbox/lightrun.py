@@ -13,6 +13,8 @@ PACKAGE_NAME = re.compile(r'^[A-Za-z0-9_.\-]+:[A-Za-z0-9_.\-]+$')
 CONFLICT_MESSAGE = 'Package already marked as watched'
 OFFSET_STYLE_DEFAULT_LIMIT = 10
 PAGE_STYLE_DEFAULT_SIZE = 20
+# The introduction page's maximum of offset/limit paging.
+DOCUMENTED_MAX_LIMIT = 1000
 OPTIONAL_STRINGS = ('notificationWebhookId', 'organizationId')
 
 bp = Blueprint('lightrun', __name__, url_prefix='/lightrun')
@@ -32,7 +34,7 @@ class LightrunState:
         record = {
             'id': package_id or str(uuid.uuid4()),
             'packageName': item['packageName'],
-            'version': item['version'],
+            'version': item.get('version'),
             'classes': list(item.get('classes') or []),
             'createdBy': 'sandbox',
             'createdDate': now,
@@ -73,9 +75,16 @@ class LightrunState:
                 self.add(item, item.get('id'))
 
 
-def public(record):
-    """WatchedPackagePublicDTO: the record without internal keys."""
-    return dict((key, value) for key, value in record.items() if not key.startswith('_'))
+def public(record, strict=False):
+    """WatchedPackagePublicDTO: the record without internal keys.
+
+    A package added without version (PackageDTO.version is optional) answers ``version: null``;
+    strict leaves the key out, the other plausible reading of a DTO that declares it required.
+    """
+    answer = dict((key, value) for key, value in record.items() if not key.startswith('_'))
+    if strict and answer.get('version') is None:
+        answer.pop('version', None)
+    return answer
 
 
 def _check_classes(classes, where):
@@ -86,14 +95,16 @@ def _check_classes(classes, where):
     return classes
 
 
-def _check_package(item, where, classes_required=False):
+def _check_package(item, where, classes_required=False, version_required=False):
     if not isinstance(item, dict):
         raise ApiError(400, '%s: must be an object' % where)
     name = item.get('packageName')
     if not isinstance(name, str) or not PACKAGE_NAME.match(name):
         raise ApiError(400, '%s: packageName must look like groupId:artifactId' % where)
     version = item.get('version')
-    if not isinstance(version, str) or not version.strip():
+    if version is None and version_required:
+        raise ApiError(400, '%s: version is required' % where)
+    if version is not None and (not isinstance(version, str) or not version.strip()):
         raise ApiError(400, '%s: version must be a non-empty string' % where)
     if classes_required and 'classes' not in item:
         raise ApiError(400, '%s: classes is required' % where)
@@ -164,9 +175,9 @@ def _window(store, mode):
         size = _int_param('size', PAGE_STYLE_DEFAULT_SIZE, 1)
         limit = size
         offset = _int_param('page', 0, 0) * size
+    if limit > DOCUMENTED_MAX_LIMIT and store.strict:
+        raise ApiError(400, 'limit must be at most %d' % DOCUMENTED_MAX_LIMIT)
     if limit > max_size:
-        if store.strict:
-            raise ApiError(400, 'limit must be at most %d' % max_size)
         limit = max_size
         if not use_offset:
             offset = _int_param('page', 0, 0) * limit
@@ -217,14 +228,16 @@ def page_of(records):
     (creation) order, while holding the store lock or not (it takes the re-entrant lock itself).
     It honours, as the profile and the ``lightrun_paging`` setting say: ``offset``/``limit``
     (default 10), zero-based ``page``/``size`` (default 20), or both; ``sort`` (repeatable,
-    ``property,asc|desc``); the ``lightrun_max_page_size`` cap (strict: 400 above it). Strict and
-    unsorted: the order is shuffled on every request (seeded RNG, reproducible per reset).
+    ``property,asc|desc``) unless ``lightrun_sort`` is ``ignore``; the ``lightrun_max_page_size``
+    cap (the envelope's ``limit`` shows it; strict: 400 above the documented 1000). Strict and
+    unsorted (or sort ignored): the order is shuffled on every request (seeded RNG, reproducible
+    per reset).
     Answers ``{items, hasMore, total, offset, limit}``.
     """
     store = get_store()
     with store.lock:
         offset, limit = _window(store, paging_mode(store))
-        sort_params = request.args.getlist('sort')
+        sort_params = request.args.getlist('sort') if store.settings.get('lightrun_sort') != 'ignore' else []
         rng = store.lightrun.rng if store.strict and not sort_params else None
         ordered = _sorted(records, sort_params, rng)
     items = ordered[offset:offset + limit]
@@ -237,7 +250,7 @@ def list_packages():
     """Page envelope of WatchedPackagePublicDTO."""
     store = get_store()
     with store.lock:
-        records = [public(record) for record in store.lightrun.packages.values()]
+        records = [public(record, store.strict) for record in store.lightrun.packages.values()]
         return jsonify(page_of(records))
 
 
@@ -256,7 +269,7 @@ def add_packages():
         for item in fresh:
             item.pop('id', None)
             record = state.add(item)
-            answer = public(record)
+            answer = public(record, store.strict)
             answer.update(record.get('_extras', {}))
             created.append(answer)
     if conflict:
@@ -284,8 +297,9 @@ def remove_packages():
 def update_package(package_id):
     """Replace packageName, version and classes of one package."""
     body = read_json()
-    item = _check_package(body, 'body', classes_required=True)
     store = get_store()
+    # UpdateWatchedPackagePublicDTO requires version; strict enforces it even for a package added without one.
+    item = _check_package(body, 'body', classes_required=True, version_required=store.strict)
     with store.lock:
         state = store.lightrun
         record = state.packages.get(package_id)
@@ -298,4 +312,4 @@ def update_package(package_id):
         state.index[key] = package_id
         record.update(packageName=item['packageName'], version=item['version'], classes=item['classes'],
                       updatedDate=iso_timestamp())
-        return jsonify(public(record))
+        return jsonify(public(record, store.strict))

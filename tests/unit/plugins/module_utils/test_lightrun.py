@@ -18,12 +18,17 @@ from ansible_collections.apiops.saas.plugins.module_utils.lightrun import (
     apply_plan,
     batches,
     diff_lines,
+    diff_text,
+    exclusive_read_error,
     expected_watchlist,
     filter_watchlist,
+    from_api,
     parse_package,
     parse_packages,
     plan_changes,
     read_watchlist,
+    to_api,
+    update_body,
     validate_batch_size,
 )
 
@@ -48,6 +53,14 @@ class FakeLightrun:
         self.max_page_size = max_page_size
         self.race = []
         self.conflict_after_adding = 0
+        # [{'method', 'status', 'apply'}]: the next matching request answers `status`, after doing its work when `apply`.
+        self.faults = []
+        # Ignore `sort` and rotate the order on every list request (an undocumented default order).
+        self.unstable = False
+        self.unstable_reads = None
+        # Refuse an update without version (the update DTO requires one) with 400.
+        self.update_requires_version = False
+        self.fail_lists = 0
         rsps.add_callback(responses.GET, LIST_URL, callback=self._list)
         rsps.add_callback(responses.POST, LIST_URL, callback=self._add)
         rsps.add_callback(responses.DELETE, LIST_URL, callback=self._remove)
@@ -70,13 +83,31 @@ class FakeLightrun:
     def reads(self):
         return [c for c in self.calls if c[0] == 'GET']
 
+    def _fault(self, method):
+        for fault in self.faults:
+            if fault['method'] == method:
+                self.faults.remove(fault)
+                return fault
+        return None
+
     def _list(self, request):
         query = parse_qs(urlparse(request.url).query)
         page = int(query.get('page', ['0'])[0])
         size = min(int(query.get('size', ['20'])[0]), self.max_page_size)
         self.calls.append(('GET', page, size))
+        if self.fail_lists:
+            self.fail_lists -= 1
+            return 400, {}, json.dumps({'message': 'Bad Request'})
         start = page * size
-        items = self.packages[start:start + size]
+        ordered = self.packages
+        if self.unstable and (self.unstable_reads is None or self.unstable_reads > 0):
+            turn = len(self.reads) % max(1, len(ordered))
+            ordered = ordered[turn:] + ordered[:turn]
+        elif query.get('sort') == ['id,asc']:
+            ordered = sorted(ordered, key=lambda p: p['id'])
+        if self.unstable_reads and start + size >= len(ordered):
+            self.unstable_reads -= 1
+        items = ordered[start:start + size]
         body = {'items': items, 'hasMore': start + size < len(self.packages), 'total': len(self.packages),
                 'offset': start, 'limit': size}
         if self.race:
@@ -88,13 +119,18 @@ class FakeLightrun:
     def _add(self, request):
         body = json.loads(request.body)
         self.calls.append(('POST', body))
-        new = [item for item in body if not self.find(item['packageName'], item['version'])]
+        fault = self._fault('POST')
+        if fault and not fault.get('apply'):
+            return fault['status'], {}, json.dumps({'message': 'fault'})
+        new = [item for item in body if not self.find(item['packageName'], item.get('version'))]
         if len(new) != len(body):
             if self.conflict_mode == 'partial':
                 for item in new:
-                    self.seed(item['packageName'], item['version'], item.get('classes') or [])
+                    self.seed(item['packageName'], item.get('version'), item.get('classes') or [])
             return 409, {}, ''
-        created = [self.seed(item['packageName'], item['version'], item.get('classes') or []) for item in body]
+        created = [self.seed(item['packageName'], item.get('version'), item.get('classes') or []) for item in body]
+        if fault:
+            return fault['status'], {}, json.dumps({'message': 'fault'})
         if self.conflict_after_adding:
             self.conflict_after_adding -= 1
             return 409, {}, ''
@@ -103,6 +139,12 @@ class FakeLightrun:
     def _remove(self, request):
         ids = json.loads(request.body)
         self.calls.append(('DELETE', ids))
+        fault = self._fault('DELETE')
+        if fault and not fault.get('apply'):
+            return fault['status'], {}, json.dumps({'message': 'fault'})
+        if fault:
+            self.packages = [p for p in self.packages if p['id'] not in set(ids)]
+            return fault['status'], {}, json.dumps({'message': 'fault'})
         known = set(p['id'] for p in self.packages)
         if any(i not in known for i in ids):
             return 404, {}, json.dumps({'message': 'No such package'})
@@ -113,7 +155,15 @@ class FakeLightrun:
         package_id = request.url.rsplit('/', 1)[1]
         body = json.loads(request.body)
         self.calls.append(('PUT', package_id, body))
+        fault = self._fault('PUT')
+        if fault and not fault.get('apply'):
+            return fault['status'], {}, json.dumps({'message': 'fault'})
+        if self.update_requires_version and 'version' not in body:
+            return 400, {}, json.dumps({'message': 'version is required'})
         for package in self.packages:
+            if package['id'] == package_id and fault:
+                package['classes'] = body['classes']
+                return fault['status'], {}, json.dumps({'message': 'fault'})
             if package['id'] == package_id:
                 package['classes'] = body['classes']
                 return 200, {}, json.dumps(package)
@@ -131,8 +181,8 @@ def client():
     return ApiClient('lightrun', BASE, token=KEY, rate_limit_timeout=0)
 
 
-def pkg(name, version, classes=None):
-    return {'name': name, 'version': version, 'classes': classes}
+def pkg(name, version, classes=None, webhook=None):
+    return {'name': name, 'version': version, 'classes': classes, 'webhook': webhook}
 
 
 # ---------------------------------------------------------------- parsing
@@ -146,6 +196,11 @@ def pkg(name, version, classes=None):
     ({'name': 'a.b:c', 'version': '1', 'classes': ['b.Z', 'a.Y', 'b.Z', 'a.Outer$Inner']},
      pkg('a.b:c', '1', ['a.Outer$Inner', 'a.Y', 'b.Z'])),
     ({'name': 'a.b:c', 'version': '1', 'classes': None}, pkg('a.b:c', '1')),
+    ({'name': 'a.b:c'}, pkg('a.b:c', None)),
+    ({'name': 'a.b:c', 'version': None, 'classes': []}, pkg('a.b:c', None, [])),
+    ({'name': 'a.b:c', 'version': '1', 'classes': ['com.exämple.Überklasse', 'дом.Класс', 'a.Outer$Inner$1x', '_.$']},
+     pkg('a.b:c', '1', ['_.$', 'a.Outer$Inner$1x', 'com.exämple.Überklasse', 'дом.Класс'])),
+    ({'name': 'a.b:c', 'version': '1', 'notification_webhook_id': ' hook-1 '}, pkg('a.b:c', '1', webhook='hook-1')),
 ])
 def test_parse_package_accepts(item, expected):
     assert parse_package(0, item) == expected
@@ -162,11 +217,17 @@ def test_parse_package_accepts(item, expected):
     ({'name': 'org.slf4j', 'version': '1.0'}, 'is not a Maven "groupId:artifactId"'),
     ({'name': 'a:b:c', 'version': '1.0'}, 'is not a Maven "groupId:artifactId"'),
     ({'name': 42, 'version': '1.0'}, 'name is required'),
-    ({'name': 'a:b'}, 'version is required'),
-    ({'name': 'a:b', 'version': ''}, 'version is required'),
+    ({'name': 'a:b', 'version': ''}, 'version must be a non-empty string (leave it out for a package without version)'),
+    ({'name': 'a:b', 'version': ' '}, 'version must be a non-empty string'),
     ({'name': 'a:b', 'version': 1.1}, 'quote it in YAML'),
     ({'name': 'a:b', 'version': True}, 'version must be a string'),
-    ({'name': 'a:b', 'version': ['1']}, 'version is required'),
+    ({'name': 'a:b', 'version': ['1']}, 'version must be a non-empty string'),
+    ({'name': 'a:b', 'classes': ['1abc.Foo']}, 'classes[0] \'1abc.Foo\' is not a fully qualified'),
+    ({'name': 'a:b', 'classes': ['a..B']}, 'classes[0]'),
+    ({'name': 'a:b', 'classes': ['a.B-C']}, 'classes[0]'),
+    ({'name': 'a:b', 'classes': ['a.B.']}, 'classes[0]'),
+    ({'name': 'a:b', 'notification_webhook_id': ''}, 'notification_webhook_id must be a non-empty string'),
+    ({'name': 'a:b', 'notification_webhook_id': 12}, 'notification_webhook_id must be a non-empty string'),
     ({'name': 'a:b', 'version': '1', 'classes': 'a.B'}, 'classes must be a list'),
     ({'name': 'a:b', 'version': '1', 'classes': ['a.B', 3]}, 'classes[1] 3 is not a fully qualified'),
     ({'name': 'a:b', 'version': '1', 'classes': ['not a class']}, 'classes[0]'),
@@ -192,6 +253,7 @@ def test_parse_packages_merges_identical_duplicates():
 @pytest.mark.parametrize('items', [
     [{'name': 'c:d', 'version': '2', 'classes': ['x.Y']}, {'name': 'c:d', 'version': '2', 'classes': ['x.Z']}],
     [{'name': 'c:d', 'version': '2', 'classes': ['x.Y']}, 'c:d:2'],
+    [{'name': 'c:d', 'notification_webhook_id': 'h1'}, {'name': 'c:d', 'notification_webhook_id': 'h2'}],
 ])
 def test_parse_packages_refuses_conflicting_duplicates(items):
     with pytest.raises(PackageSpecError) as exc:
@@ -437,3 +499,165 @@ def test_apply_409_single_add_conflict_is_unchanged(fake, client):
     assert outcome.added == []
     assert len(fake.packages) == 2
     assert ('new:a', '1') in outcome.watchlist
+
+
+# ---------------------------------------------------------------- versions, webhooks, diff
+
+def test_from_api_reads_an_empty_or_missing_version_as_none():
+    assert from_api({'id': 'i', 'packageName': 'a:b', 'version': ''})['version'] is None
+    assert from_api({'id': 'i', 'packageName': 'a:b'})['version'] is None
+    assert from_api({'id': 'i', 'packageName': 'a:b', 'version': None})['version'] is None
+    assert from_api({'id': 'i', 'packageName': 'a:b', 'version': '1'})['version'] == '1'
+
+
+def test_bodies_send_version_classes_and_webhook_only_when_given():
+    assert to_api(pkg('a:b', None)) == {'packageName': 'a:b'}
+    assert to_api(pkg('a:b', '1', ['x.Y'], 'hook')) == {'packageName': 'a:b', 'version': '1', 'classes': ['x.Y'],
+                                                        'notificationWebhookId': 'hook'}
+    assert update_body(pkg('a:b', None, ['x.Y'], 'hook')) == {'packageName': 'a:b', 'classes': ['x.Y']}
+    assert update_body(pkg('a:b', '1', None)) == {'packageName': 'a:b', 'classes': [], 'version': '1'}
+
+
+def test_versionless_package_is_its_own_entry():
+    current = [{'id': 'id-1', 'name': 'a:a', 'version': '1', 'classes': []},
+               {'id': 'id-2', 'name': 'b:b', 'version': None, 'classes': []}]
+    plan = plan_changes(current, parse_packages([{'name': 'a:a'}, {'name': 'b:b'}]), exclusive=True)
+    assert keys_none(plan.add) == [('a:a', '')]
+    assert [p['id'] for p in plan.remove] == ['id-1']
+    assert diff_lines(current + [{'name': 'a:a', 'version': None, 'classes': ['x.Y']}]) == [
+        'a:a (no version) classes=x.Y', 'a:a:1', 'b:b (no version)']
+
+
+def keys_none(packages):
+    return sorted((p['name'], p['version'] or '') for p in packages)
+
+
+def test_diff_text_keeps_unchanged_lines_identical_when_a_package_is_appended():
+    before = diff_text(current_list())
+    after = diff_text(current_list() + [{'name': 'z:z', 'version': '1', 'classes': []}])
+    assert after.startswith(before) and after[len(before):] == 'z:z:1\n'
+
+
+def test_versionless_add_and_webhook_reach_the_api(fake, client):
+    plan = plan_changes([], parse_packages([{'name': 'a:a', 'classes': ['x.Y'], 'notification_webhook_id': 'hook'}]))
+    outcome = apply_plan(client, [], plan)
+    assert fake.calls[-1] == ('POST', [{'packageName': 'a:a', 'classes': ['x.Y'], 'notificationWebhookId': 'hook'}])
+    assert outcome.added[0]['version'] is None and outcome.added[0]['id']
+
+
+def test_versionless_update_falls_back_to_replace_when_the_server_requires_a_version(fake, client):
+    fake.update_requires_version = True
+    old = fake.seed('a:a', None, ['x.A'])
+    current = read_watchlist(client)
+    outcome = apply_plan(client, current, plan_changes(current, parse_packages([{'name': 'a:a', 'classes': ['x.B']}])))
+    assert [c[0] for c in fake.writes] == ['PUT', 'DELETE', 'POST']
+    assert outcome.error is None and outcome.updated[0]['classes'] == ['x.B'] and outcome.updated[0]['id'] != old['id']
+    assert [(p['packageName'], p['version'], p['classes']) for p in fake.packages] == [('a:a', None, ['x.B'])]
+
+
+def test_versionless_update_uses_put_when_the_server_takes_it(fake, client):
+    old = fake.seed('a:a', None, ['x.A'])
+    current = read_watchlist(client)
+    outcome = apply_plan(client, current, plan_changes(current, parse_packages([{'name': 'a:a', 'classes': ['x.B']}])))
+    assert fake.writes == [('PUT', old['id'], {'packageName': 'a:a', 'classes': ['x.B']})]
+    assert outcome.updated[0]['id'] == old['id']
+
+
+# ---------------------------------------------------------------- doubtful reads
+
+def test_read_watchlist_repeats_a_read_that_does_not_add_up(fake, client):
+    fake.max_page_size = 2
+    for i in range(5):
+        fake.seed('g%d:a' % i, '1')
+    fake.unstable, fake.unstable_reads = True, 1
+    current = read_watchlist(client)
+    assert current.consistent and current.attempts == 2 and len(current) == 5
+    assert exclusive_read_error(current) is None
+
+
+def test_read_watchlist_gives_up_after_three_reads_and_exclusive_refuses(fake, client):
+    fake.max_page_size = 2
+    for i in range(5):
+        fake.seed('g%d:a' % i, '1')
+    fake.unstable = True
+    current = read_watchlist(client)
+    assert not current.consistent and current.attempts == 3
+    message = exclusive_read_error(current)
+    assert message.startswith('exclusive=true deletes every package the watch list read does not list, but 3 read(s)')
+    assert 'nothing was changed' in message and current.summary in message
+    assert not fake.writes
+
+
+# ---------------------------------------------------------------- failed and uncertain writes
+
+def test_post_applied_but_answered_5xx_is_confirmed_by_a_read_and_not_a_failure(fake, client):
+    fake.faults = [{'method': 'POST', 'status': 502, 'apply': True}]
+    plan = plan_changes([], parse_packages(['a:a:1', 'b:b:1', 'c:c:1']))
+    outcome = apply_plan(client, [], plan, batch_size=2)
+    assert outcome.error is None and keys(outcome.added) == [('a:a', '1'), ('b:b', '1'), ('c:c', '1')]
+    assert [len(c[1]) for c in fake.calls if c[0] == 'POST'] == [2, 1]  # never sent twice
+    assert len(fake.packages) == 3
+
+
+@pytest.fixture
+def no_sleep(monkeypatch):
+    """The client's retry waits return at once."""
+    monkeypatch.setattr('time.sleep', lambda seconds: None)
+
+
+def test_delete_applied_but_answered_5xx_then_404_on_retry_is_a_success(fake, client, no_sleep):
+    for i in range(3):
+        fake.seed('g%d:a' % i, '1')
+    current = read_watchlist(client)
+    fake.faults = [{'method': 'DELETE', 'status': 503, 'apply': True}]
+    outcome = apply_plan(client, current, plan_changes(current, [], exclusive=True))
+    assert outcome.error is None and len(outcome.removed) == 3 and fake.packages == []
+    # The retried batch answered 404; each id alone then 404 too: all gone by our first DELETE.
+    assert [len(c[1]) for c in fake.writes] == [3, 3, 1, 1, 1]
+
+
+def test_partial_apply_reports_what_the_server_shows(fake, client):
+    for i in range(4):
+        fake.seed('old%d:a' % i, '1')
+    current = read_watchlist(client)
+    fake.faults = [{'method': 'POST', 'status': 400}]
+    plan = plan_changes(current, parse_packages(['new:a:1']), exclusive=True)
+    outcome = apply_plan(client, current, plan, batch_size=2)
+    assert outcome.error.status == 400 and outcome.changed
+    assert len(outcome.removed) == 4 and outcome.added == [] and outcome.watchlist == {}
+    assert outcome.reread is not None and outcome.reread.consistent
+    message = outcome.failure_message()
+    assert 'Done before the failure: 4 package(s) removed, 0 updated, 0 added (changed=true).' in message
+    assert 'as read again from the server' in message
+
+
+def test_refused_first_write_changes_nothing(fake, client):
+    fake.faults = [{'method': 'POST', 'status': 400}]
+    outcome = apply_plan(client, [], plan_changes([], parse_packages(['a:a:1'])))
+    assert outcome.error.status == 400 and not outcome.changed
+    assert 'Nothing was changed.' in outcome.failure_message()
+
+
+def test_uncertain_post_not_applied_fails_with_the_server_state(fake, client):
+    fake.faults = [{'method': 'POST', 'status': 500}]
+    outcome = apply_plan(client, [], plan_changes([], parse_packages(['a:a:1'])))
+    assert outcome.error.status == 500 and not outcome.changed and fake.packages == []
+    assert [c[0] for c in fake.calls] == ['POST', 'GET', 'GET']  # confirm read, then the settling read
+
+
+def test_put_applied_but_5xx_every_time_is_confirmed(fake, client, no_sleep):
+    fake.seed('a:a', '1', ['x.A'])
+    current = read_watchlist(client)
+    fake.faults = [{'method': 'PUT', 'status': 503, 'apply': True} for dummy in range(5)]
+    outcome = apply_plan(client, current, plan_changes(current, parse_packages([{'name': 'a:a', 'version': '1', 'classes': ['x.B']}])))
+    assert outcome.error is None and outcome.updated[0]['classes'] == ['x.B']
+
+
+def test_failure_when_the_watch_list_cannot_be_read_again(fake, client):
+    fake.seed('old:a', '1')
+    current = read_watchlist(client)
+    fake.faults = [{'method': 'POST', 'status': 400}]
+    fake.fail_lists = 1
+    outcome = apply_plan(client, current, plan_changes(current, parse_packages(['new:a:1']), exclusive=True))
+    assert outcome.changed and keys(outcome.removed) == [('old:a', '1')]
+    assert 'could not be read again afterwards' in outcome.failure_message()
