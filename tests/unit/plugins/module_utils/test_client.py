@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from email.utils import formatdate
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
 import responses
@@ -438,6 +438,15 @@ def test_lightrun_pages_params_sort_and_key_for_other_listings():
     query = _query(responses.calls[0].request)
     assert query['role'] == 'USER' and query['sort'] == 'email,asc'
     assert [user['email'] for user in listing] == ['b@example.test', 'a@example.test'] and listing.duplicates == 1
+
+
+@responses.activate
+def test_lightrun_pages_several_sort_criteria_are_repeated_parameters():
+    responses.add(responses.GET, LR_URL, json={'items': [], 'hasMore': False, 'total': 0})
+    listing = lightrun_pages(ApiClient('lightrun', LR_BASE, token=TOKEN), '/api/v1/watched-packages',
+                             sort=['packageName,asc', 'version,asc'])
+    assert parse_qs(urlsplit(responses.calls[0].request.url).query)['sort'] == ['packageName,asc', 'version,asc']
+    assert listing == [] and listing.consistent
 
 
 @responses.activate
