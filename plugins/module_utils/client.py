@@ -608,8 +608,8 @@ def lightrun_pages(client, path, page_size=LIGHTRUN_MAX_PAGE_SIZE, params=None, 
     (default 10, at most 1000), the OpenAPI description zero-based ``page``/``size`` and
     ``sort``. Every request sends both pairs, always describing the same window, and a
     ``sort`` on a unique property (``id`` by default; pass ``sort``/``key`` for listings keyed
-    otherwise, e.g. ``sort='email,asc', key='email'``, or ``sort=None`` where a server refuses
-    it) so that pages of one read neither overlap nor skip. The answer's ``limit`` is honoured
+    otherwise, e.g. ``sort='email,asc', key='email'``; a list of criteria is sent as repeated
+    ``sort`` parameters; ``sort=None`` sends none) so that pages of one read neither overlap nor skip. The answer's ``limit`` is honoured
     when the server caps the page size.
 
     A page that does not advance (the server answers another ``offset`` than asked, or the
