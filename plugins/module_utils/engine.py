@@ -1574,7 +1574,7 @@ def apply_plan(client, plan, reader=None):
                 outcome.ident = _ident(kind, created)
                 outcome.resource = created
     reread_after_error = plan.items_report is not None  # issue 15: item results must reflect the server
-    if reader is not None and plan.action in ('create', 'update', 'replace') and outcome.changed and (
+    if reader is not None and plan.action in ('create', 'update', 'replace') and (outcome.changed or reread_after_error) and (
             outcome.error is None or reread_after_error):
         try:
             fresh = reader.reread(kind, outcome.resource if _ident(kind, outcome.resource) is not None

@@ -154,7 +154,8 @@ KINDS.add(Kind(
                 'enabled': _bool()},
     required=('firstName', 'lastName'),
     create_fields=('firstName', 'lastName', 'roles'),
-    updates=(Update('', ('firstName', 'lastName', 'roles'), method='PUT'),
+    # The update DTO is every field but the email (the path names the user): the endpoint's fields, all of them.
+    updates=(Update('', ('firstName', 'lastName', 'roles'), method='PUT', body='endpoint'),
              Update('', ('enabled',), method='PUT', body='none', paths={True: 'enable', False: 'disable'})),
     item_key='email', search='search', name_casefold=True, create_secret='activationLink',
     returns=('id', 'email', 'firstName', 'lastName', 'roles', 'enabled', 'registerMethod', 'userManagementType',

@@ -11,7 +11,7 @@ version_added: 0.2.0
 description:
   - Creates, updates or deletes one Lightrun resource of the given O(kind) so that it matches O(attributes), or sets
     one of the settings V(smtp) and V(feature_toggles).
-  - The same declarative engine as M(apiops.saas.runcloud_resource), driven by a registry of Lightrun kinds: every change
+  - The same declarative engine as M(apiops.saas.runcloud_resource), driven by a registry of Lightrun kinds. Every change
     is planned before the first write, check mode returns that plan, and a second run with the same input sends no write.
   - A resource is found by O(id) or by its natural key O(name), matched exactly (users by email, case-insensitively)
     over every page of the list.

@@ -1,0 +1,375 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The Lightrun registry and the generic engine hooks it declares (issue 15).
+
+The planner is pure: it is given what a reader would have found. The applier
+and the reader are driven by a scripted fake client (no HTTP)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import jsonschema
+import pytest
+import yaml
+
+from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, ApiResponse
+from ansible_collections.apiops.saas.plugins.module_utils.engine import (
+    SECRET_MARKER,
+    Reader,
+    Reading,
+    ResourceError,
+    Task,
+    apply_plan,
+    check_params,
+    plan_task,
+)
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun_registry import (
+    KINDS,
+    LEVELS,
+    MANAGED_KINDS,
+    _unpaged_items,
+    is_uuid,
+    kind_doc_lines,
+    lightrun_list,
+    permission_note,
+    run_lightrun_task,
+)
+
+POOL_ID = '0b7c6f2e-3c1a-4c55-9f0e-2a4d8f1b9c11'
+POOL2_ID = '1b7c6f2e-3c1a-4c55-9f0e-2a4d8f1b9c12'
+GROUP_ID = '2b7c6f2e-3c1a-4c55-9f0e-2a4d8f1b9c13'
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+
+
+def reading(current=None, references=None, context=None):
+    found = Reading()
+    found.current = current
+    found.context = context or {}
+    found.references = references or {}
+    return found
+
+
+def plan(kind, current=None, references=None, context=None, **kw):
+    return plan_task(Task(KINDS[kind], **kw), reading(current, references, context), jsonschema=jsonschema)
+
+
+def ops(the_plan):
+    return [(op.method, op.path, op.body, op.params) for op in the_plan.operations]
+
+
+def params(kind, **kw):
+    base = dict(kind=kind, company=None, name=None, id=None, attributes={}, members=None, members_exclusive=False,
+                state='present', recreate=False, update_secrets='on_create', validate_only=False)
+    base.update(kw)
+    return base
+
+
+class FakeClient:
+    """Answers scripted per (method, path); records every request."""
+
+    def __init__(self, answers):
+        self.answers = answers
+        self.sent = []
+
+    def request(self, method, path, params=None, body=None, accept=()):
+        self.sent.append((method, path, params, body))
+        status, data = self.answers[(method, path.lstrip('/'))]
+        if 200 <= status < 300 or status in accept:
+            return ApiResponse(status, {}, data)
+        raise ApiError('%s %s failed with status %s' % (method, path, status), method=method, path=path, status=status,
+                       api_message=(data or {}).get('message') if isinstance(data, dict) else None, api='lightrun')
+
+    def get(self, path, params=None):
+        return self.request('GET', path, params=params).data
+
+    def malformed(self, method, path, what):
+        return ApiError('%s %s answered with %s' % (method, path, what), method=method, path=path)
+
+
+POOL = {'id': POOL_ID, 'name': 'payments', 'description': 'Payments', 'agentsEnabled': True, 'liveAgentsCount': 0}
+MEMBER_ANN = {'email': 'ann@example.test', 'groupAdmin': True, 'elevatedRoles': [], 'effectiveRoles': ['STANDARD']}
+MEMBER_BOB = {'email': 'bob@example.test', 'groupAdmin': False, 'elevatedRoles': [], 'effectiveRoles': ['STANDARD']}
+GROUP = {'id': GROUP_ID, 'name': 'team', 'roles': ['STANDARD'], 'agentPoolIds': [POOL_ID], 'memberCount': 2,
+         'members': [MEMBER_ANN, MEMBER_BOB]}
+
+
+# -- the registry -------------------------------------------------------------------------------------------
+
+def test_module_documentation_carries_the_generated_kind_lines_and_choices():
+    with open(os.path.join(ROOT, 'plugins', 'modules', 'lightrun_resource.py')) as handle:
+        source = handle.read()
+    doc = yaml.safe_load(source.split("DOCUMENTATION = r'''")[1].split("'''")[0])
+    documented = doc['options']['attributes']['description']
+    for line in kind_doc_lines():
+        assert line in documented
+    assert doc['options']['kind']['choices'] == list(MANAGED_KINDS)
+    assert set(LEVELS) == set(MANAGED_KINDS)
+
+
+def test_action_group_lists_the_modules():
+    with open(os.path.join(ROOT, 'meta', 'runtime.yml')) as handle:
+        groups = yaml.safe_load(handle)['action_groups']['lightrun']
+    assert 'lightrun_resource' in groups and 'lightrun_resource_info' in groups
+
+
+def test_ids_are_uuids_and_names_anything_else():
+    assert is_uuid(POOL_ID)
+    assert not is_uuid('payments') and not is_uuid('12') and not is_uuid(None)
+
+
+def test_permission_note_names_the_level():
+    assert 'DEV permission level' in permission_note('agent_pool', 403)
+    assert 'COMPANY permission level' in permission_note('user_group', 403)
+    assert permission_note('user_group', 404) == ''
+
+
+@pytest.mark.parametrize('data,items', [
+    ({'items': [{'id': 'a'}]}, [{'id': 'a'}]),
+    ({'items': {'id': 'a'}}, [{'id': 'a'}]),  # the description types items as one object
+    ({'items': None}, []),
+    ([{'id': 'a'}], [{'id': 'a'}]),
+])
+def test_unpaged_listing_shapes(data, items):
+    assert _unpaged_items(FakeClient({}), 'x', data) == items
+
+
+def test_paged_listings_sort_on_a_documented_unique_property():
+    client = FakeClient({('GET', 'api/v1/users'): (200, {'items': [{'email': 'a@b.test'}], 'hasMore': False, 'total': 1}),
+                         ('GET', 'api/v1/agent-pools'): (200, {'items': [POOL], 'hasMore': False, 'total': 1})})
+    assert lightrun_list(client, 'api/v1/users', {}) == [{'email': 'a@b.test'}]
+    assert lightrun_list(client, 'api/v1/agent-pools', {'name': 'payments'}) == [POOL]
+    assert client.sent[0][2]['sort'] == 'email,asc'
+    assert client.sent[1][2]['sort'] == 'name,asc' and client.sent[1][2]['name'] == 'payments'
+
+
+def test_a_listing_that_does_not_add_up_fails_before_any_write():
+    client = FakeClient({('GET', 'api/v1/groups'): (200, {'items': [GROUP], 'hasMore': False, 'total': 3})})
+    with pytest.raises(ResourceError, match='did not read consistently'):
+        lightrun_list(client, 'api/v1/groups', {})
+
+
+# -- agent pools: full-body PUT, actions chosen by value ------------------------------------------------------
+
+def test_pool_update_is_a_full_body_put_and_the_detach_action_has_no_body():
+    the_plan = plan('agent_pool', current=POOL, name='payments', attributes={'agentsEnabled': False})
+    assert ops(the_plan) == [('PUT', 'api/v1/agent-pools/%s/detach-agents' % POOL_ID, None, None)]
+    the_plan = plan('agent_pool', current=POOL, name='payments', attributes={'description': 'New'})
+    assert ops(the_plan) == [('PUT', 'api/v1/agent-pools/%s' % POOL_ID, {'description': 'New', 'name': 'payments'}, None)]
+    the_plan = plan('agent_pool', current=dict(POOL, agentsEnabled=False), name='payments', attributes={'agentsEnabled': True})
+    assert ops(the_plan)[0][1].endswith('/enable-agents')
+
+
+def test_pool_rename_by_id_carries_the_description_over():
+    the_plan = plan('agent_pool', current=POOL, ident=POOL_ID, name='billing')
+    assert ops(the_plan) == [('PUT', 'api/v1/agent-pools/%s' % POOL_ID, {'name': 'billing', 'description': 'Payments'}, None)]
+
+
+def test_pool_created_detached_gets_the_action_after_the_create():
+    the_plan = plan('agent_pool', name='quarantine', attributes={'agentsEnabled': False})
+    assert ops(the_plan) == [('POST', 'api/v1/agent-pools', {'name': 'quarantine'}, None),
+                             ('PUT', 'api/v1/agent-pools/{id}/detach-agents', None, None)]
+
+
+def test_pool_name_matches_case_insensitively():
+    assert plan('agent_pool', current=POOL, name='PAYMENTS', attributes={'description': 'Payments'}).operations == []
+
+
+# -- user groups and members ------------------------------------------------------------------------------------
+
+def test_group_pools_by_name_show_as_names_in_the_diff():
+    the_plan = plan('user_group', current=GROUP, name='team', attributes={'agentPoolIds': ['payments', 'billing']},
+                    references={'agentPoolIds': [POOL_ID, POOL2_ID]})
+    assert the_plan.before['agentPoolIds'] == ['payments']
+    assert the_plan.after['agentPoolIds'] == ['billing', 'payments']
+    assert ops(the_plan) == [('PUT', 'api/v1/groups/%s' % GROUP_ID,
+                              {'name': 'team', 'roles': ['STANDARD'], 'agentPoolIds': [POOL_ID, POOL2_ID]}, None)]
+
+
+def test_members_are_added_updated_and_removed_in_bulk():
+    members = [{'email': 'ANN@example.test', 'group_admin': True}, {'email': 'bob@example.test', 'elevated_roles': ['PRIVILEGED']},
+               {'email': 'cid@example.test', 'group_admin': None, 'elevated_roles': None}]
+    the_plan = plan('user_group', current=GROUP, name='team', items=members)
+    assert ops(the_plan) == [
+        ('POST', 'api/v1/groups/%s/members' % GROUP_ID, [{'email': 'cid@example.test'}], None),
+        ('PUT', 'api/v1/groups/%s/members/bob@example.test' % GROUP_ID, {'groupAdmin': False, 'elevatedRoles': ['PRIVILEGED']}, None),
+    ]
+    assert the_plan.items_report == {'added': ['cid@example.test'], 'updated': ['bob@example.test'], 'removed': [], 'failed': []}
+    exclusive = plan('user_group', current=GROUP, name='team', items=[{'email': 'ann@example.test'}], exclusive=True)
+    assert ops(exclusive) == [('DELETE', 'api/v1/groups/%s/members' % GROUP_ID, ['bob@example.test'], None)]
+    assert [m['email'] for m in exclusive.after['members']] == ['ann@example.test']
+    assert plan('user_group', current=GROUP, name='team', items=[{'email': 'ann@example.test'}]).operations == []
+
+
+def test_members_of_a_new_group_follow_its_create():
+    the_plan = plan('user_group', name='team', items=[{'email': 'ann@example.test', 'group_admin': True}])
+    assert [op[1] for op in ops(the_plan)] == ['api/v1/groups', 'api/v1/groups/{id}/members']
+
+
+def test_a_group_read_without_all_its_members_is_not_compared():
+    with pytest.raises(ResourceError, match='without its members'):
+        plan('user_group', current={k: v for k, v in GROUP.items() if k != 'members'}, name='team', items=[])
+
+
+@pytest.mark.parametrize('members,exclusive,state,message', [
+    ([{'email': 'not-an-email'}], False, 'present', r'members\[0\]\.email'),
+    ([{'email': 'a@b.test'}, {'email': 'A@b.test'}], False, 'present', r'members\[1\]: email A@b.test is already given'),
+    ([{'email': 'a@b.test', 'elevated_roles': ['OWNER']}], False, 'present', r'members\[0\]\.elevated_roles'),
+    (None, True, 'present', 'members_exclusive needs option members'),
+    ([{'email': 'a@b.test'}], False, 'absent', 'does not apply to state absent'),
+])
+def test_member_input_is_refused_before_any_request(members, exclusive, state, message):
+    with pytest.raises(ResourceError, match=message):
+        check_params(KINDS['user_group'], params('user_group', name='team', members=members, members_exclusive=exclusive,
+                                                 state=state), jsonschema)
+
+
+def test_members_option_is_refused_by_other_kinds():
+    with pytest.raises(ResourceError, match='applies only to kind user_group'):
+        check_params(KINDS['agent_pool'], params('agent_pool', name='p', members=[]), jsonschema)
+
+
+def _members_plan(answer_status, answer):
+    the_plan = plan('user_group', current=GROUP, name='team',
+                    items=[{'email': 'ann@example.test'}, {'email': 'dan@example.test'}, {'email': 'ghost@example.test'}])
+    client = FakeClient({('POST', 'api/v1/groups/%s/members' % GROUP_ID): (answer_status, answer),
+                         ('GET', 'api/v1/groups/%s' % GROUP_ID): (200, GROUP)})
+    return apply_plan(client, the_plan, Reader(client, KINDS, {}))
+
+
+def test_a_partly_applied_bulk_add_is_a_change_and_names_the_refused_item():
+    outcome = _members_plan(207, {'successes': [{'email': 'dan@example.test'}],
+                                  'failures': [{'payload': {'email': 'ghost@example.test'}, 'status': 404, 'message': 'User not found'}]})
+    result = outcome.result()
+    assert result['changed'] is True
+    assert result['operations'][0]['status'] == 'partial'
+    assert result['members']['added'] == ['dan@example.test']
+    assert result['members']['failed'] == [{'email': 'ghost@example.test', 'action': 'add', 'status': 404, 'message': 'User not found'}]
+    assert 'ghost@example.test' in result['msg'] and 'Partly done' in result['msg']
+
+
+def test_a_bulk_add_refused_whole_with_per_item_results_is_no_change():
+    outcome = _members_plan(400, {'successes': [], 'failures': [
+        {'payload': {'email': 'dan@example.test'}, 'status': 404, 'message': 'User not found'},
+        {'payload': {'email': 'ghost@example.test'}, 'status': 404, 'message': 'User not found'}]})
+    result = outcome.result()
+    assert result['changed'] is False
+    assert [f['email'] for f in result['members']['failed']] == ['dan@example.test', 'ghost@example.test']
+    assert 'Nothing was changed' in result['msg']
+
+
+def test_a_bulk_answer_without_item_results_means_all_applied():
+    result = _members_plan(200, None).result()
+    assert result['changed'] is True and result['members']['added'] == ['dan@example.test', 'ghost@example.test']
+
+
+def test_a_remove_of_an_item_already_gone_is_not_a_failure():
+    the_plan = plan('user_group', current=GROUP, name='team', items=[], exclusive=True)
+    client = FakeClient({('DELETE', 'api/v1/groups/%s/members' % GROUP_ID): (200, {
+        'successes': ['ann@example.test'], 'failures': [{'payload': 'bob@example.test', 'status': 404, 'message': 'Member not found'}]}),
+        ('GET', 'api/v1/groups/%s' % GROUP_ID): (200, dict(GROUP, members=[], memberCount=0))})
+    result = apply_plan(client, the_plan, Reader(client, KINDS, {})).result()
+    assert 'msg' not in result and result['members']['removed'] == ['ann@example.test']
+
+
+# -- users: addressed by email ------------------------------------------------------------------------------------
+
+USER = {'id': '3b7c6f2e-3c1a-4c55-9f0e-2a4d8f1b9c14', 'email': 'Ann@Example.test', 'firstName': 'Ann', 'lastName': 'Lee',
+        'roles': ['DEVELOPER'], 'enabled': True}
+
+
+def test_user_paths_use_the_email_and_updates_send_every_field():
+    the_plan = plan('user', current=USER, name='ann@example.test', attributes={'lastName': 'Li', 'enabled': False})
+    assert ops(the_plan) == [
+        ('PUT', 'api/v1/users/Ann@Example.test', {'firstName': 'Ann', 'lastName': 'Li', 'roles': ['DEVELOPER']}, None),
+        ('PUT', 'api/v1/users/Ann@Example.test/disable', None, None)]
+    assert plan('user', current=USER, name='ann@example.test', state='absent').operations[0].path == 'api/v1/users/Ann@Example.test'
+
+
+# -- system API keys: create in the query, the key once --------------------------------------------------------------
+
+def test_key_create_goes_in_the_query_and_its_value_is_a_secret_result_only():
+    the_plan = plan('system_api_key', name='ci key', attributes={'expirationDays': 30, 'scopes': ['DEV']},
+                    context={'company': 'acme'})
+    assert ops(the_plan) == [('POST', 'api/v1/access/company/acme/system-api-key', None,
+                              {'expirationDays': 30, 'scopes': ['DEV'], 'label': 'ci key'})]
+    listed = {'items': [{'id': 'k1', 'label': 'ci key', 'scopes': ['DEV']}]}
+    client = FakeClient({('POST', 'api/v1/access/company/acme/system-api-key'): (200, {'apiKey': 'the-secret-key'}),
+                         ('GET', 'api/v1/access/company/acme/system-api-key'): (200, listed)})
+    reader = Reader(client, KINDS, {'company': 'acme'})
+    reader.context = {'company': 'acme'}
+    result = apply_plan(client, the_plan, reader).result()
+    assert result['secret'] == {'apiKey': 'the-secret-key'}
+    assert result['resource']['id'] == 'k1'
+    shown = repr({k: v for k, v in result.items() if k != 'secret'})
+    assert 'the-secret-key' not in shown
+
+
+def test_only_the_key_label_changes_in_place():
+    current = {'id': 'k1', 'label': 'ci key', 'scopes': ['DEV']}
+    renamed = plan('system_api_key', current=current, ident='k1', name='ci key 2', context={'company': 'acme'})
+    assert ops(renamed) == [('PUT', 'api/v1/access/company/acme/system-api-key/k1', {'label': 'ci key 2'}, None)]
+    with pytest.raises(ResourceError, match='scopes'):
+        plan('system_api_key', current=current, name='ci key', attributes={'scopes': ['COMPANY']}, context={'company': 'acme'})
+
+
+# -- settings ------------------------------------------------------------------------------------------------------
+
+SMTP = {'type': 'CUSTOM', 'serverHost': 'smtp.example.test', 'serverPort': 465, 'enableSSL': True, 'enableStartTLS': False,
+        'fromEmailAddress': 'l@example.test', 'authenticationType': 'PASSWORD', 'authenticationId': 'mailer'}
+
+
+def test_smtp_write_nests_the_spec_and_carries_the_given_secret():
+    the_plan = plan('smtp', current=dict(SMTP, authenticationSecret='returned-in-clear'),
+                    attributes=dict(SMTP, serverPort=587, authenticationSecret='hunter2'))
+    (method, path, body, query), = ops(the_plan)
+    assert (method, path, query) == ('POST', 'api/v1/configuration/connectivity/smtp', None)
+    assert body['type'] == 'CUSTOM' and body['customSpec']['serverPort'] == 587
+    assert body['customSpec']['authenticationSecret'] == 'hunter2'
+    assert 'hunter2' not in repr(the_plan.result()) and 'returned-in-clear' not in repr(the_plan.result())
+    assert plan('smtp', current=SMTP, attributes=dict(SMTP, authenticationSecret='hunter2')).operations == []
+    always = plan('smtp', current=SMTP, attributes=dict(SMTP, authenticationSecret='x'), update_secrets='always')
+    assert always.after['authenticationSecret'] == SECRET_MARKER
+
+
+def test_settings_cannot_be_absent_and_custom_smtp_needs_its_fields():
+    with pytest.raises(ResourceError, match='always exists'):
+        check_params(KINDS['smtp'], params('smtp', state='absent'), jsonschema)
+    with pytest.raises(ResourceError, match='serverHost'):
+        check_params(KINDS['smtp'], params('smtp', attributes={'type': 'CUSTOM'}), jsonschema)
+    with pytest.raises(ResourceError, match='authenticationSecret'):
+        check_params(KINDS['smtp'], params('smtp', attributes=dict(SMTP)), jsonschema)
+
+
+def test_features_compare_only_the_given_flags_and_send_the_signature_in_the_query():
+    current = KINDS['feature_toggles'].from_api({'LOGS': 'ENABLED', 'PII_REDACTION': 'DISABLED', 'empty': False})
+    assert current == {'features': {'LOGS': 'ENABLED', 'PII_REDACTION': 'DISABLED'}}
+    wanted = {'features': {'PII_REDACTION': 'ENABLED'}, 'expirationDays': 30, 'organizationId': '', 'signature': 'sig'}
+    the_plan = plan('feature_toggles', current=current, attributes=wanted)
+    assert ops(the_plan) == [('POST', 'api/v1/configuration/feature/toggle',
+                              {'features': {'PII_REDACTION': 'ENABLED'}, 'expirationDays': 30, 'organizationId': ''},
+                              {'signature': 'sig'})]
+    assert the_plan.before['features'] == {'PII_REDACTION': 'DISABLED'}
+    same = dict(wanted, features={'LOGS': 'ENABLED'})
+    assert plan('feature_toggles', current=current, attributes=same).operations == []
+
+
+# -- the module's task runner -------------------------------------------------------------------------------------
+
+def test_invalid_task_fails_before_the_client_is_built():
+    def no_client():
+        raise AssertionError('no client may be built')
+    failed, result = run_lightrun_task(params('agent_pool', name='p', attributes={'colour': 'red'}), no_client, jsonschema)
+    assert failed and 'attributes.colour' in result['msg']
+    failed, result = run_lightrun_task(params('agent_pool', name='p', validate_only=True), no_client, jsonschema)
+    assert not failed and result['changed'] is False
+
+
+def test_a_403_names_the_permission_level():
+    client = FakeClient({('GET', 'api/v1/groups'): (403, {'message': '403 Forbidden'})})
+    failed, result = run_lightrun_task(params('user_group', name='team'), lambda: client, jsonschema)
+    assert failed and re.search('COMPANY permission level', result['msg'])
+    assert result['failure']['status'] == 403
