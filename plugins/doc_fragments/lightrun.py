@@ -4,10 +4,9 @@
 
 from __future__ import annotations
 
+from ansible_collections.apiops.saas.plugins.doc_fragments.api_common import MODULE_NOTES, MODULE_OPTIONS, REQUIREMENTS, TRANSPORT_OPTIONS
 
-class ModuleDocFragment:
-
-    DOCUMENTATION = r'''
+_LIGHTRUN_OPTIONS = r'''
 options:
   api_url:
     description:
@@ -20,41 +19,14 @@ options:
       - Lightrun API key, sent as a Bearer token. Watched-package operations need a key with the C(SECURITY) permission level.
       - If not set, the value of the E(LIGHTRUN_API_KEY) environment variable is used.
     type: str
-    required: true
-  validate_certs:
-    description:
-      - Verify the server's TLS certificate. Only set to V(false) against a server you trust, such as a local test server.
-    type: bool
-    default: true
-  timeout:
-    description:
-      - Seconds to wait for a connection and for each answer. Always applied; a slower answer fails the task with a message naming the endpoint.
-    type: float
-    default: 30
-  rate_limit_timeout:
-    description:
-      - The most seconds one request spends waiting out HTTP 429 (rate limited) answers.
-      - A 429 is retried for every method, honouring C(Retry-After) when the server sends it and otherwise backing off exponentially with jitter.
-      - V(0) fails at the first 429.
-    type: float
-    default: 300
-  shared_rate_budget:
-    description:
-      - Share one rate-limit budget with every process on this controller that uses the same O(api_url) and credential
-        (the forks of a run, concurrent runs), so that they pace themselves instead of each discovering the limit by being refused (HTTP 429).
-      - The budget is learned from the C(X-RateLimit-Limit) and C(X-RateLimit-Remaining) headers and from C(Retry-After) on a 429.
-        Waiting for it counts against O(rate_limit_timeout).
-      - State is kept in a small file in the user's runtime directory (E(XDG_RUNTIME_DIR), or a C(0700) directory of the user's own
-        under the temporary directory), named by a hash of the URL and credential, never the credential itself, and updated under a file lock.
-        Where no such directory is writable the budget is not used and requests go out unpaced.
-      - If not set, the value of the E(APIOPS_SHARED_RATE_BUDGET) environment variable is used.
-    type: bool
-    default: true
+    required: true'''
+
+_LIGHTRUN_NOTES = r'''
 notes:
-  - Requests answered 502, 503 or 504, and connection errors, are retried up to 4 times for GET, PUT and DELETE, never for POST or PATCH,
-    so that a retry can never add anything twice.
-  - "The module talks to the API from the host it runs on; run it on the controller (C(delegate_to: localhost) or C(connection: local))."
-  - All Lightrun modules belong to the C(apiops.saas.lightrun) action group, so connection options can be set once with C(module_defaults).
-requirements:
-  - requests
-'''
+  - All Lightrun modules belong to the C(apiops.saas.lightrun) action group, so connection options can be set once with C(module_defaults).'''
+
+
+class ModuleDocFragment:
+
+    # The Lightrun connection options of every Lightrun module (the shared ones come from api_common).
+    DOCUMENTATION = _LIGHTRUN_OPTIONS + TRANSPORT_OPTIONS + MODULE_OPTIONS + _LIGHTRUN_NOTES + MODULE_NOTES + REQUIREMENTS

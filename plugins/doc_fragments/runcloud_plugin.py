@@ -4,62 +4,13 @@
 
 from __future__ import annotations
 
+from ansible_collections.apiops.saas.plugins.doc_fragments.runcloud import ModuleDocFragment as _RunCloud
+
 
 class ModuleDocFragment:
 
-    # The RunCloud connection options for plugins (inventory, lookups): the same names, defaults
-    # and environment variables as the modules' apiops.saas.runcloud fragment. Only api_url has an
-    # env: entry; the credentials are read from the environment by choose_runcloud_auth(), and only
-    # when none is configured, exactly as the modules do.
-    DOCUMENTATION = r'''
-options:
-  api_url:
-    description:
-      - Base URL of the RunCloud API v2.
-    type: str
-    default: https://manage.runcloud.io/api/v2
-    env:
-      - name: RUNCLOUD_API_URL
-  api_token:
-    description:
-      - RunCloud workspace API token, sent as a Bearer token.
-      - Mutually exclusive with O(api_key) and O(api_secret).
-      - When none of O(api_token), O(api_key) and O(api_secret) is set, the credentials come from the environment,
-        E(RUNCLOUD_API_TOKEN), or else E(RUNCLOUD_API_KEY) with E(RUNCLOUD_API_SECRET). Empty variables count as not set,
-        so the variables an AWX credential injects for its empty fields do no harm.
-      - May be a Jinja template, for example a lookup of a vaulted variable.
-    type: str
-  api_key:
-    description:
-      - RunCloud legacy API key, used with O(api_secret) for HTTP Basic authentication.
-      - See O(api_token) for the environment variables read when no credential is set.
-      - May be a Jinja template.
-    type: str
-  api_secret:
-    description:
-      - RunCloud legacy API secret, used with O(api_key).
-      - May be a Jinja template.
-    type: str
-  validate_certs:
-    description:
-      - Verify the server's TLS certificate. Only set to V(false) against a server you trust, such as a local test server.
-    type: bool
-    default: true
-  timeout:
-    description:
-      - Seconds to wait for a connection and for each answer.
-    type: float
-    default: 30
-  rate_limit_timeout:
-    description:
-      - The most seconds one request spends waiting out HTTP 429 (rate limited) answers.
-      - A 429 is retried, honouring C(Retry-After) when the server sends it and otherwise backing off exponentially with jitter.
-      - V(0) fails at the first 429.
-    type: float
-    default: 300
-notes:
-  - Answers 502, 503 or 504 and connection errors are retried up to 4 times (the plugin only reads).
-  - RunCloud limits requests per API key; enable the inventory cache (O(cache=true)) so that repeated runs do not spend the limit.
-requirements:
-  - requests
-'''
+    # The RunCloud connection options for plugins (inventory, lookups): written once with the
+    # modules' in the apiops.saas.runcloud fragment. Only api_url has an env: entry; the credentials
+    # are read from the environment by choose_runcloud_auth(), and only when none is configured,
+    # exactly as the modules do.
+    DOCUMENTATION = _RunCloud.PLUGIN

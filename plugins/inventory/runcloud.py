@@ -135,8 +135,14 @@ from ansible_collections.apiops.saas.plugins.module_utils.client import (
     HAS_REQUESTS,
     ApiClient,
     ApiError,
-    choose_runcloud_auth,
     runcloud_pages,
+)
+from ansible_collections.apiops.saas.plugins.module_utils.connection import (
+    ConnectionOptionError,
+    api_bool,
+    check_connection_options,
+    check_runcloud_credential_options,
+    runcloud_credentials,
 )
 
 # Server fields from the API and the host variable each becomes. Only these reach the
@@ -179,26 +185,12 @@ FILTER_KEYS = frozenset(('provider', 'online', 'os', 'name_pattern'))
 ALL_GROUP = 'runcloud'
 
 
-def as_bool(value):
-    """RunCloud's 0/1, "0"/"1", "true"/"false" or booleans as a boolean (``None`` stays ``None``)."""
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return value != 0
-    text = str(value).strip().lower()
-    if text in ('1', 'true', 'yes', 'on'):
-        return True
-    if text in ('0', 'false', 'no', 'off', ''):
-        return False
-    return bool(text)
-
-
 def server_vars(server):
     """The host variables of one server as returned by ``GET servers``."""
     result = {}
     for field, name in SERVER_VARS:
         value = server.get(field)
-        result[name] = as_bool(value) if field in BOOLEAN_FIELDS else value
+        result[name] = api_bool(value) if field in BOOLEAN_FIELDS else value
     return result
 
 
@@ -271,19 +263,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _client(self):
         if not HAS_REQUESTS:
             raise AnsibleError('the apiops.saas.runcloud inventory plugin needs the Python library requests on the controller')
-        for name in ('timeout', 'rate_limit_timeout'):
-            value = self.get_option(name)
-            if value < 0 or (name == 'timeout' and value == 0):
-                raise AnsibleError('%s must be a positive number of seconds, got %s' % (name, value))
-        token, key, secret = self._option('api_token'), self._option('api_key'), self._option('api_secret')
-        if token and (key or secret):
-            raise AnsibleError('api_token is mutually exclusive with api_key and api_secret')
-        if bool(key) != bool(secret):
-            raise AnsibleError('api_key and api_secret must be given together')
-        token, basic = choose_runcloud_auth(token, key, secret, os.environ)
-        if not token and not basic:
-            raise AnsibleError('RunCloud credentials are missing: set api_token (or RUNCLOUD_API_TOKEN), '
-                               'or api_key and api_secret (or RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET)')
+        # The same checks, in the same order and with the same messages, as the modules' (api_module.py).
+        try:
+            check_connection_options(self.get_option('api_url'), self.get_option('timeout'), self.get_option('rate_limit_timeout'))
+            token, key, secret = self._option('api_token'), self._option('api_key'), self._option('api_secret')
+            check_runcloud_credential_options(token, key, secret)
+            token, basic = runcloud_credentials(token, key, secret, os.environ)
+        except ConnectionOptionError as exc:
+            raise AnsibleError(str(exc))
         client = ApiClient(
             'runcloud', self.get_option('api_url'), token=token, basic_auth=basic, timeout=self.get_option('timeout'),
             validate_certs=self.get_option('validate_certs'), rate_limit_timeout=self.get_option('rate_limit_timeout'))

@@ -9,7 +9,6 @@ environment fallbacks, building the client, and failing with a readable
 from __future__ import annotations
 
 import os
-from urllib.parse import urlparse
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
@@ -17,9 +16,14 @@ from ansible_collections.apiops.saas.plugins.module_utils.client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     ApiClient,
-    choose_runcloud_auth,
+)
+from ansible_collections.apiops.saas.plugins.module_utils.connection import (
+    ConnectionOptionError,
+    check_connection_options,
+    runcloud_credentials,
 )
 from ansible_collections.apiops.saas.plugins.module_utils.rate_budget import merge_costs
+
 
 class ApiModule(AnsibleModule):
     """The AnsibleModule every apiops.saas module uses.
@@ -132,19 +136,11 @@ RUNCLOUD_MODULE_KWARGS = dict(
 
 
 def _check_connection_options(module):
-    """Refuse connection options no request could succeed with, naming the option."""
+    """Refuse connection options no request could succeed with, naming the option (as the inventory plugin does)."""
     try:
-        url = urlparse(module.params['api_url'] or '')
-        hostname = url.hostname
-        url.port  # pylint: disable=pointless-statement
-    except ValueError as exc:
-        module.fail_json(msg='api_url is not a valid URL (%s), got %r' % (exc, module.params['api_url']))
-    if url.scheme not in ('http', 'https') or not hostname:
-        module.fail_json(msg='api_url must be an http:// or https:// URL with a host name, got %r' % module.params['api_url'])
-    for name in ('timeout', 'rate_limit_timeout'):
-        value = module.params[name]
-        if value < 0 or (name == 'timeout' and value == 0):
-            module.fail_json(msg='%s must be a positive number of seconds, got %s' % (name, value))
+        check_connection_options(module.params['api_url'], module.params['timeout'], module.params['rate_limit_timeout'])
+    except ConnectionOptionError as exc:
+        module.fail_json(msg=str(exc))
 
 
 def _require_requests(module):
@@ -172,10 +168,10 @@ def runcloud_client(module):
     _require_requests(module)
     _check_connection_options(module)
     params = module.params
-    token, basic = choose_runcloud_auth(params['api_token'], params['api_key'], params['api_secret'], os.environ)
-    if not token and not basic:
-        module.fail_json(msg='No RunCloud credentials: set api_token (or RUNCLOUD_API_TOKEN), '
-                             'or api_key and api_secret (or RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET)')
+    try:
+        token, basic = runcloud_credentials(params['api_token'], params['api_key'], params['api_secret'], os.environ)
+    except ConnectionOptionError as exc:
+        module.fail_json(msg=str(exc))
     # Values read from the environment are secrets too: keep them out of any output.
     module.no_log_values.update(value for value in ([token] + list(basic or ())) if value)
     client = ApiClient(

@@ -26,6 +26,7 @@ author:
   - apiops.saas contributors (@apiops)
 extends_documentation_fragment:
   - apiops.saas.runcloud
+  - apiops.saas.runcloud_locator
 attributes:
   check_mode:
     support: full
@@ -34,42 +35,6 @@ attributes:
     support: full
     description: Shows the compared fields before and after (never a secret).
 options:
-  kind:
-    description:
-      - The kind of resource. Each kind is described in O(attributes).
-    type: str
-    required: true
-    choices: [server, system_user, ssh_key, database, database_user, database_grant, webapp, domain, ssl, git,
-              script_installer, cron_job, supervisor_job, firewall_rule, external_api]
-  server:
-    description:
-      - The server the resource belongs to, by name or id (a value made only of digits is an id).
-      - Required by every kind except V(server) and V(external_api), and refused by those two.
-      - A name is looked up with C(search) and matched exactly; a server that does not exist is an error,
-        in check mode too, even when an earlier task of the same check-mode run would create it (that cannot be known).
-    type: str
-  webapp:
-    description:
-      - The web application the resource belongs to, by name or id. Required by V(domain), V(ssl), V(git) and
-        V(script_installer), refused by the other kinds. Looked up like O(server).
-    type: str
-  database:
-    description:
-      - The database, by name or id. Required by V(database_grant), refused by the other kinds. Looked up like O(server).
-    type: str
-  name:
-    description:
-      - The natural key of the resource; see O(attributes) for which field it is per kind (server and web app name,
-        system and database user's username, label of SSH keys, cron and supervisor jobs and external API keys,
-        database and domain name, the database user's username for V(database_grant)).
-      - Refused by V(ssl), V(git), V(script_installer) (one per web app) and V(firewall_rule) (identified by its fields).
-      - With O(id), the name is compared like an attribute (a server and an external API key are renamed in place).
-      - More than one resource with this name is an error naming their ids; use O(id) then.
-    type: str
-  id:
-    description:
-      - The id of an existing resource, instead of O(name). A resource cannot be created with a given id.
-    type: int
   attributes:
     description:
       - The API's fields, spelled as the API spells them (camelCase), validated against the kind's schema before any request;
@@ -193,6 +158,12 @@ options:
     type: bool
     default: false
 notes:
+  - The resource is found by O(id), or by O(name) (reading every page of the list); more than one resource with that name is
+    an error naming their ids (use O(id) then). With O(id), O(name) is compared like an attribute (a server and an external
+    API key are renamed in place). A resource cannot be created with a given O(id).
+  - With O(state=present), a parent given by name that does not exist is an error, in check mode too, even when an earlier
+    task of the same check-mode run would create it (that cannot be known). With O(state=absent) the resource is then absent
+    and the task reports no change.
   - The resource is found by O(id), or by O(name) (reading every page of the list); more than one resource with that name is
     an error naming their ids (use O(id) then). With O(id), O(name) is compared like an attribute (a server and an external
     API key are renamed in place). A resource cannot be created with a given O(id).
@@ -496,6 +467,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     runcloud_client,
 )
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_args import locator_argument_spec
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import ResourceError, apply_plan, check_params, plan
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
 
@@ -503,12 +475,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry impo
 def resource_argument_spec():
     """The options of runcloud_resource."""
     return runcloud_argument_spec(
-        kind=dict(type='str', required=True, choices=list(KINDS)),
-        server=dict(type='str'),
-        webapp=dict(type='str'),
-        database=dict(type='str'),
-        name=dict(type='str'),
-        id=dict(type='int'),
+        **locator_argument_spec(),
         attributes=dict(type='dict', default={}),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         recreate=dict(type='bool', default=False),

@@ -16,6 +16,7 @@ author:
   - apiops.saas contributors (@apiops)
 extends_documentation_fragment:
   - apiops.saas.runcloud
+  - apiops.saas.runcloud_locator
 attributes:
   check_mode:
     support: full
@@ -24,38 +25,13 @@ attributes:
     support: none
     description: Nothing changes, so there is nothing to show.
 options:
-  kind:
-    description:
-      - The kind of resource; see M(apiops.saas.runcloud_resource).
-    type: str
-    required: true
-    choices: [server, system_user, ssh_key, database, database_user, database_grant, webapp, domain, ssl, git,
-              script_installer, cron_job, supervisor_job, firewall_rule, external_api]
-  server:
-    description:
-      - The server, by name or id (digits only means an id), for every kind except V(server) and V(external_api).
-    type: str
-  webapp:
-    description:
-      - The web application, by name or id, for V(domain), V(ssl), V(git) and V(script_installer).
-    type: str
-  database:
-    description:
-      - The database, by name or id, for V(database_grant).
-    type: str
-  name:
-    description:
-      - Only the resources whose natural key is exactly this name (see O(apiops.saas.runcloud_resource#module:name)).
-    type: str
-  id:
-    description:
-      - Only the resource with this id.
-    type: int
   search:
     description:
       - The API's own C(search) filter (a part of the name, as the API matches it). Ignored by kinds whose list has no search.
     type: str
 notes:
+  - O(name), O(id) and O(search) select among the resources of O(kind) under the parents given; they are mutually exclusive.
+    Without them, every resource of the kind is returned.
   - V(ssl), V(git) and V(script_installer) return a list of at most one resource.
 seealso:
   - module: apiops.saas.runcloud_resource
@@ -145,6 +121,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     runcloud_client,
 )
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_args import locator_argument_spec
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import ResourceError, check_params, list_resources
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
 
@@ -153,12 +130,7 @@ def main():
     kwargs = {**RUNCLOUD_MODULE_KWARGS, 'mutually_exclusive': RUNCLOUD_MODULE_KWARGS['mutually_exclusive'] + [('name', 'id', 'search')]}
     module = ApiModule(
         argument_spec=runcloud_argument_spec(
-            kind=dict(type='str', required=True, choices=list(KINDS)),
-            server=dict(type='str'),
-            webapp=dict(type='str'),
-            database=dict(type='str'),
-            name=dict(type='str'),
-            id=dict(type='int'),
+            **locator_argument_spec(),
             search=dict(type='str'),
         ),
         supports_check_mode=True,

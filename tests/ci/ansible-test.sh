@@ -19,7 +19,8 @@ else
     venv="$(venv_for "$version")"
     build="$version"
 fi
-tree="$(collection_tree "$build")"
+# One tree per version and command, so that sanity and integration of one version can run at once.
+tree="$(collection_tree "$build-$command")"
 export PATH="$venv/bin:$PATH"
 pyver="$(venv_python_version "$venv")"
 log "ansible-core $("$venv/bin/python" -c 'import ansible; print(ansible.__version__)') on Python $("$venv/bin/python" -c 'import sys; print(sys.version.split()[0])') ($(readlink -f "$venv/bin/python")), venv $venv"

@@ -1,21 +1,106 @@
 #!/usr/bin/env bash
-# Everything CI runs (make test): sanity, unit and integration tests on the
-# oldest and newest supported ansible-core, then the checks that do not
-# depend on the ansible-core version.
-set -euo pipefail
+# Everything CI runs (make test), through the Makefile targets it documents:
+# - `ansible-test sanity` (no ignore file) and `ansible-test units` on every supported
+#   ansible-core (SUPPORTED_CORE_VERSIONS in common.sh: 2.16 to 2.21), each on a Python that
+#   version supports on the controller;
+# - `ansible-test integration`, every target, on the oldest version against the standard sandbox
+#   and on the newest against the strict one (new targets are picked up by ansible-test itself);
+# - every check in tests/ci/checks.d (the fault suite under the strict profile, the minimum
+#   dependency versions, galaxy-importer, ansible-lint, the demo, the docs, the benchmark smoke...).
+#
+# Two lanes run side by side on a 2-core machine: one runs the sanity tests, one version after
+# the other (each is mostly one busy core, and their caches under ~/.ansible/test are shared);
+# the other runs everything else, longest first. Every part logs to .build/test-logs/<part>.log;
+# a failed part does not stop the others, and the summary at the end names every failure with the
+# end of its log. Environment:
+#   VERSIONS="2.16 2.21"  sanity and units on these versions only (default: all supported)
+#   LANES=1               run everything one part after the other
+#   PARTS="units-2.21 check-50-faults"  run only the named parts (names as in the summary)
+set -uo pipefail
 # shellcheck source=tests/ci/common.sh
 source "$(dirname "$0")/common.sh"
 
-VERSIONS="${VERSIONS:-2.16 2.19}"
+VERSIONS="${VERSIONS:-$SUPPORTED_CORE_VERSIONS}"
+LOGS="$ROOT/.build${APIOPS_BUILD:+/$APIOPS_BUILD}/test-logs"
+rm -rf "$LOGS" && mkdir -p "$LOGS"
 started=$SECONDS
-for version in $VERSIONS; do
-    "$ROOT/tests/ci/ansible-test.sh" "$version" sanity
-    "$ROOT/tests/ci/ansible-test.sh" "$version" units
-    "$ROOT/tests/ci/ansible-test.sh" "$version" integration
+make_="make -C $ROOT --no-print-directory"
+
+newest_first() { printf '%s\n' "$@" | sort -t. -k1,1nr -k2,2nr; }
+
+# part NAME COMMAND...: run one part, its output in $LOGS/NAME.log, its result in $LOGS/NAME.result.
+part() {
+    local name="$1"; shift
+    if [ -n "${PARTS:-}" ] && [[ " $PARTS " != *" $name "* ]]; then return 0; fi
+    local begin=$SECONDS rc
+    printf '%(%H:%M:%S)T start %s\n' -1 "$name" >&2
+    "$@" > "$LOGS/$name.log" 2>&1 < /dev/null
+    rc=$?
+    printf '%s %s %s\n' "$name" "$rc" "$((SECONDS - begin))" > "$LOGS/$name.result"
+    printf '%(%H:%M:%S)T %s %s (%d s)\n' -1 "$([ "$rc" -eq 0 ] && echo 'pass ' || echo 'FAIL ')" "$name" "$((SECONDS - begin))" >&2
+}
+
+sanity_lane() {
+    local version
+    # The newest first: it is the likeliest to find something new.
+    for version in $(newest_first $VERSIONS); do
+        part "sanity-$version" $make_ sanity V="$version"
+    done
+}
+
+main_lane() {
+    local version check
+    part "integration-$OLDEST_CORE-standard" env SANDBOX_PROFILE=standard $make_ integration V="$OLDEST_CORE"
+    part "integration-$NEWEST_CORE-strict" env SANDBOX_PROFILE=strict $make_ integration V="$NEWEST_CORE"
+    for version in $VERSIONS; do
+        part "units-$version" $make_ units V="$version"
+    done
+    for check in "$ROOT"/tests/ci/checks.d/*.sh; do
+        [ -e "$check" ] || continue
+        check="$(basename "$check" .sh)"
+        part "check-$check" bash "$ROOT/tests/ci/checks.d/$check.sh"
+    done
+}
+
+log "make test: sanity and units on ansible-core $VERSIONS, integration on $OLDEST_CORE (standard sandbox) and $NEWEST_CORE (strict); logs in $LOGS"
+# The virtualenvs first, one after the other (quick when they exist), so that the lanes do not
+# build them at the same moment and each says which Python it uses.
+for version in $VERSIONS $OLDEST_CORE $NEWEST_CORE; do
+    venv="$(venv_for "$version")" || exit 1
+    log "ansible-core $version: $("$venv/bin/python" -c 'import ansible, sys; print(ansible.__version__, "on Python", sys.version.split()[0])') ($venv)"
 done
-for check in "$ROOT"/tests/ci/checks.d/*.sh; do
-    [ -e "$check" ] || continue
-    log "$(basename "$check")"
-    bash "$check"
+
+if [ "${LANES:-2}" = 1 ]; then
+    main_lane
+    sanity_lane
+else
+    sanity_lane &
+    sanity_pid=$!
+    main_lane
+    wait "$sanity_pid"
+fi
+
+failed=0
+passed=0
+log "Summary (wall time $((SECONDS - started)) s)"
+for result in "$LOGS"/*.result; do
+    [ -e "$result" ] || continue
+    read -r name rc seconds < "$result"
+    printf '  %-40s %-5s %5d s\n' "$name" "$([ "$rc" -eq 0 ] && echo pass || echo FAIL)" "$seconds"
+    if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
+for result in "$LOGS"/*.result; do
+    [ -e "$result" ] || continue
+    read -r name rc seconds < "$result"
+    if [ "$rc" -ne 0 ]; then
+        log "FAILED: $name (last lines of $LOGS/$name.log)"
+        tail -n 40 "$LOGS/$name.log"
+    fi
+done
+# The closing line CI reads: parts of the test command, not single tests (each log has those).
+echo "parts: $passed passed, $failed failed"
+if [ "$failed" -ne 0 ]; then
+    log "$failed part(s) failed; all tests ran in $((SECONDS - started)) s"
+    exit 1
+fi
 log "all tests passed in $((SECONDS - started)) s"

@@ -46,10 +46,10 @@ images:
     name: quay.io/centos/centos:stream9
 dependencies:
   python_interpreter:
-    package_system: python3.11
-    python_path: /usr/bin/python3.11
+    package_system: python3.12
+    python_path: /usr/bin/python3.12
   ansible_core:
-    package_pip: ansible-core>=2.16,<2.20
+    package_pip: ansible-core>=2.16,<2.22
   ansible_runner:
     package_pip: ansible-runner
   galaxy:

@@ -6,6 +6,8 @@
 # Each pytest worker starts its own sandbox; the tests mostly wait (Retry-After,
 # backoff, the rate-limit window), so a few workers share 2 cores well.
 set -euo pipefail
+# Under the strict sandbox profile (the strictest reading of the API documentation) unless told otherwise.
+export SANDBOX_PROFILE="${SANDBOX_PROFILE:-strict}"
 # shellcheck source=tests/ci/common.sh
 source "$(dirname "$0")/../common.sh"
 venv="$(venv_for 2.19)"

@@ -16,6 +16,9 @@ from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
 
+from ansible_collections.apiops.saas.plugins.inventory.runcloud import server_vars
+from ansible_collections.apiops.saas.plugins.module_utils import api_module
+
 API = 'https://rc.example.test/api/v2'
 TOKEN = 'unit-test-runcloud-token'
 PROVIDERS = ('DigitalOcean', 'Vultr', 'Linode Cloud')
@@ -282,7 +285,7 @@ def test_templated_token(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize('config, message', [
-    ({}, 'RunCloud credentials are missing'),
+    ({}, 'No RunCloud credentials'),
     ({'api_key': 'k'}, 'api_key and api_secret must be given together'),
     ({'api_token': TOKEN, 'api_secret': 's'}, 'api_token is mutually exclusive with api_key and api_secret'),
     ({'api_token': TOKEN, 'filters': {'region': ['x']}}, r'filters: unknown key\(s\) region'),
@@ -336,3 +339,52 @@ def test_verify_file(tmp_path, name, accepted):
     path = tmp_path / name
     path.write_text('plugin: apiops.saas.runcloud\n')
     assert inventory_loader.get('apiops.saas.runcloud').verify_file(str(path)) is accepted
+
+
+class _FakeModule:
+    """Just enough of AnsibleModule for api_module.runcloud_client() to check its options."""
+
+    def __init__(self, params):
+        self.params = params
+        self.no_log_values = set()
+
+    def fail_json(self, msg, **kwargs):
+        raise AssertionError(msg)
+
+
+@pytest.mark.parametrize('options', [
+    {'api_url': 'manage.runcloud.io/api/v2'},
+    {'api_url': 'ftp://manage.runcloud.io'},
+    {'api_url': 'http://[::1'},
+    {'api_url': 'https://host:99999/api'},
+    {'timeout': 0},
+    {'timeout': -2.5},
+    {'rate_limit_timeout': -1},
+    {'api_token': None},
+])
+@responses.activate
+def test_inventory_and_modules_refuse_the_same_input_with_the_same_message(tmp_path, monkeypatch, options):
+    for name in ('RUNCLOUD_API_TOKEN', 'RUNCLOUD_API_KEY', 'RUNCLOUD_API_SECRET'):
+        monkeypatch.delenv(name, raising=False)
+    params = dict(api_url=API, api_token=TOKEN, api_key=None, api_secret=None, validate_certs=True, timeout=30,
+                  rate_limit_timeout=300, shared_rate_budget=False)
+    params.update(options)
+    with pytest.raises(AssertionError) as module_failure:
+        api_module.runcloud_client(_FakeModule(params))
+    config = {key: value for key, value in options.items() if value is not None}
+    if options.get('api_token', TOKEN):
+        config.setdefault('api_token', TOKEN)
+    path = tmp_path / 'same.runcloud.yml'
+    path.write_text(yaml.safe_dump(dict({'plugin': 'apiops.saas.runcloud', 'api_url': API}, **config)))
+    with pytest.raises(AnsibleError) as inventory_failure:
+        inventory_loader.get('apiops.saas.runcloud').parse(InventoryData(), DataLoader(), str(path), cache=False)
+    assert str(inventory_failure.value) == str(module_failure.value)
+    assert len(responses.calls) == 0
+
+
+@pytest.mark.parametrize('value, expected', [
+    (1, True), (0, False), ('1', True), ('0', False), ('true', True), ('False', False), (True, True), (None, None),
+    ('maybe', 'maybe'),
+])
+def test_server_booleans_read_as_the_engine_reads_them(value, expected):
+    assert server_vars({'online': value})['runcloud_online'] == expected

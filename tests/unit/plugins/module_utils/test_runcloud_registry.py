@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS, kind_doc_lines
+from ansible_collections.apiops.saas.plugins.doc_fragments import runcloud_locator
 from ansible_collections.apiops.saas.plugins.modules import runcloud_resource, runcloud_resource_info
 
 # Collection paths and their update endpoints as /work/shared/api/runcloud-v2.md lists them.
@@ -38,9 +39,11 @@ DATA_KINDS = {'server', 'system_user', 'database', 'database_user', 'webapp', 's
 
 
 def test_every_module_choice_is_a_registry_kind():
+    # Both modules document kind through the apiops.saas.runcloud_locator fragment (make kinds-doc writes its choices).
+    doc = yaml.safe_load(runcloud_locator.ModuleDocFragment.DOCUMENTATION)
+    assert doc['options']['kind']['choices'] == list(KINDS)
     for module in (runcloud_resource, runcloud_resource_info):
-        doc = yaml.safe_load(module.DOCUMENTATION)
-        assert doc['options']['kind']['choices'] == list(KINDS)
+        assert 'apiops.saas.runcloud_locator' in yaml.safe_load(module.DOCUMENTATION)['extends_documentation_fragment']
     assert set(EXPECTED_PATHS) == set(KINDS)
 
 

@@ -1,0 +1,70 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The documentation every apiops.saas module and plugin that talks to an API shares, written once.
+
+The apiops.saas.lightrun, apiops.saas.runcloud and apiops.saas.runcloud_plugin fragments are
+assembled from these pieces (so a module names one fragment per API), and this fragment alone
+documents the options common to both APIs.
+"""
+
+from __future__ import annotations
+
+# Options of every module and plugin: how requests are sent and retried (indented as options).
+TRANSPORT_OPTIONS = r'''
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate. Only set to V(false) against a server you trust, such as a local test server.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for a connection and for each answer. Always applied, to every try of a request;
+        a slower answer fails with a message naming the endpoint and how many tries were made.
+    type: float
+    default: 30
+  rate_limit_timeout:
+    description:
+      - The most seconds one request spends waiting out HTTP 429 (rate limited) answers.
+      - A 429 is retried for every method, honouring C(Retry-After) when the server sends it and otherwise backing off exponentially with jitter.
+      - A 429 whose C(Retry-After) asks for a longer wait than the rest of this budget (a monthly quota, for example) fails at once,
+        naming the wait, instead of waiting first.
+      - V(0) fails at the first 429.
+    type: float
+    default: 300
+'''
+
+# Options only modules have (a plugin runs once per inventory parse, not in forks).
+MODULE_OPTIONS = r'''
+  shared_rate_budget:
+    description:
+      - Share one rate-limit budget with every process on this controller that uses the same O(api_url) and credential
+        (the forks of a run, concurrent runs), so that they pace themselves instead of each discovering the limit by being refused (HTTP 429).
+      - The budget is learned from the C(X-RateLimit-Limit) and C(X-RateLimit-Remaining) headers and from C(Retry-After) on a 429.
+        Waiting for it counts against O(rate_limit_timeout).
+      - State is kept in a small file in the user's runtime directory (E(XDG_RUNTIME_DIR), or a C(0700) directory of the user's own
+        under the temporary directory), named by a hash of the URL and credential, never the credential itself, and updated under a file lock.
+        Where no such directory is writable the budget is not used and requests go out unpaced.
+      - If not set, the value of the E(APIOPS_SHARED_RATE_BUDGET) environment variable is used.
+    type: bool
+    default: true
+'''
+
+# Notes of every module (indented as list items of notes).
+MODULE_NOTES = r'''
+  - Requests answered 502, 503 or 504, and connection errors, are retried up to 4 times for GET, PUT and DELETE, never for POST or PATCH,
+    so that a retry can never make a change twice.
+  - "The module talks to the API from the host it runs on; run it on the controller (C(delegate_to: localhost) or C(connection: local))."
+'''
+
+REQUIREMENTS = r'''
+requirements:
+  - requests
+'''
+
+
+class ModuleDocFragment:
+
+    # The options both APIs' modules share, for a module that needs them without either API's credentials.
+    DOCUMENTATION = 'options:' + TRANSPORT_OPTIONS + MODULE_OPTIONS + 'notes:' + MODULE_NOTES + REQUIREMENTS
