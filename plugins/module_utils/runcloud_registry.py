@@ -107,6 +107,7 @@ _SCHEDULE = ('minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek')
 # How RunCloud answers differ from what a task sends (docs/api-notes.md, "RunCloud"). Each reader raises
 # KeyError when the answer does not carry the field: the engine then does not compare it.
 
+
 def _echoed(field):
     """A reader of ``field`` that treats ``null`` as "not returned" (a database's collation)."""
     def read(obj):

@@ -129,8 +129,8 @@ def test_a_4xx_on_the_first_write_is_no_change(sandbox, module_runner):
 def test_a_replacement_missing_a_write_only_secret_fails_before_any_write(sandbox, module_runner, check_mode):
     sandbox.reset(SEED)
     sandbox.clear_log()
-    run = module_runner('runcloud_resource', rc(sandbox, kind='external_api', name='cf', attributes={'service': 'route53'},
-                                                 _ansible_check_mode=check_mode))
+    args = rc(sandbox, kind='external_api', name='cf', attributes={'service': 'route53'}, _ansible_check_mode=check_mode)
+    run = module_runner('runcloud_resource', args)
     assert run.failed and run.result['changed'] is False, run.describe()
     assert 'attributes.secret' in run.msg
     assert writes(sandbox) == []
