@@ -34,9 +34,15 @@ part() {
     if [ -n "${PARTS:-}" ] && [[ " $PARTS " != *" $name "* ]]; then return 0; fi
     local begin=$SECONDS rc
     printf '%(%H:%M:%S)T start %s\n' -1 "$name" >&2
-    "$@" > "$LOGS/$name.log" 2>&1 < /dev/null
+    if [ -x /usr/bin/time ]; then
+        # CPU seconds too: on a shared machine they say more about a part's cost than its wall time.
+        /usr/bin/time -f '%U %S' -o "$LOGS/$name.cpu" "$@" > "$LOGS/$name.log" 2>&1 < /dev/null
+    else
+        "$@" > "$LOGS/$name.log" 2>&1 < /dev/null
+    fi
     rc=$?
-    printf '%s %s %s\n' "$name" "$rc" "$((SECONDS - begin))" > "$LOGS/$name.result"
+    printf '%s %s %s %s\n' "$name" "$rc" "$((SECONDS - begin))" \
+        "$(awk '/^[0-9.]+ [0-9.]+$/ {printf "%d", $1 + $2}' "$LOGS/$name.cpu" 2>/dev/null)" > "$LOGS/$name.result"
     printf '%(%H:%M:%S)T %s %s (%d s)\n' -1 "$([ "$rc" -eq 0 ] && echo 'pass ' || echo 'FAIL ')" "$name" "$((SECONDS - begin))" >&2
 }
 
@@ -85,13 +91,13 @@ passed=0
 log "Summary (wall time $((SECONDS - started)) s)"
 for result in "$LOGS"/*.result; do
     [ -e "$result" ] || continue
-    read -r name rc seconds < "$result"
-    printf '  %-40s %-5s %5d s\n' "$name" "$([ "$rc" -eq 0 ] && echo pass || echo FAIL)" "$seconds"
+    read -r name rc seconds cpu < "$result"
+    printf '  %-40s %-5s %5d s wall %6s s cpu\n' "$name" "$([ "$rc" -eq 0 ] && echo pass || echo FAIL)" "$seconds" "${cpu:--}"
     if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
 for result in "$LOGS"/*.result; do
     [ -e "$result" ] || continue
-    read -r name rc seconds < "$result"
+    read -r name rc _ < "$result"
     if [ "$rc" -ne 0 ]; then
         log "FAILED: $name (last lines of $LOGS/$name.log)"
         tail -n 40 "$LOGS/$name.log"
