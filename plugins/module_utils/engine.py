@@ -1026,12 +1026,12 @@ class Operation:
 
     def describe(self):
         """``METHOD path``, the way messages name the operation."""
-        return '%s %s' % (self.method, self.path)
+        return '%s /%s' % (self.method, self.path.lstrip('/'))
 
     def report(self, ident=None):
         """What results show of the operation (never its body: it may hold a secret)."""
         path = self.path.replace('{id}', str(ident)) if ident is not None else self.path
-        entry = {'action': self.action, 'method': self.method, 'path': path, 'status': self.status}
+        entry = {'action': self.action, 'method': self.method, 'path': '/' + path.lstrip('/'), 'status': self.status}
         if self.role:
             entry['role'] = self.role
         if self.fields:
@@ -1546,7 +1546,8 @@ def apply_plan(client, plan, reader=None):
                 _settle(kind, plan, outcome, reader, op)
                 if op.status == 'done':
                     # A write the server applied is not a failure: read back, it is there.
-                    outcome.warnings.append('%s %s answered %s, but reading back shows it was applied' % (op.method, path, err.status))
+                    outcome.warnings.append('%s /%s answered %s, but reading back shows it was applied'
+                                            % (op.method, path.lstrip('/'), err.status))
                     if op.action == 'create':
                         created = outcome.resource
                     continue

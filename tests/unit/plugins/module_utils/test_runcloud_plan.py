@@ -240,7 +240,7 @@ def test_a_replacement_whose_create_fails_reports_the_delete_and_what_to_do():
     result = outcome.result()
     assert result['changed'] is True
     assert [op['status'] for op in result['operations']] == ['done', 'failed']
-    assert 'Done: DELETE servers/3/supervisors/8' in result['msg'] and 'running the task again creates it' in result['msg']
+    assert 'Done: DELETE /servers/3/supervisors/8' in result['msg'] and 'running the task again creates it' in result['msg']
 
 
 @pytest.mark.parametrize('retried, status, changed', [(True, 'done', True), (False, 'gone', False)])
