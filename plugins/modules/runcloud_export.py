@@ -11,7 +11,7 @@ version_added: 0.2.0
 description:
   - Reads every resource of the whole account, or of the servers in O(servers), and returns it as the collection's
     own input, ready to be written as an inventory (see C(playbooks/export.yml)).
-  - One site per web app, as variables of the M(apiops.saas.runcloud_site) role (its system user, domains, PHP and
+  - One site per web app, as variables of the C(apiops.saas.runcloud_site) role (its system user, domains, PHP and
     web server settings, SSL, Git, database, database user and grant, cron and supervisor jobs); everything that
     belongs to no site (server settings, firewall rules, SSH keys, external API keys, script installers, system
     users shared by several web apps or used by none, other databases, database users and grants, jobs that no
@@ -61,7 +61,6 @@ notes:
     (its settings, domains, SSL, Git and script installer); each list costs one request per 40 items.
 seealso:
   - module: apiops.saas.runcloud_resource
-  - role: apiops.saas.runcloud_site
 '''
 
 EXAMPLES = r'''
@@ -112,7 +111,7 @@ sites:
       description: The inventory host of the site (the web app's name, followed by C(.<server>) when two servers have a web app of that name).
       type: str
     vars:
-      description: The variables of the M(apiops.saas.runcloud_site) role for this site.
+      description: The variables of the C(apiops.saas.runcloud_site) role for this site.
       type: dict
   sample:
     - server: web-01
