@@ -196,9 +196,18 @@ def _module_args(sandbox, name, attributes):
     return args
 
 
+def _exposed_args(args):
+    """Expose ``args`` to AnsibleModule (ansible-core 2.16 to 2.19)."""
+    try:
+        from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        from unittest import mock  # pylint: disable=import-outside-toplevel
+        return mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode())
+    return patch_module_args(args)
+
+
 def _run_logged(args):
     """Run runcloud_resource in-process and return (everything sent to the system log, stdout)."""
-    from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
     logged = []
     module = importlib.import_module('ansible_collections.apiops.saas.plugins.modules.runcloud_resource')
     stdout = io.StringIO()
@@ -208,7 +217,7 @@ def _run_logged(args):
     basic.syslog.syslog = lambda *a: logged.append(' '.join(str(x) for x in a))
     basic.syslog.openlog = lambda *a, **k: None
     try:
-        with patch_module_args(dict(args, _ansible_no_log=False)), contextlib.redirect_stdout(stdout):
+        with _exposed_args(dict(args, _ansible_no_log=False)), contextlib.redirect_stdout(stdout):
             try:
                 module.main()
             except SystemExit:
