@@ -271,17 +271,17 @@ class Exporter:
 
         # A system user belongs to a site when exactly one web app runs as it.
         apps_of_user = {}
-        app_user = {}
+        app_attrs = {}
         for app in webapps:
+            # The list item plus its settings, as the reconciler reads a web app (the kind's extra_read).
             settings = self.reader.object(self._path('webapp', server) + '/%s/%s' % (app['id'], KINDS['webapp'].extra_read))
             merged = dict(app)
             merged.update({k: v for k, v in settings.items() if k != 'id'})
-            app['__merged'] = merged
-            attrs = self._reference(KINDS['webapp'], attributes_of(KINDS['webapp'], merged), usernames, '%s/%s' % (server.name, name_of(KINDS['webapp'], app)))
-            app['__attrs'] = attrs
-            app_user[app['id']] = attrs.get('user')
+            attrs = self._reference(KINDS['webapp'], attributes_of(KINDS['webapp'], merged), usernames,
+                                    '%s/%s' % (server.name, name_of(KINDS['webapp'], app)))
+            app_attrs[app['id']] = attrs
             apps_of_user.setdefault(attrs.get('user'), []).append(app)
-        own_user = {app['id']: len(apps_of_user.get(app_user[app['id']], [])) == 1 for app in webapps}
+        own_user = {app['id']: len(apps_of_user.get(app_attrs[app['id']].get('user'), [])) == 1 for app in webapps}
 
         databases, site_database, site_dbuser, grants_left = self._databases(server, webapps)
         jobs = {'cron_job': self._jobs('cron_job', server), 'supervisor_job': self._jobs('supervisor_job', server)}
@@ -319,7 +319,7 @@ class Exporter:
             self.after.append(self._task('database_grant', server=server.name, database=database_name, name=username))
 
         for app in webapps:
-            self.sites.append(self._site(server, app, own_user[app['id']], site_database.get(app['id']),
+            self.sites.append(self._site(server, app, app_attrs[app['id']], own_user[app['id']], site_database.get(app['id']),
                                          site_dbuser.get(app['id']), site_jobs[app['id']]))
 
         self._ssh_keys(server, usernames)
@@ -409,10 +409,8 @@ class Exporter:
         named = [app for app in apps if re.search(r'webapps/%s(/|\s|$)' % re.escape(str(name_of(KINDS['webapp'], app))), text)]
         return named[0] if len(named) == 1 else None
 
-    def _site(self, server, app, own_user, database_id, dbuser, jobs):
-        webapp = KINDS['webapp']
-        name = name_of(webapp, app)
-        attrs = dict(app['__attrs'])
+    def _site(self, server, app, attrs, own_user, database_id, dbuser, jobs):
+        name = name_of(KINDS['webapp'], app)
         site = {
             'runcloud_site_server': server.name,
             'runcloud_site_name': name,
