@@ -278,7 +278,9 @@ class Store:
                 raise ApiError(400, 'lightrun_paging must be one of auto, %s' % ', '.join(lightrun.PAGING_MODES))
             if key == 'lightrun_sort' and value not in ('honour', 'ignore'):
                 raise ApiError(400, 'lightrun_sort must be honour or ignore')
-            if key not in ('lightrun_conflict_mode', 'profile', 'lightrun_paging', 'lightrun_sort') and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            if key in ('lightrun_conflict_mode', 'profile', 'lightrun_paging', 'lightrun_sort'):
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ApiError(400, '%s must be an integer >= 1' % key)
         with self.lock:
             self.settings.update(values)
