@@ -9,7 +9,11 @@ Measures, from the sandbox's request log and wall clocks:
   apiops.saas.lightrun_watchlist task and with the ansible.builtin.uri loop users write;
 - a converged re-run of the apiops.saas.runcloud_site role (every part enabled), for one site and
   for ten sites with ten forks;
-- the start-up cost of a collection module (runcloud_ping) against ansible.builtin.uri.
+- the start-up cost of a collection module (runcloud_ping) against ansible.builtin.uri;
+- the fleet: a converged re-run of playbooks/sites.yml on many sites with as many forks against the sandbox's
+  real rate limiter (fault rate_limit), with the shared rate budget off (each fork on its own) and on, side by
+  side: 429 share, wall time against the floor (requests / allowed rate), nothing failed or duplicated; and one
+  site alone with the budget off and on (it must not get slower).
 Prints tables with a PASS/FAIL column for each target and writes results.json (and the chart).
 """
 
@@ -19,6 +23,7 @@ import argparse
 import json
 import math
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -72,7 +77,9 @@ class Sandbox:
         for entry in log['requests']:
             methods[entry['method']] = methods.get(entry['method'], 0) + 1
         statuses = sorted({entry['status'] for entry in log['requests']})
-        return {'requests': log['count'], 'writes': log['writes'], 'methods': methods, 'statuses': statuses}
+        rate_limited = sum(1 for entry in log['requests'] if entry['status'] == 429)
+        return {'requests': log['count'], 'writes': log['writes'], 'methods': methods, 'statuses': statuses,
+                'rate_limited': rate_limited}
 
     def stop(self):
         self.process.terminate()
@@ -112,9 +119,11 @@ class Runner:
             'RUNCLOUD_API_TOKEN': RUNCLOUD_TOKEN,
         })
         env.update(extra or {})
+        if env.get('BENCH_EXTRA_CALLBACKS'):
+            env['ANSIBLE_CALLBACKS_ENABLED'] += ',' + env['BENCH_EXTRA_CALLBACKS']
         return env
 
-    def playbook(self, label, playbook, argv=(), env=None):
+    def playbook(self, label, playbook, argv=(), env=None, expect_rc=0):
         """Run one playbook; its wall time, the callback's per-task data and the sandbox's log."""
         self.counter += 1
         base = os.path.join(self.logs, '%02d-%s' % (self.counter, label))
@@ -126,8 +135,8 @@ class Runner:
             result = subprocess.run(command, stdout=output, stderr=subprocess.STDOUT, check=False,
                                     env=self.env(dict(env or {}, BENCH_TIMINGS_FILE=timings)), cwd=self.coll_root)
             wall = time.monotonic() - started
-        if result.returncode != 0:
-            raise SystemExit('%s failed (rc %d), see %s.log' % (label, result.returncode, base))
+        if result.returncode != expect_rc:
+            raise SystemExit('%s ended with rc %d, expected %d, see %s.log' % (label, result.returncode, expect_rc, base))
         with open(timings, encoding='utf-8') as handle:
             tasks = json.load(handle)['tasks']
         summary = self.sandbox.log_summary()
@@ -192,8 +201,9 @@ SITE_PARTS = {
                           'enableHttp': False, 'enableHsts': True, 'ssl_protocol_id': 1},
     'runcloud_site_git': {'provider': 'github', 'repository': 'example/{{ inventory_hostname }}', 'branch': 'main',
                           'autoDeploy': True, 'deployScript': 'composer install --no-dev'},
-    'runcloud_site_domains': [{'name': '{{ inventory_hostname }}.example.com', 'www': True, 'redirection': 'www'},
-                              {'name': '{{ inventory_hostname }}.example.net'}],
+    # The primary domain is created with the web app (no www); www and its redirection go on the second one.
+    'runcloud_site_domains': [{'name': '{{ inventory_hostname }}.example.com'},
+                              {'name': '{{ inventory_hostname }}.example.net', 'www': True, 'redirection': 'www'}],
     'runcloud_site_database_name': '{{ inventory_hostname | replace("-", "_") }}',
     'runcloud_site_database_user': '{{ inventory_hostname | replace("-", "_") }}',
     'runcloud_site_database_password': 'bench-database-secret',
@@ -233,6 +243,159 @@ def bench_runcloud(runner, sandbox, args, results):
         print('  %s' % row_text(run), flush=True)
         results['runcloud']['sites_%s' % phase] = run
     results['runcloud']['sites'] = args.sites
+
+
+def table_sizes(sandbox):
+    """Rows per RunCloud table: a re-run that duplicated anything would grow one."""
+    return {name: len(rows) for name, rows in sandbox.admin('state')['runcloud']['tables'].items()}
+
+
+def budget_env(args, label, shared):
+    """The shared budget on or off, with a runtime directory of its own per run (no state left by an earlier run)."""
+    runtime = os.path.join(args.out, 'runtime', label)
+    os.makedirs(runtime, mode=0o700, exist_ok=True)
+    os.chmod(runtime, 0o700)
+    for name in os.listdir(runtime):
+        os.unlink(os.path.join(runtime, name))
+    return {'APIOPS_SHARED_RATE_BUDGET': 'true' if shared else 'false', 'XDG_RUNTIME_DIR': runtime}
+
+
+def bench_fleet(runner, sandbox, args, results):
+    """playbooks/sites.yml on args.fleet_sites sites with as many forks: first converge unlimited, then converged
+    re-runs against the rate limiter with the shared budget off and on; then one site alone, budget off and on."""
+    limit, window = args.fleet_limit, args.fleet_window
+    fleet = results['fleet'] = {'sites': args.fleet_sites, 'forks': args.fleet_sites, 'limit': limit, 'window': window, 'runs': {}}
+    seed = {'runcloud': {'servers': [{'name': SERVER, 'ipAddress': '192.0.2.10', 'provider': 'DigitalOcean'}]}}
+    sandbox.reset(seed)
+    inventory = os.path.join(args.out, 'fleet-inventory.json')
+    hosts = {'site-%02d' % index: {} for index in range(1, args.fleet_sites + 1)}
+    site_vars = dict(SITE_PARTS, runcloud_site_server=SERVER, runcloud_site_name='{{ inventory_hostname }}',
+                     runcloud_site_system_user='{{ inventory_hostname }}')
+    write_json(inventory, {'runcloud_sites': {'hosts': hosts, 'vars': site_vars}})
+    playbook = os.path.join(runner.coll_root, 'playbooks', 'sites.yml')
+    argv = ['-i', inventory, '-f', str(args.fleet_sites)]
+    log('fleet: %d sites, %d forks, first converge (no rate limit)' % (args.fleet_sites, args.fleet_sites))
+    run = runner.playbook('fleet-first', playbook, argv, budget_env(args, 'fleet-first', True))
+    print('  %s' % row_text(run), flush=True)
+    fleet['first'] = run
+    sizes = table_sizes(sandbox)
+    for mode in args.fleet_modes:
+        shared = mode == 'on'
+        sandbox.admin('faults', 'PUT', {'rate_limit': {'limit': limit, 'window': window, 'retry_after': True, 'api': 'runcloud'}})
+        log('fleet: re-run with the shared budget %s, rate limit %d per %g s' % (mode, limit, window))
+        run = runner.playbook('fleet-rerun-budget-%s' % mode, playbook, argv, budget_env(args, 'fleet-' + mode, shared))
+        sandbox.admin('faults', 'DELETE')
+        answered = run['requests'] - run['rate_limited']
+        run.update({
+            'budget': mode,
+            'answered': answered,
+            'share_429': round(run['rate_limited'] / max(run['requests'], 1), 4),
+            'floor_seconds': round(answered * window / limit, 2),
+            'duplicated': {name: [sizes.get(name, 0), count] for name, count in table_sizes(sandbox).items() if count != sizes.get(name, 0)},
+        })
+        run['wall_vs_floor'] = round(run['wall_seconds'] / run['floor_seconds'], 3) if run['floor_seconds'] else None
+        print('  %s; 429: %d (%.1f %%), floor %.1f s, wall/floor %.2f' % (
+            row_text(run), run['rate_limited'], 100 * run['share_429'], run['floor_seconds'], run['wall_vs_floor'] or 0), flush=True)
+        fleet['runs'][mode] = run
+    bench_drift(runner, sandbox, args, fleet, playbook, argv)
+    if args.client_limit:
+        bench_clients(sandbox, args, fleet)
+    if args.solo_repeat:
+        bench_solo(runner, sandbox, args, fleet)
+
+
+def bench_drift(runner, sandbox, args, fleet, playbook, argv):
+    """The nightly drift check of the fleet: --check --diff with the api_report callback and fail_on_drift, after the
+    declared PHP version changed for every site: one drifted web app per site, exit status 2, no write."""
+    reports = os.path.join(args.out, 'drift')
+    os.makedirs(reports, exist_ok=True)
+    paths = {name: os.path.join(reports, name) for name in ('report.json', 'drift.md', 'drift.xml')}
+    env = dict(budget_env(args, 'fleet-drift', True), BENCH_EXTRA_CALLBACKS='apiops.saas.api_report',
+               APIOPS_API_REPORT_JSON=paths['report.json'], APIOPS_DRIFT_MARKDOWN=paths['drift.md'],
+               APIOPS_DRIFT_JUNIT=paths['drift.xml'], APIOPS_DRIFT_FAIL='true')
+    log('fleet: drift check (--check --diff, api_report, fail_on_drift) after the PHP version changed')
+    run = runner.playbook('fleet-drift', playbook, argv + ['--check', '--diff', '-e', 'runcloud_site_php_version=php82rc'], env, expect_rc=2)
+    with open(paths['report.json'], encoding='utf-8') as handle:
+        drift_report = json.load(handle)
+    with open(paths['drift.xml'], encoding='utf-8') as handle:
+        junit = handle.read()
+    with open(run['log'], encoding='utf-8') as handle:
+        # Exit status 2 must come from the drift, not from a failed host.
+        failed_hosts = len(re.findall(r'failed=[1-9]', handle.read())) + drift_report['drift']['failed']
+    entries = drift_report['drift']['entries']
+    run.update({'drifted': drift_report['drift']['drifted'], 'checked': drift_report['drift']['checked'], 'failed_hosts': failed_hosts,
+                'drifted_tasks': sorted({entry['task'] for entry in entries}),
+                'drifted_fields': sorted({change['field'] for entry in entries for change in entry['changes'] or []}),
+                'junit_failures': junit.count('<failure '), 'reported_requests': drift_report['apis'].get('runcloud', {}).get('total_requests', 0),
+                'files': paths})
+    print('  %s; drifted %d of %d checked (%s), JUnit failures %d' % (
+        row_text(run), run['drifted'], run['checked'], ', '.join(run['drifted_fields']), run['junit_failures']), flush=True)
+    fleet['drift'] = run
+
+
+def _client_worker(job):
+    """One fork's share of the client-level fleet: the GETs of one site's re-run, through the collection's client."""
+    collections, url, shared, runtime, paths = job
+    os.environ['XDG_RUNTIME_DIR'] = runtime
+    sys.path.insert(0, collections)
+    from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient  # pylint: disable=import-outside-toplevel
+    client = ApiClient('runcloud', url, token=RUNCLOUD_TOKEN, shared_rate_budget=shared, rate_limit_timeout=300)
+    for path in paths:
+        client.request('GET', path)
+    return client.cost.as_dict()
+
+
+def bench_clients(sandbox, args, fleet):
+    """The pacing alone, without Ansible's start-up cost per task: as many processes as forks, each sending the GETs
+    of one site's re-run (the paths the role's re-run sent) through apiops.saas's ApiClient, budget off and on."""
+    import multiprocessing  # pylint: disable=import-outside-toplevel
+    rerun = fleet['runs'].get('on') or fleet['runs'].get('off')
+    per_site = max(1, rerun['answered'] // fleet['sites']) if rerun else 14
+    paths = ['/ping', '/servers'] + ['/servers/1/webapps'] * (per_site - 2)
+    limit, window = args.client_limit, args.client_window
+    fleet['clients'] = {'processes': fleet['sites'], 'requests_each': len(paths), 'limit': limit, 'window': window, 'runs': {}}
+    url = sandbox.url + '/runcloud/api/v2'
+    for mode in args.fleet_modes:
+        runtime = budget_env(args, 'clients-' + mode, mode == 'on')['XDG_RUNTIME_DIR']
+        sandbox.admin('faults', 'PUT', {'rate_limit': {'limit': limit, 'window': window, 'retry_after': True, 'api': 'runcloud'}})
+        sandbox.clear_log()
+        log('clients: %d processes x %d GETs, shared budget %s, rate limit %d per %g s' % (fleet['sites'], len(paths), mode, limit, window))
+        started = time.monotonic()
+        with multiprocessing.get_context('fork').Pool(fleet['sites']) as pool:
+            costs = pool.map(_client_worker, [(args.collections, url, mode == 'on', runtime, paths)] * fleet['sites'])
+        wall = time.monotonic() - started
+        summary = sandbox.log_summary()
+        sandbox.admin('faults', 'DELETE')
+        answered = summary['requests'] - summary['rate_limited']
+        run = {'requests': summary['requests'], 'answered': answered, 'rate_limited': summary['rate_limited'],
+               'share_429': round(summary['rate_limited'] / max(summary['requests'], 1), 4), 'wall_seconds': round(wall, 2),
+               'floor_seconds': round(answered * window / limit, 2), 'wait_seconds': round(sum(cost['wait_seconds'] for cost in costs), 1),
+               'counted_requests': sum(cost['total_requests'] for cost in costs), 'counted_429': sum(cost['rate_limited'] for cost in costs)}
+        run['wall_vs_floor'] = round(run['wall_seconds'] / run['floor_seconds'], 3)
+        print('  requests=%d 429=%d (%.1f %%) wall=%.1fs floor=%.1fs wall/floor=%.2f' % (
+            run['requests'], run['rate_limited'], 100 * run['share_429'], run['wall_seconds'], run['floor_seconds'], run['wall_vs_floor']), flush=True)
+        fleet['clients']['runs'][mode] = run
+
+
+def bench_solo(runner, sandbox, args, fleet):
+    """One site alone (playbooks/sites.yml on one host, one fork, re-run, no rate limit), budget off and on, alternating; medians."""
+    playbook = os.path.join(runner.coll_root, 'playbooks', 'sites.yml')
+    inventory = os.path.join(args.out, 'solo-inventory.json')
+    site_vars = dict(SITE_PARTS, runcloud_site_server=SERVER, runcloud_site_name='{{ inventory_hostname }}',
+                     runcloud_site_system_user='{{ inventory_hostname }}')
+    write_json(inventory, {'runcloud_sites': {'hosts': {'solo': {}}, 'vars': site_vars}})
+    argv = ['-i', inventory, '-f', '1']
+    env = {}
+    runner.playbook('solo-first', playbook, argv, dict(env, **budget_env(args, 'solo-first', True)))
+    samples = {'off': [], 'on': []}
+    log('one site alone, budget off and on, %d runs each' % args.solo_repeat)
+    for attempt in range(args.solo_repeat):
+        for mode in (('off', 'on') if attempt % 2 == 0 else ('on', 'off')):
+            run = runner.playbook('solo-%s-%d' % (mode, attempt), playbook, argv, dict(env, **budget_env(args, 'solo-' + mode, mode == 'on')))
+            samples[mode].append({'task_seconds': run['task_seconds'], 'wall_seconds': run['wall_seconds'], 'requests': run['requests']})
+    fleet['solo'] = {'samples': samples}
+    for mode, runs in samples.items():
+        fleet['solo'][mode] = {key: round(statistics.median(run[key] for run in runs), 3) for key in ('task_seconds', 'wall_seconds', 'requests')}
 
 
 def bench_startup(runner, sandbox, args, results):
@@ -311,6 +474,44 @@ def evaluate(results):
                             '<= 2 per resource', not worst, 'counts'))
             targets.append(('%s re-run: no write, changed=false' % label, '%d writes, changed=%d' % (run['writes'], run['changed']),
                             '0 writes, changed=0', run['writes'] == 0 and run['changed'] == 0, 'counts'))
+    fleet = results.get('fleet')
+    if fleet:
+        for mode, run in sorted(fleet['runs'].items()):
+            label = 'fleet %d sites/%d forks, budget %s' % (fleet['sites'], fleet['forks'], mode)
+            targets.append(('%s: nothing failed, no write, nothing duplicated' % label,
+                            '%d writes, changed=%d, %d table(s) grew' % (run['writes'], run['changed'], len(run['duplicated'])),
+                            '0, 0, 0', run['writes'] == 0 and run['changed'] == 0 and not run['duplicated'], 'counts'))
+            if mode != 'on':
+                continue
+            targets.append(('%s: share of requests answered 429' % label, '%.1f %% (%d of %d)' % (
+                100 * run['share_429'], run['rate_limited'], run['requests']), '<= 5 %', run['share_429'] <= 0.05, 'counts'))
+            targets.append(('%s: wall time vs floor (%d requests at %d per %g s)' % (label, run['answered'], fleet['limit'], fleet['window']),
+                            '%.2fx (%.1f s vs %.1f s)' % (run['wall_vs_floor'], run['wall_seconds'], run['floor_seconds']),
+                            '<= 1.2x', run['wall_vs_floor'] <= 1.2, 'timing'))
+        clients = fleet.get('clients')
+        for mode, run in sorted((clients or {}).get('runs', {}).items()):
+            label = 'clients %d processes, budget %s' % (clients['processes'], mode)
+            targets.append(('%s: 429s and requests counted by the client match the API log' % label,
+                            '%d/%d requests, %d/%d 429s' % (run['counted_requests'], run['requests'], run['counted_429'], run['rate_limited']),
+                            'equal', run['counted_requests'] == run['requests'] and run['counted_429'] == run['rate_limited'], 'counts'))
+            if mode == 'on':
+                targets.append(('%s: share of requests answered 429' % label, '%.1f %% (%d of %d)' % (
+                    100 * run['share_429'], run['rate_limited'], run['requests']), '<= 5 %', run['share_429'] <= 0.05, 'counts'))
+                targets.append(('%s: wall time vs floor (%d requests at %d per %g s)' % (label, run['answered'], clients['limit'], clients['window']),
+                                '%.2fx (%.1f s vs %.1f s)' % (run['wall_vs_floor'], run['wall_seconds'], run['floor_seconds']),
+                                '<= 1.2x', run['wall_vs_floor'] <= 1.2, 'timing'))
+        drift = fleet.get('drift')
+        if drift:
+            targets.append(('fleet drift check: one drifted web app per site, reported, no write', '%d drifted (%s), %d JUnit failures, %d writes' % (
+                drift['drifted'], ', '.join(drift['drifted_fields']), drift['junit_failures'], drift['writes']),
+                '%d, phpVersion, %d, 0' % (fleet['sites'], fleet['sites']),
+                drift['drifted'] == fleet['sites'] and drift['drifted_fields'] == ['phpVersion'] and not drift['failed_hosts']
+                and drift['junit_failures'] == fleet['sites'] and drift['writes'] == 0, 'counts'))
+        solo = fleet.get('solo')
+        if solo:
+            ratio = solo['on']['task_seconds'] / solo['off']['task_seconds']
+            targets.append(('one site alone: budget on vs off (median task time)', '%.2fx (%.2fs vs %.2fs)' % (
+                ratio, solo['on']['task_seconds'], solo['off']['task_seconds']), '<= 1.05x', ratio <= 1.05, 'timing'))
     startup = results.get('startup')
     if startup:
         ratio = startup['module']['task_seconds'] / startup['uri']['task_seconds']
@@ -364,6 +565,36 @@ def report(results, targets):
                     for task in runcloud[key]['tasks'] if task['requests'] or resources([task])]
             parts.append('Re-run of %s, per task (resources = hosts x loop items that ran)\n' % label
                          + table(('task', 'resources', 'requests', 'writes', 'methods', 'seconds'), rows))
+    fleet = results.get('fleet')
+    if fleet:
+        rows = []
+        for mode in ('off', 'on'):
+            run = fleet['runs'].get(mode)
+            if run:
+                rows.append((mode, run['requests'], run['answered'], run['rate_limited'], '%.1f %%' % (100 * run['share_429']),
+                             '%.1f' % run['floor_seconds'], '%.1f' % run['wall_seconds'], '%.2fx' % run['wall_vs_floor'], run['writes']))
+        parts.append('Fleet: playbooks/sites.yml re-run, %d sites, %d forks, rate limit %d per %g s (first converge: %d requests, %.1f s)\n' % (
+            fleet['sites'], fleet['forks'], fleet['limit'], fleet['window'], fleet['first']['requests'], fleet['first']['wall_seconds'])
+            + table(('shared budget', 'requests', 'answered', '429', '429 share', 'floor s', 'wall s', 'wall/floor', 'writes'), rows))
+        clients = fleet.get('clients')
+        if clients:
+            rows = [(mode, run['requests'], run['answered'], run['rate_limited'], '%.1f %%' % (100 * run['share_429']), '%.1f' % run['floor_seconds'],
+                     '%.1f' % run['wall_seconds'], '%.2fx' % run['wall_vs_floor'], '%.0f' % run['wait_seconds'])
+                    for mode, run in ((mode, clients['runs'][mode]) for mode in ('off', 'on') if mode in clients['runs'])]
+            parts.append('Pacing alone: %d processes x %d GETs through ApiClient, rate limit %d per %g s\n' % (
+                clients['processes'], clients['requests_each'], clients['limit'], clients['window'])
+                + table(('shared budget', 'requests', 'answered', '429', '429 share', 'floor s', 'wall s', 'wall/floor', 'waited s (sum)'), rows))
+        drift = fleet.get('drift')
+        if drift:
+            parts.append('Drift check of the fleet (--check --diff, api_report, fail_on_drift): %d of %d checked resources drifted (%s), '
+                         '%d JUnit failures, %d requests, %d writes, %.1f s' % (
+                             drift['drifted'], drift['checked'], ', '.join(drift['drifted_fields']), drift['junit_failures'],
+                             drift['requests'], drift['writes'], drift['wall_seconds']))
+        solo = fleet.get('solo')
+        if solo:
+            rows = [(mode, len(solo['samples'][mode]), '%d' % solo[mode]['requests'], '%.2f' % solo[mode]['task_seconds'],
+                     '%.2f' % solo[mode]['wall_seconds']) for mode in ('off', 'on')]
+            parts.append('One site alone, re-run, no rate limit (median)\n' + table(('shared budget', 'runs', 'requests', 'task s', 'playbook s'), rows))
     startup = results.get('startup')
     if startup:
         rows = [(way, len(startup['samples'][way]), '%.3f' % startup[way]['task_seconds'], '%.3f' % startup[way]['wall_seconds'])
@@ -383,7 +614,14 @@ def parse_args(argv):
     parser.add_argument('--with-uri-5000', action='store_true', help='also run the uri loop at N=5000 (about 12 minutes)')
     parser.add_argument('--sites', type=int, default=10, help='sites (and forks) for playbooks/sites.yml (default 10)')
     parser.add_argument('--repeat', type=int, default=5, help='start-up runs of each way (default 5)')
-    parser.add_argument('--skip', default='', help='comma-separated parts to skip: lightrun, runcloud, startup')
+    parser.add_argument('--skip', default='', help='comma-separated parts to skip: lightrun, runcloud, startup, fleet')
+    parser.add_argument('--fleet-sites', type=int, default=20, help='sites (and forks) of the fleet run (default 20)')
+    parser.add_argument('--fleet-limit', type=int, default=20, help='rate limit of the fleet run: requests per window (default 20)')
+    parser.add_argument('--fleet-window', type=float, default=10, help='rate limit window of the fleet run, seconds (default 10)')
+    parser.add_argument('--fleet-modes', default='off,on', help='shared budget modes of the fleet re-run, in order (default off,on)')
+    parser.add_argument('--client-limit', type=int, default=30, help='rate limit of the client-level fleet (default 30; 0: not run)')
+    parser.add_argument('--client-window', type=float, default=5, help='its window, seconds (default 5)')
+    parser.add_argument('--solo-repeat', type=int, default=3, help='runs of one site alone per budget mode (default 3; 0: none)')
     parser.add_argument('--fail-on', choices=('all', 'counts', 'none'), default='all',
                         help='which failed targets make the exit status 1: all, counts (request counts only), none')
     parser.add_argument('--chart-python', default='', help='python with matplotlib, to draw benchmark.png (none: no chart)')
@@ -394,6 +632,9 @@ def parse_args(argv):
     if args.with_uri_5000:
         args.uri_sizes.add(5000)
     args.skip = {part for part in args.skip.split(',') if part}
+    args.fleet_modes = [mode for mode in args.fleet_modes.split(',') if mode]
+    if not set(args.fleet_modes) <= {'off', 'on'}:
+        parser.error('--fleet-modes takes off and on')
     args.out = os.path.abspath(args.out)
     args.collections = os.path.abspath(args.collections)
     return args
@@ -414,6 +655,7 @@ def main(argv):
             parts = (('lightrun', lambda: bench_watchlist(runner, sandbox, args, results, 'module')),
                      ('runcloud', lambda: bench_runcloud(runner, sandbox, args, results)),
                      ('startup', lambda: bench_startup(runner, sandbox, args, results)),
+                     ('fleet', lambda: bench_fleet(runner, sandbox, args, results)),
                      ('lightrun', lambda: bench_watchlist(runner, sandbox, args, results, 'uri')))
             for name, part in parts:
                 if name not in args.skip:

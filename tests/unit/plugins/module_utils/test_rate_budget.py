@@ -179,7 +179,7 @@ def test_directory_that_goes_away_switches_the_budget_off(tmp_path):
     assert not budget.enabled
 
 
-def test_client_works_without_a_usable_directory(monkeypatch, tmp_path):
+def test_client_works_without_a_usable_directory(monkeypatch):
     monkeypatch.setattr(rate_budget, 'runtime_dir', lambda: None)
     with responses.RequestsMock() as mock:
         mock.add(responses.GET, URL + '/ping', json={'message': 'pong'}, headers=headers(60, 59))
