@@ -17,7 +17,9 @@ BASIC = {'Authorization': 'Basic ' + base64.b64encode(b'sandbox-runcloud-key:san
 @pytest.fixture(name='client')
 def client_fixture():
     """A fresh sandbox per test."""
-    return create_app(quiet=True).test_client()
+    # The standard profile's answers (the strict ones: test_runcloud_strict.py, test_lightrun_strict.py), whatever
+    # SANDBOX_PROFILE the shell exports.
+    return create_app(quiet=True, profile='standard').test_client()
 
 
 def rc(client, method, path, body=None, **kwargs):
@@ -73,7 +75,7 @@ def test_auth_runcloud(client):
 
 
 def test_custom_credentials():
-    client = create_app({'runcloud_token': 'tok'}, quiet=True).test_client()
+    client = create_app({'runcloud_token': 'tok'}, quiet=True, profile='standard').test_client()
     assert client.get(RC + '/ping', headers={'Authorization': 'Bearer tok'}).status_code == 200
     assert client.get(RC + '/ping', headers=RC_AUTH).status_code == 401
 
