@@ -29,6 +29,9 @@ options:
       - The SBOM, a path to a JSON file on the controller (a relative path is relative to the directory
         C(ansible-playbook) runs in, so prefer C({{ playbook_dir }}/...)), its JSON text (for example from
         P(ansible.builtin.file#lookup)), or an already parsed document.
+      - Or a package list, read the same way (summary C(format) V(list)) so that O(only) and O(classes) apply to it
+        too. Its items are what O(apiops.saas.lightrun_watchlist#module:packages) takes or Maven purls; other purls
+        are skipped and counted.
       - A file that cannot be read, is not JSON, or is neither CycloneDX nor SPDX fails with a message naming the
         file; a Maven entry that cannot be watched (no version, a malformed purl, a version or class Lightrun refuses)
         fails naming the file and the entry (for example C(components[12] (pkg:maven/org.example/app))).

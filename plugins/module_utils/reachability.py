@@ -18,6 +18,7 @@ import json
 import re
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, lightrun_pages
+from ansible_collections.apiops.saas.plugins.module_utils.sbom import SbomError, selector
 
 LOADED_PACKAGES_PATH = '/api/v1/loaded-packages'
 SBOM_PATH = '/api/v1/sbom'
@@ -178,6 +179,52 @@ def verdict(items, wanted=None):
     summary['reachable'] = sum(1 for entry in report if entry['reachable'])
     summary['missing'] = len(missing)
     return report, missing, summary
+
+
+FINDING_KEYS = ('id', 'severity', 'title', 'url')
+
+
+def findings(verdict_packages, vulnerable, shipped=None):
+    """One finding per vulnerable entry (and version seen), in the order of ``vulnerable``.
+
+    ``verdict_packages``: ``lightrun_reachability_info``'s ``packages``. ``vulnerable``: a scanner's
+    entries (``groupId:artifactId[:version]``, a Maven purl, or a dict with ``name`` or ``purl`` and
+    optionally ``version``, ``classes``, ``id``, ``severity``, ``title``, ``url``). ``shipped``: the
+    packages the build ships (watch-list items); an entry not among them is ``NOT_SHIPPED``.
+
+    ``status`` is the package's load status, ``NOT_SHIPPED``, or ``NOT_REPORTED`` (shipped, but
+    Lightrun's answer does not list it: the verdict is incomplete). ``reachable``: a listed class was
+    loaded, or, for an entry without classes, the package was loaded.
+    """
+    if not isinstance(vulnerable, list):
+        raise SbomError('vulnerable must be a list, got %s' % type(vulnerable).__name__)
+    result = []
+    by_name = {}
+    for package in verdict_packages or []:
+        by_name.setdefault(package.get('name'), []).append(package)
+    shipped_by_name = {}
+    for package in shipped or []:
+        if isinstance(package, dict):
+            shipped_by_name.setdefault(package.get('name'), []).append(package)
+    for index, item in enumerate(vulnerable):
+        name, version, classes = selector('vulnerable[%d]' % index, item)
+        base = dict((key, item.get(key)) for key in FINDING_KEYS) if isinstance(item, dict) else dict.fromkeys(FINDING_KEYS)
+        base.update(name=name, classes=sorted(set(classes or [])))
+        hits = [p for p in by_name.get(name, []) if version in (None, p.get('version'))]
+        for package in hits:
+            loaded = set(package.get('loaded_classes') or [])
+            finding = dict(base, version=package.get('version'), status=package.get('status'),
+                           loaded_classes=sorted(loaded))
+            finding['vulnerable_classes_loaded'] = sorted(loaded & set(finding['classes']))
+            finding['reachable'] = (bool(finding['vulnerable_classes_loaded']) if finding['classes']
+                                    else package.get('status') != 'NOT_LOADED')
+            result.append(finding)
+        if hits:
+            continue
+        is_shipped = shipped is None or any(version in (None, p.get('version')) for p in shipped_by_name.get(name, []))
+        result.append(dict(base, version=version, status='NOT_REPORTED' if is_shipped else 'NOT_SHIPPED',
+                           loaded_classes=[], vulnerable_classes_loaded=[], reachable=False))
+    return result
 
 
 # ---------------------------------------------------------------------------- the dynamic SBOM

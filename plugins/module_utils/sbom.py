@@ -255,7 +255,31 @@ def _read_spdx(data, reader):
         reader.add(where, package, group, artifact, version or package.get('versionInfo'), purl, [])
 
 
-def _selector(label, item):
+def _read_list(items, reader):
+    """A package list: watch-list items (``{name, version, classes}`` or ``groupId:artifactId:version``) or Maven purls."""
+    for index, item in enumerate(items):
+        where = '[%d]' % index
+        reader.components += 1
+        if isinstance(item, str) and item.strip().startswith('pkg:'):
+            kind = purl_type(item)
+            if kind != 'maven':
+                reader.skip(kind or 'no purl')
+                continue
+            try:
+                group, artifact, version = parse_maven_purl(item)
+            except ValueError as exc:
+                reader.fail(where, {'purl': item}, 'malformed Maven purl: %s' % exc)
+            reader.add(where, {'purl': item}, group, artifact, version, item, [])
+            continue
+        try:
+            package = parse_package(index, item)
+        except PackageSpecError as exc:
+            raise SbomError('%s: %s' % (reader.origin, str(exc).replace('packages[', '[', 1))) from exc
+        group, artifact = package['name'].split(':', 1)
+        reader.add(where, {'name': package['name']}, group, artifact, package['version'], None, package['classes'] or [])
+
+
+def selector(label, item):
     """``(name, version or None, classes or None)`` of one selection item.
 
     An item is ``groupId:artifactId``, ``groupId:artifactId:version``, a Maven purl, or a dict
@@ -300,7 +324,7 @@ def _class_mapping(classes):
     for key, names in classes.items():
         if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
             raise SbomError('classes[%r]: must be a list of class names' % (key,))
-        name, version, dummy = _selector('classes key', str(key))
+        name, version, dummy = selector('classes key', str(key))
         mapping.setdefault((name, version), []).extend(names)
     return mapping
 
@@ -308,8 +332,9 @@ def _class_mapping(classes):
 def sbom_packages(source, only=None, classes=None, with_summary=False, origin=None):
     """Watch-list items (``{name, version[, classes]}``) for the Maven components of an SBOM.
 
-    :param source: a path, a JSON text or a parsed CycloneDX/SPDX document.
-    :param only: keep only these packages (see :func:`_selector`); versions narrow when given.
+    :param source: a path, a JSON text or a parsed CycloneDX/SPDX document; or a package list
+        (watch-list items or Maven purls), read the same way (format ``list``).
+    :param only: keep only these packages (see :func:`selector`); versions narrow when given.
     :param classes: ``{package: [class names]}`` added to the matching packages' classes.
     :param with_summary: return ``{packages, summary}`` instead of the list.
 
@@ -317,19 +342,24 @@ def sbom_packages(source, only=None, classes=None, with_summary=False, origin=No
     class is known (from CycloneDX call-stack evidence, ``only`` dicts or ``classes``),
     so that ``lightrun_watchlist`` leaves the classes of the others alone.
     """
-    data, origin = load_sbom(source, origin)
-    kind = detect_format(data, origin)
-    reader = _Reader(origin)
-    if kind == 'cyclonedx':
-        _read_cyclonedx(data, reader)
+    if isinstance(source, (list, tuple)):
+        data, origin, kind = {}, origin or 'the package list', 'list'
+        reader = _Reader(origin)
+        _read_list(source, reader)
     else:
-        _read_spdx(data, reader)
+        data, origin = load_sbom(source, origin)
+        kind = detect_format(data, origin)
+        reader = _Reader(origin)
+        if kind == 'cyclonedx':
+            _read_cyclonedx(data, reader)
+        else:
+            _read_spdx(data, reader)
     extra = _class_mapping(classes)
     selection = None
     if only is not None:
         if not isinstance(only, list):
             raise SbomError('only must be a list of package names, purls or dicts, got %s' % type(only).__name__)
-        selection = [_selector('only[%d]' % index, item) for index, item in enumerate(only)]
+        selection = [selector('only[%d]' % index, item) for index, item in enumerate(only)]
         for name, version, item_classes in selection:
             if item_classes:
                 extra.setdefault((name, version), []).extend(item_classes)
@@ -362,7 +392,7 @@ def sbom_packages(source, only=None, classes=None, with_summary=False, origin=No
             not_found.append('%s:%s' % (name, version) if version else name)
     summary = {
         'format': kind,
-        'spec_version': data.get('specVersion') if kind == 'cyclonedx' else data.get('spdxVersion'),
+        'spec_version': data.get('specVersion') if kind == 'cyclonedx' else data.get('spdxVersion') if kind == 'spdx' else None,
         'components': reader.components,
         'maven': len(reader.packages),
         'duplicates': reader.duplicates,

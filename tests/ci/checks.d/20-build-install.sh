@@ -21,9 +21,11 @@ for module in lightrun_reachability_info lightrun_sbom lightrun_resource lightru
     grep -q "EXAMPLES" "$work/$module.txt"
     grep -q "RETURN VALUES" "$work/$module.txt"
 done
-ansible-doc -t filter apiops.saas.sbom_packages > "$work/sbom_packages.txt"
-grep -q "EXAMPLES" "$work/sbom_packages.txt"
-grep -q "RETURN VALUES" "$work/sbom_packages.txt"
+for filter in sbom_packages reachability_findings; do
+    ansible-doc -t filter "apiops.saas.$filter" > "$work/$filter.txt"
+    grep -q "EXAMPLES" "$work/$filter.txt"
+    grep -q "RETURN VALUES" "$work/$filter.txt"
+done
 trap stop_sandbox EXIT
 start_sandbox "$work/sandbox" "$venv/bin/python"
 RUNCLOUD_API_URL="$SANDBOX_URL/runcloud/api/v2" RUNCLOUD_API_TOKEN=sandbox-runcloud-token \

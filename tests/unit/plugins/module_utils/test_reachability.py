@@ -17,6 +17,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.reachability import (
     InputError,
     check_date_range,
     check_tags,
+    findings,
     get_text,
     loaded_query,
     parse_sbom_answer,
@@ -26,6 +27,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.reachability import (
     stable_view,
     verdict,
 )
+from ansible_collections.apiops.saas.plugins.module_utils.sbom import SbomError
 
 BASE = 'https://lightrun.example.test'
 LOG4J = {'packageName': 'org.apache.logging.log4j:log4j-core', 'version': '2.14.1', 'type': 'JAVA',
@@ -176,3 +178,33 @@ def test_stable_view_ignores_volatile_fields_and_order():
     assert stable_view('spdx', render_sbom('spdx', spdx_a)) != stable_view('spdx', render_sbom('spdx', spdx_c))
     assert stable_view('csv', 'a,b\r\n1,2\r\n') == stable_view('csv', 'a,b\n1,2\n')
     assert stable_view('cyclonedx', 'not json') is None
+
+
+def test_findings_per_entry_and_version():
+    packages, dummy, dummy = verdict([LOG4J, YAML, SLF4J])
+    vulnerable = [
+        {'id': 'CVE-2021-44228', 'severity': 'critical', 'purl': 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1',
+         'classes': ['org.apache.logging.log4j.core.lookup.JndiLookup']},
+        {'id': 'CVE-2022-1471', 'name': 'org.yaml:snakeyaml', 'classes': ['org.yaml.snakeyaml.constructor.Constructor']},
+        'org.slf4j:slf4j-api',
+        {'id': 'X-1', 'name': 'com.example:shipped', 'version': '1.0'},
+        {'id': 'X-2', 'name': 'com.example:elsewhere'},
+    ]
+    shipped = [{'name': 'com.example:shipped', 'version': '1.0'}, {'name': 'org.yaml:snakeyaml', 'version': '1.33'}]
+    result = findings(packages, vulnerable, shipped)
+    assert [(f['name'], f['status'], f['reachable']) for f in result] == [
+        ('org.apache.logging.log4j:log4j-core', 'LOADED_WITH_CLASSES', True),
+        ('org.yaml:snakeyaml', 'LOADED', False),
+        ('org.slf4j:slf4j-api', 'NOT_LOADED', False),
+        ('com.example:shipped', 'NOT_REPORTED', False),
+        ('com.example:elsewhere', 'NOT_SHIPPED', False),
+    ]
+    assert result[0]['id'] == 'CVE-2021-44228' and result[0]['severity'] == 'critical'
+    assert result[0]['vulnerable_classes_loaded'] == ['org.apache.logging.log4j.core.lookup.JndiLookup']
+    assert result[2]['id'] is None and result[2]['classes'] == []
+    # Without the shipped list, anything missing is NOT_REPORTED.
+    assert findings(packages, ['com.example:elsewhere'])[0]['status'] == 'NOT_REPORTED'
+    with pytest.raises(SbomError, match=r"vulnerable\[0\]"):
+        findings(packages, ['log4j'])
+    with pytest.raises(SbomError, match='vulnerable must be a list'):
+        findings(packages, 'org.a:a')

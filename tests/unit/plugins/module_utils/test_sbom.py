@@ -205,3 +205,18 @@ def test_bad_arguments(kwargs, message):
     with pytest.raises(SbomError) as info:
         sbom_packages(cyclonedx(), **kwargs)
     assert message in str(info.value)
+
+
+def test_package_list_input():
+    items = ['org.a:a:1.0', {'name': 'org.b:b', 'version': '2.0', 'classes': ['org.b.B']},
+             'pkg:maven/org.c/c@3.0', 'pkg:npm/left-pad@1.3.0', 'org.a:a:1.0']
+    result = sbom_packages(items, only=['org.b:b', 'org.c:c', 'org.a:a:1.0'], with_summary=True)
+    assert result['packages'] == [{'name': 'org.a:a', 'version': '1.0'},
+                                  {'name': 'org.b:b', 'version': '2.0', 'classes': ['org.b.B']},
+                                  {'name': 'org.c:c', 'version': '3.0'}]
+    assert result['summary']['format'] == 'list' and result['summary']['spec_version'] is None
+    assert result['summary']['skipped_by_type'] == {'npm': 1} and result['summary']['duplicates'] == 1
+    with pytest.raises(SbomError, match=r"the package list: \[1\] \('log4j'\)"):
+        sbom_packages(['org.a:a:1.0', 'log4j'])
+    with pytest.raises(SbomError, match=r'the package list: \[0\] \(pkg:maven/a@1\): malformed Maven purl'):
+        sbom_packages(['pkg:maven/a@1'])
