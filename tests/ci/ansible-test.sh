@@ -40,7 +40,8 @@ case "$command" in
         trap stop_sandbox EXIT
         start_sandbox "$tree/../../../../sandbox" "$venv/bin/python"
         write_integration_config "$tree/tests/integration/integration_config.yml"
-        ansible-test integration --local --python "$pyver" --color no "$@"
+        # shellcheck disable=SC2086 # INTEGRATION_ARGS: extra words, such as --continue-on-error
+        ansible-test integration --local --python "$pyver" --color no ${INTEGRATION_ARGS:-} "$@"
         ;;
     *)
         echo "unknown command: $command" >&2

@@ -8,13 +8,13 @@
 # - every check in tests/ci/checks.d (the fault suite under the strict profile, the minimum
 #   dependency versions, galaxy-importer, ansible-lint, the demo, the docs, the benchmark smoke...).
 #
-# Two lanes run side by side on a 2-core machine: one runs the sanity tests, one version after
-# the other (each is mostly one busy core, and their caches under ~/.ansible/test are shared);
-# the other runs everything else, longest first. Every part logs to .build/test-logs/<part>.log;
+# Four lanes run side by side on a 2-core machine: the sanity tests, one version after the other
+# (never two at once: they share ansible-test's virtualenvs under ~/.ansible/test), each
+# integration run (mostly waiting), and the units and checks. Every part logs to .build/test-logs/<part>.log;
 # a failed part does not stop the others, and the summary at the end names every failure with the
 # end of its log. Environment:
 #   VERSIONS="2.16 2.21"  sanity and units on these versions only (default: all supported)
-#   LANES=1               run everything one part after the other
+#   LANES=1               run everything one part after the other (default: 4 lanes)
 #   PARTS="units-2.21 check-50-faults"  run only the named parts (names as in the summary)
 set -uo pipefail
 # shellcheck source=tests/ci/common.sh
@@ -54,10 +54,19 @@ sanity_lane() {
     done
 }
 
-main_lane() {
+# Integration runs every target even after a failure, so one run shows every failing target.
+integration_oldest() {
+    part "integration-$OLDEST_CORE-standard" env SANDBOX_PROFILE=standard INTEGRATION_ARGS=--continue-on-error \
+        $make_ integration V="$OLDEST_CORE"
+}
+
+integration_newest() {
+    part "integration-$NEWEST_CORE-strict" env SANDBOX_PROFILE=strict INTEGRATION_ARGS=--continue-on-error \
+        $make_ integration V="$NEWEST_CORE"
+}
+
+checks_lane() {
     local version check
-    part "integration-$OLDEST_CORE-standard" env SANDBOX_PROFILE=standard $make_ integration V="$OLDEST_CORE"
-    part "integration-$NEWEST_CORE-strict" env SANDBOX_PROFILE=strict $make_ integration V="$NEWEST_CORE"
     for version in $VERSIONS; do
         part "units-$version" $make_ units V="$version"
     done
@@ -76,14 +85,20 @@ for version in $VERSIONS $OLDEST_CORE $NEWEST_CORE; do
     log "ansible-core $version: $("$venv/bin/python" -c 'import ansible, sys; print(ansible.__version__, "on Python", sys.version.split()[0])') ($venv)"
 done
 
-if [ "${LANES:-2}" = 1 ]; then
-    main_lane
+if [ "${LANES:-4}" = 1 ]; then
+    integration_oldest
+    integration_newest
+    checks_lane
     sanity_lane
 else
-    sanity_lane &
-    sanity_pid=$!
-    main_lane
-    wait "$sanity_pid"
+    # Four lanes: the integration runs mostly wait (Retry-After, rate-limit windows, slow answers the
+    # targets ask the sandbox for), so they overlap well with the CPU-bound sanity and checks.
+    pids=()
+    sanity_lane & pids+=($!)
+    integration_oldest & pids+=($!)
+    integration_newest & pids+=($!)
+    checks_lane & pids+=($!)
+    wait "${pids[@]}"
 fi
 
 failed=0
