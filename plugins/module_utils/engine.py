@@ -984,7 +984,8 @@ class Reader:
                                              for item in value]
             elif value is not None:
                 reading.references[field] = self.resolve(target, value, 'attributes.%s of %s' % (field, kind.name))
-        if kind.name_reference and task.name is not None:
+        if kind.name_reference and task.name is not None and reading.current is None:
+            # Only a create carries the named resource's id: a converged run reads nothing more.
             reading.name_id = self.resolve(kind.name_reference, task.name, 'option name of %s' % kind.name)
         return reading
 
