@@ -975,7 +975,7 @@ class Reader:
         if absent:
             reading.current = current
             return reading
-        reading.current = self.read_extra(kind, current)
+        reading.current = current
         for field, target in kind.references.items():
             value = task.attributes.get(field)
             if isinstance(value, (list, tuple)):
@@ -987,7 +987,25 @@ class Reader:
         if kind.name_reference and task.name is not None and reading.current is None:
             # Only a create carries the named resource's id: a converged run reads nothing more.
             reading.name_id = self.resolve(kind.name_reference, task.name, 'option name of %s' % kind.name)
+        if current is not None and self._needs_extra_read(kind, task, reading):
+            reading.current = self.read_extra(kind, current)
         return reading
+
+    @staticmethod
+    def _needs_extra_read(kind, task, reading):
+        """Whether the kind's extra read (a web app's settings) is needed: the task gives a field the
+        base object does not carry, or something differs (an update or a replacement takes the current
+        values of the extra read). A converged task whose fields the base object carries reads nothing more."""
+        if not kind.extra_read:
+            return False
+        desired = _desired(kind, task, reading)
+        base = read_attributes(kind, reading.current)
+        for field in desired:
+            if field not in kind.secrets and field not in kind.write_only and field not in base and field not in kind.compare:
+                return True
+        if task.update_secrets == 'always' and any(desired.get(f) is not None for f in kind.secrets):
+            return True
+        return bool(differences(kind, desired, base, reading.current))
 
 
 # ---------------------------------------------------------------------------

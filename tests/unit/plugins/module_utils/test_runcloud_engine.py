@@ -330,3 +330,14 @@ def test_info_lists_every_page_and_filters_exactly():
     client = ApiClient('runcloud', BASE, token='tok')
     resources = list_resources(client, params(kind='server'))
     assert len(resources) == 41 and 'secret' not in resources[0]
+
+
+@responses.activate
+def test_web_app_settings_are_read_only_when_needed():
+    app = {'id': 7, 'name': 'shop', 'server_user_id': 2, 'phpVersion': 'php81rc'}
+    responses.get(BASE + '/servers/3/webapps', json=page([app]))
+    settings = responses.get(BASE + '/servers/3/webapps/7/settings', json={'id': 7, 'memoryLimit': 256})
+    result = run(kind='webapp', server='3', name='shop', attributes={'user': 2, 'phpVersion': 'php81rc'})
+    assert not result['changed'] and settings.call_count == 0 and writes() == []
+    result = run(kind='webapp', server='3', name='shop', attributes={'user': 2, 'memoryLimit': 256})
+    assert not result['changed'] and settings.call_count == 1 and writes() == []
