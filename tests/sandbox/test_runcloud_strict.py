@@ -191,8 +191,8 @@ def test_strict_ssl_has_the_documented_shape(strict):
     assert ok(strict, 'PATCH', app + '/ssl/%d' % ssl['id'], {'enableHttp': False, 'enableHsts': True,
                                                              'ssl_protocol_id': 2})['enableHsts'] == 1
     ok(strict, 'DELETE', app + '/ssl/%d' % ssl['id'])
-    live = ok(strict, 'POST', app + '/ssl', dict(SSL, authorizationMethod='http-01', environment='live',
-                                                  externalApi=None))
+    live_body = dict(SSL, authorizationMethod='http-01', environment='live', externalApi=None)
+    live = ok(strict, 'POST', app + '/ssl', live_body)
     assert (live['staging'], live['apiId']) == (0, None)
 
 

@@ -82,6 +82,7 @@ def _require_json_headers():
         raise ApiError(406, 'Not Acceptable: send Accept: application/json.')
     return None
 
+
 _MISSING = object()
 
 

@@ -131,8 +131,8 @@ def test_database_delete_user_travels_only_with_the_delete():
     responses.get(BASE + '/servers', json=SERVERS)
     responses.get(BASE + '/servers/3/databases', json=page([{'id': 4, 'name': 'shop', 'collation': None}]))
     responses.delete(BASE + '/servers/3/databases/4', json={'id': 4, 'name': 'shop'})
-    result = run(kind='database', server='web-1', name='shop', attributes={'collation': 'utf8mb4_general_ci',
-                                                                          'deleteUser': True})
+    wanted = {'collation': 'utf8mb4_general_ci', 'deleteUser': True}
+    result = run(kind='database', server='web-1', name='shop', attributes=wanted)
     assert not result['changed'] and writes() == []
     result = run(kind='database', server='web-1', name='shop', state='absent', attributes={'deleteUser': True})
     assert result['changed']
@@ -159,8 +159,8 @@ def test_database_create_does_not_send_delete_user():
 def test_domain_change_is_refused_without_recreate():
     responses.get(BASE + '/servers', json=SERVERS)
     responses.get(BASE + '/servers/3/webapps', json=page([{'id': 7, 'name': 'shop'}]))
-    responses.get(BASE + '/servers/3/webapps/7/domains', json=page([{'id': 2, 'name': 'shop.example.test', 'type': 'primary',
-                                                                      'www': 0, 'redirection': 'none'}]))
+    primary = {'id': 2, 'name': 'shop.example.test', 'type': 'primary', 'www': 0, 'redirection': 'none'}
+    responses.get(BASE + '/servers/3/webapps/7/domains', json=page([primary]))
     with pytest.raises(ResourceError, match='recreate') as err:
         run(kind='domain', server='web-1', webapp='shop', name='shop.example.test', attributes={'type': 'primary', 'www': True})
     assert 'www' in err.value.message
@@ -252,8 +252,8 @@ def test_external_api_unchanged_needs_no_secret():
 @responses.activate
 def test_ssh_key_list_is_filtered_by_label():
     responses.get(BASE + '/servers', json=SERVERS)
-    responses.get(BASE + '/servers/3/sshcredentials', json=page([{'id': 1, 'label': 'ops', 'user_id': 2,
-                                                                   'publicKey': 'ssh-ed25519 AAAA ops@host'}]))
+    key = {'id': 1, 'label': 'ops', 'user_id': 2, 'publicKey': 'ssh-ed25519 AAAA ops@host'}
+    responses.get(BASE + '/servers/3/sshcredentials', json=page([key]))
     run(kind='ssh_key', server='web-1', name='ops', attributes={'username': 'app', 'publicKey': 'ssh-ed25519 AAAA ops@host'})
     lists = [c.request.url for c in responses.calls if '/sshcredentials' in c.request.url]
     assert lists and all('label=ops' in url and 'search=' not in url for url in lists)
