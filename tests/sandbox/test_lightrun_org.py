@@ -306,8 +306,8 @@ def test_user_lifecycle(client):
     assert user['email'] == ('ann.lee@example.test' if is_strict(client) else 'Ann.Lee@Example.test')
     assert user['enabled'] is True and 'activationLink' not in user
     assert call(client, 'GET', LR + '/users/ann.lee@example.test').status_code == 200
-    assert call(client, 'POST', LR + '/users', {'email': 'ann.lee@example.test', 'firstName': 'a',
-                                               'lastName': 'b'}).status_code == 400
+    duplicate = {'email': 'ann.lee@example.test', 'firstName': 'a', 'lastName': 'b'}
+    assert call(client, 'POST', LR + '/users', duplicate).status_code == 400
     assert call(client, 'PUT', LR + '/users/ann.lee@example.test', {'firstName': 'A', 'lastName': 'L'}).status_code == 400
     answer = call(client, 'PUT', LR + '/users/ann.lee@example.test',
                   {'firstName': 'A', 'lastName': 'L', 'roles': ['SECURITY']})
