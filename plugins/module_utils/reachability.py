@@ -245,21 +245,33 @@ UNORDERED = {
 def get_text(client, path, params, accept='application/json, text/plain;q=0.9, */*;q=0.8'):
     """``(status, content type, text)`` of a GET whose answer may not be JSON (the CSV SBOM).
 
-    ``ApiClient.request`` decodes JSON only, so this sends the request on the client's own
-    session (same retries, timeout, TLS and credentials) and hands a non-2xx answer to the
-    client's error mapping, so failures read exactly like every other request's.
+    ``ApiClient.request`` decodes JSON only. Rather than a second HTTP path, this runs the
+    request through ``ApiClient.request`` itself (same retries, pacing, cost accounting, timeout,
+    TLS, credentials and error messages), with an ``Accept`` header that admits text and the
+    answer taken before JSON decoding when it is a success; any other answer goes to the
+    client's own error mapping.
     """
-    method = 'GET'
-    path = '/' + path.lstrip('/')
-    client.request_count += 1
+    captured = {}
+    handle = client._handle  # pylint: disable=protected-access
+
+    def keep_success(method, request_path, response, accepted):
+        if 200 <= response.status_code < 300:
+            captured['response'] = response
+            return None
+        return handle(method, request_path, response, accepted)
+
+    previous_accept = client.session.headers.get('Accept')
+    client.session.headers['Accept'] = accept
+    client._handle = keep_success  # pylint: disable=protected-access
     try:
-        response = client.session.request(method, client.url(path), params=params, timeout=client.timeout,
-                                          verify=client.validate_certs, headers={'Accept': accept})
-    except Exception as exc:  # pylint: disable=broad-except
-        # Transport failures: let the client's own request() produce the same error it would.
-        raise client._error('%s %s failed: %s' % (method, path, exc), method, path)  # pylint: disable=protected-access
-    if not 200 <= response.status_code < 300:
-        client._handle(method, path, response, ())  # pylint: disable=protected-access
+        client.request('GET', path, params=params)
+    finally:
+        del client._handle  # pylint: disable=protected-access
+        if previous_accept is None:
+            client.session.headers.pop('Accept', None)
+        else:
+            client.session.headers['Accept'] = previous_accept
+    response = captured['response']
     return response.status_code, response.headers.get('Content-Type', ''), response.text
 
 

@@ -142,6 +142,12 @@ def test_get_text_reads_csv_and_maps_errors():
     assert (status, content_type, text) == (200, 'text/plain', 'packageName,version\na:b,1\n')
     assert 'text/plain' in responses.calls[0].request.headers['Accept']
     assert responses.calls[0].request.headers['Authorization'] == 'Bearer secret-key'
+    # Every other request keeps asking for JSON, and answers decode as before.
+    api = client()
+    accept = api.session.headers['Accept']
+    get_text(api, '/api/v1/sbom', {'format': 'CSV'})
+    assert api.session.headers['Accept'] == accept and '_handle' not in vars(api)
+    assert api.request_count == 1
     responses.replace(responses.GET, BASE + '/api/v1/sbom', json={'message': 'A required attribute of the API request is missing.'},
                       status=400)
     with pytest.raises(ApiError) as info:

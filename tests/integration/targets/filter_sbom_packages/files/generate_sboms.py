@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, apiops.saas contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -53,8 +52,8 @@ NAMESPACE = uuid.UUID('6f1c2a1e-4d1b-4f0e-9d43-5c2f8f0b2a13')
 APP = ('com.example.shop', 'shop-service', '1.4.0')
 # Classes the reachability tests watch; each is checked to be in the real jar.
 EVIDENCE = {
-    ('org.apache.logging.log4j', 'log4j-core'): ['org.apache.logging.log4j.core.lookup.JndiLookup',
-                                                  'org.apache.logging.log4j.core.net.JndiManager'],
+    ('org.apache.logging.log4j', 'log4j-core'): [
+        'org.apache.logging.log4j.core.lookup.JndiLookup', 'org.apache.logging.log4j.core.net.JndiManager'],
     ('org.apache.commons', 'commons-text'): ['org.apache.commons.text.StringSubstitutor'],
     ('com.thoughtworks.xstream', 'xstream'): ['com.thoughtworks.xstream.XStream'],
 }
