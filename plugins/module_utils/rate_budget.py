@@ -285,15 +285,15 @@ class SharedBudget:
         if remaining is None or limit is None:
             return
         state['remaining'] = remaining
-        if remaining == limit - 1 and sent_at is not None and (start is None or sent_at > start + OVERLAP):
-            # This request opened a new window.
-            if start is not None and len(state['sent']) >= limit and sent_at - start > 0:
-                # The previous window was used up, so it ended before this request: an upper bound.
-                length = sent_at - start
-                state['window'] = length if window is None else min(window, length)
-            state['window_start'] = sent_at
+        if remaining == limit - 1 and sent_at is not None:
+            # This request opened a new window (exactly one answer per window says so). The window started
+            # between the send and this answer; the answer's time is the better bound, because a busy
+            # controller can take long to get a request out, never long to read a small answer.
+            if start is None or now > start + OVERLAP:
+                state['window_start'] = now
+                state['sent'] = [t for t in state['sent'] if t >= sent_at - OVERLAP] or [sent_at]
+            # The API confirms that a new window opened: the length that released it held.
             state['previous_start'] = None
-            state['sent'] = [t for t in state['sent'] if t >= sent_at - OVERLAP] or [sent_at]
             state['window_end'] = None
             return
         # Someone not sharing this budget (another controller, a run with the budget off) used the key too.
