@@ -58,9 +58,9 @@ options:
     default: true
 notes:
   - Only what the API returns can be exported. Fields it never returns (an SSH key's C(temporary) flag, and
-    C(ssl_protocol_id) where the certificate object lacks it) are left out; they are not compared either, so the export still converges with no change, but re-creating such a resource
-    from the export needs them added by hand.
-  - The number of requests is about 3 for the account, 8 per server plus one per database, and 5 per web app
+    C(ssl_protocol_id) where the certificate object lacks it) are left out; they are not compared either, so the
+    export still converges with no change, but re-creating such a resource from the export needs them added by hand.
+  - The number of requests is 2 for the account, 8 per server plus one per database, and 5 per web app
     (its settings, domains, SSL, Git and script installer); each list costs one request per 40 items.
 seealso:
   - module: apiops.saas.runcloud_resource

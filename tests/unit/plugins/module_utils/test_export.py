@@ -142,7 +142,7 @@ def task(items, kind, name=None, **where):
 
 
 def test_values_come_out_in_the_form_the_modules_take(api):
-    result, _ = run(api)
+    result = run(api)[0]
     shop = site(result, 'shop')
     attrs = shop['runcloud_site_webapp_attributes']
     assert attrs['clickjackingProtection'] is True and attrs['xssProtection'] is False
@@ -175,7 +175,7 @@ def test_values_come_out_in_the_form_the_modules_take(api):
 
 
 def test_references_are_names_and_no_id_is_exported(api):
-    result, _ = run(api)
+    result = run(api)[0]
     shop = site(result, 'shop')
     assert shop['runcloud_site_system_user'] == 'shop'
     assert shop['runcloud_site_ssl']['externalApi'] == 'cf'
@@ -186,7 +186,7 @@ def test_references_are_names_and_no_id_is_exported(api):
 
 
 def test_secrets_are_variables_listed_once_in_the_vault_template(api):
-    result, _ = run(api)
+    result = run(api)[0]
     names = [v['name'] for v in result['vault_variables']]
     used = set(re.findall(r'\{\{ (vault_\w+) \}\}', json.dumps(result['sites']) + json.dumps(result['resources_before_sites'])
                           + json.dumps(result['resources_after_sites'])))
@@ -201,7 +201,7 @@ def test_secrets_are_variables_listed_once_in_the_vault_template(api):
 
 
 def test_what_belongs_to_a_site_and_what_does_not(api):
-    result, _ = run(api)
+    result = run(api)[0]
     shop, blog, status = site(result, 'shop'), site(result, 'blog'), site(result, 'status')
     # A user run by one web app is the site's; a user shared by two belongs to no site.
     assert shop['runcloud_site_manage_system_user'] is True and 'runcloud_site_system_user_password' in shop
@@ -229,7 +229,7 @@ def test_what_belongs_to_a_site_and_what_does_not(api):
 
 
 def test_resources_sharing_a_natural_key_are_left_out_with_a_warning(api):
-    result, _ = run(api)
+    result = run(api)[0]
     assert not [t for t in result['resources_after_sites'] if t.get('name') == 'dup']
     assert result['skipped'] == [{'kind': 'cron_job', 'where': 'web-01', 'name': 'dup',
                                   'reason': '2 resources share this natural key; rename them (or manage them by id) before adopting them'}]
@@ -241,7 +241,7 @@ def test_every_list_and_page_is_read_once_and_counted(api):
                                         'command': 'true'} for n in range(50)]
     result, c = run(api)
     assert len(api.calls) == c.request_count
-    assert all(method == 'GET' for method, _, _ in api.calls)
+    assert all(call[0] == 'GET' for call in api.calls)
     assert len(set(api.calls)) == len(api.calls), 'a read was repeated'
     assert len([call for call in api.calls if call[1] == 'servers/3/cronjobs']) == 2
     # 2 account lists + 8 server lists + 3 grant lists + 3 web apps x 5 reads + 1 more page of cron jobs.
@@ -250,18 +250,18 @@ def test_every_list_and_page_is_read_once_and_counted(api):
 
 
 def test_the_export_does_not_depend_on_the_order_the_api_answers_in(api):
-    first, _ = run(api)
+    first = run(api)[0]
     shuffled = copy.deepcopy(api.data)
     for value in shuffled.values():
         if isinstance(value, list):
             random.Random(7).shuffle(value)
     api.data = shuffled
-    second, _ = run(api)
+    second = run(api)[0]
     assert json.dumps(first) == json.dumps(second)
 
 
 def test_servers_are_chosen_by_name_or_id_and_an_unknown_one_fails_naming_it(api):
-    result, _ = run(api, servers=['3'])
+    result = run(api, servers=['3'])[0]
     assert result['servers'] == ['web-01']
     api.calls.clear()
     with pytest.raises(ExportError, match=r"servers: no server is named 'web-99'.*the account has: web-01"):
@@ -270,7 +270,7 @@ def test_servers_are_chosen_by_name_or_id_and_an_unknown_one_fails_naming_it(api
 
 
 def test_account_resources_can_be_left_out(api):
-    result, _ = run(api, account_resources=False)
+    result = run(api, account_resources=False)[0]
     assert not [t for t in result['resources_before_sites'] if t['kind'] == 'external_api']
     # The SSL certificate still names its external API key by label.
     assert site(result, 'shop')['runcloud_site_ssl']['externalApi'] == 'cf'
@@ -288,7 +288,7 @@ def test_inventory_has_one_host_per_site_qualified_when_two_servers_share_a_name
     api.data['servers/4/webapps/64/ssl'] = {'message': 'SSL not installed!'}
     api.data['servers/4/webapps/64/git'] = None
     api.data['servers/4/webapps/64/installer'] = None
-    result, _ = run(api)
+    result = run(api)[0]
     inv = inventory(result)
     assert list(inv['hosts']['all']['children']['runcloud_sites']['hosts']) == ['blog', 'shop.web-01', 'shop.web-02', 'status']
     assert inv['hosts']['all']['children']['runcloud_account']['hosts'] == {'runcloud.account': None}
