@@ -1539,9 +1539,13 @@ def apply_plan(client, plan, reader=None):
         path = op.path.replace('{id}', str(outcome.ident)) if '{id}' in op.path else op.path
         if op.only_if_differs and created is not None:
             attrs = read_attributes(kind, created)
-            if not differences(kind, op.only_if_differs, attrs, created):
+            changed_fields = differences(kind, op.only_if_differs, attrs, created)
+            if not changed_fields:
                 op.status = 'skipped'
                 continue
+            if op.update is not None:
+                # The endpoint's other fields take the created object's values (an endpoint may require them all).
+                op.body = _update_body(kind, op.update, plan.desired, attrs, created, changed_fields, ())
         try:
             accept = kind.api.gone_statuses if op.action == 'delete' else op.accept
             response = client.request(op.method, path, body=op.body, params=op.params, accept=accept)

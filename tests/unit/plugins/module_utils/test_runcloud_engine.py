@@ -341,3 +341,16 @@ def test_web_app_settings_are_read_only_when_needed():
     assert not result['changed'] and settings.call_count == 0 and writes() == []
     result = run(kind='webapp', server='3', name='shop', attributes={'user': 2, 'memoryLimit': 256})
     assert not result['changed'] and settings.call_count == 1 and writes() == []
+
+
+@responses.activate
+def test_an_update_right_after_a_create_sends_the_endpoint_fields_of_the_created_object():
+    responses.get(BASE + '/servers', json=page([]))
+    created = {'id': 5, 'name': 'web-2', 'ipAddress': '10.0.0.2', 'softwareUpdate': False, 'securityUpdate': True}
+    responses.post(BASE + '/servers', json=created)
+    responses.patch(BASE + '/servers/5/settings/autoupdate', json=dict(created, softwareUpdate=True))
+    responses.get(BASE + '/servers/5', json=dict(created, softwareUpdate=True))
+    result = run(kind='server', name='web-2', attributes={'ipAddress': '10.0.0.2', 'softwareUpdate': True})
+    assert result['changed'] and [op['status'] for op in result['operations']] == ['done', 'done']
+    patch = [c for c in responses.calls if c.request.method == 'PATCH'][0]
+    assert json.loads(patch.request.body) == {'softwareUpdate': True, 'securityUpdate': True}
