@@ -190,7 +190,10 @@ class SharedBudget:
         """Wait until the budget allows one more request and reserve it; return the seconds waited.
 
         ``max_wait`` caps the wait (the caller's ``rate_limit_timeout``): when it is spent the
-        request goes out anyway and the API's 429 handling takes over.
+        request goes out anyway and the API's 429 handling takes over. A wait longer than
+        what is left of ``max_wait`` (a quota's "come back tomorrow" learnt by another process)
+        is not started at all: the request goes out at once, so that its 429 fails the task now,
+        with the API's own wait in the message, instead of after sleeping the whole budget.
         """
         if not self.enabled:
             return 0.0
@@ -209,10 +212,9 @@ class SharedBudget:
                 return waited
             if max_wait is not None:
                 left = max_wait - waited
-                if left <= 0:
+                if left <= 0 or wait > left:
                     self.sent_at = self.clock()
                     return waited
-                wait = min(wait, left)
             wait = max(wait, 0.001)
             self.sleep(wait)
             waited += wait

@@ -303,6 +303,28 @@ def test_wait_is_capped_by_max_wait(tmp_path):
     assert clock.now == before
 
 
+def test_a_block_longer_than_max_wait_is_not_slept(tmp_path):
+    # Another process learnt a quota's day-long Retry-After: waiting part of it is pointless, the
+    # request goes out at once and its own 429 fails the task with the real wait in the message.
+    clock = FakeClock()
+    budget = SharedBudget(URL, [TOKEN], directory=str(tmp_path), clock=clock, sleep=clock.sleep)
+    with budget._state() as state:
+        state.update(blocked_until=clock.now + 86400)
+    before = clock.now
+    assert budget.acquire(max_wait=300) == 0.0
+    assert clock.now == before
+
+
+def test_a_block_shorter_than_max_wait_is_waited_out(tmp_path):
+    clock = FakeClock()
+    budget = SharedBudget(URL, [TOKEN], directory=str(tmp_path), clock=clock, sleep=clock.sleep)
+    with budget._state() as state:
+        state.update(blocked_until=clock.now + 20)
+    before = clock.now
+    assert budget.acquire(max_wait=300) >= 20
+    assert clock.now >= before + 20
+
+
 def test_corrupt_state_is_started_afresh(tmp_path):
     budget = SharedBudget(URL, [TOKEN], directory=str(tmp_path))
     with open(budget.path, 'w', encoding='utf-8') as handle:
