@@ -29,6 +29,7 @@ cd "$tree"
 case "$command" in
     sanity)
         log "ansible-test sanity (ansible-core $version)"
+        require_shellcheck
         ansible-test sanity --venv --python "$pyver" --color no "$@"
         ;;
     units)

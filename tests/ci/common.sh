@@ -11,7 +11,9 @@ log() { printf '\n==> %s\n' "$*" >&2; }
 # the test command, meta/runtime.yml, galaxy.yml, README and docs are checked against
 # (tests/ci/checks.d/05-supported-range.sh).
 SUPPORTED_CORE_VERSIONS="2.16 2.17 2.18 2.19 2.20 2.21"
+# shellcheck disable=SC2034 # used by the scripts that source this file
 OLDEST_CORE="${SUPPORTED_CORE_VERSIONS%% *}"
+# shellcheck disable=SC2034
 NEWEST_CORE="${SUPPORTED_CORE_VERSIONS##* }"
 
 # controller_pythons VERSION: the Python versions ansible-core VERSION supports on the controller,
@@ -114,6 +116,18 @@ min_versions_venv() {
     venv_for "$1" "min-core-$1" $pins
 }
 
+# require_shellcheck: ansible-test's shellcheck sanity test only warns and skips when the program
+# is missing; a skipped test proves nothing, so install it (Debian's package) or fail.
+require_shellcheck() {
+    command -v shellcheck > /dev/null && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
+        log "Installing shellcheck (Debian package) for ansible-test sanity"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck; } >&2 && return 0
+    fi
+    echo "ansible-test sanity needs shellcheck on PATH (apt-get install shellcheck)" >&2
+    return 1
+}
+
 # venv_python_version VENV: "3.12" for a venv on Python 3.12.
 venv_python_version() {
     "$1/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])'
@@ -128,11 +142,11 @@ install_get_pip_stub() {
     local cache="$HOME/.ansible/test/cache"
     mkdir -p "$cache"
     local version
-    for version in $(grep -ho "pip='[0-9.]*'" "$venv"/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py | sed -E "s/pip='([0-9.]+)'/\1/" | sort -u); do
+    while read -r version; do
         if ! cmp -s "$ROOT/tests/ci/get_pip_stub.py" "$cache/get_pip_${version//./_}.py"; then
             cp "$ROOT/tests/ci/get_pip_stub.py" "$cache/get_pip_${version//./_}.py"
         fi
-    done
+    done < <(grep -ho "pip='[0-9.]*'" "$venv"/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py | sed -E "s/pip='([0-9.]+)'/\1/" | sort -u)
 }
 
 # collection_tree VERSION: a copy of the collection at the path ansible-test

@@ -9,7 +9,8 @@ source "$(dirname "$0")/common.sh"
 venv="$(venv_for "${V:-2.19}")"
 export PATH="$venv/bin:$PATH"
 tree="$(collection_tree demo)"
-export ANSIBLE_COLLECTIONS_PATH="$(dirname "$(dirname "$(dirname "$tree")")")"
+ANSIBLE_COLLECTIONS_PATH="$(dirname "$(dirname "$(dirname "$tree")")")"
+export ANSIBLE_COLLECTIONS_PATH
 export ANSIBLE_FORCE_COLOR="${ANSIBLE_FORCE_COLOR:-1}"
 trap stop_sandbox EXIT
 start_sandbox "$ROOT/.build/demo/sandbox" "$venv/bin/python"

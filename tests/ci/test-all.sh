@@ -24,9 +24,10 @@ VERSIONS="${VERSIONS:-$SUPPORTED_CORE_VERSIONS}"
 LOGS="$ROOT/.build${APIOPS_BUILD:+/$APIOPS_BUILD}/test-logs"
 rm -rf "$LOGS" && mkdir -p "$LOGS"
 started=$SECONDS
-make_="make -C $ROOT --no-print-directory"
+make_=(make -C "$ROOT" --no-print-directory)
 
 newest_first() { printf '%s\n' "$@" | sort -t. -k1,1nr -k2,2nr; }
+read -ra versions <<< "$VERSIONS"
 
 # part NAME COMMAND...: run one part, its output in $LOGS/NAME.log, its result in $LOGS/NAME.result.
 part() {
@@ -49,26 +50,26 @@ part() {
 sanity_lane() {
     local version
     # The newest first: it is the likeliest to find something new.
-    for version in $(newest_first $VERSIONS); do
-        part "sanity-$version" $make_ sanity V="$version"
+    for version in $(newest_first "${versions[@]}"); do
+        part "sanity-$version" "${make_[@]}" sanity V="$version"
     done
 }
 
 # Integration runs every target even after a failure, so one run shows every failing target.
 integration_oldest() {
     part "integration-$OLDEST_CORE-standard" env SANDBOX_PROFILE=standard INTEGRATION_ARGS=--continue-on-error \
-        $make_ integration V="$OLDEST_CORE"
+        "${make_[@]}" integration V="$OLDEST_CORE"
 }
 
 integration_newest() {
     part "integration-$NEWEST_CORE-strict" env SANDBOX_PROFILE=strict INTEGRATION_ARGS=--continue-on-error \
-        $make_ integration V="$NEWEST_CORE"
+        "${make_[@]}" integration V="$NEWEST_CORE"
 }
 
 checks_lane() {
     local version check
-    for version in $VERSIONS; do
-        part "units-$version" $make_ units V="$version"
+    for version in "${versions[@]}"; do
+        part "units-$version" "${make_[@]}" units V="$version"
     done
     for check in "$ROOT"/tests/ci/checks.d/*.sh; do
         [ -e "$check" ] || continue
@@ -80,7 +81,7 @@ checks_lane() {
 log "make test: sanity and units on ansible-core $VERSIONS, integration on $OLDEST_CORE (standard sandbox) and $NEWEST_CORE (strict); logs in $LOGS"
 # The virtualenvs first, one after the other (quick when they exist), so that the lanes do not
 # build them at the same moment and each says which Python it uses.
-for version in $VERSIONS $OLDEST_CORE $NEWEST_CORE; do
+for version in "${versions[@]}" "$OLDEST_CORE" "$NEWEST_CORE"; do
     venv="$(venv_for "$version")" || exit 1
     log "ansible-core $version: $("$venv/bin/python" -c 'import ansible, sys; print(ansible.__version__, "on Python", sys.version.split()[0])') ($venv)"
 done

@@ -162,9 +162,10 @@ PY
     # --diff shows that one difference, right before the changed task's line.
     [ "$(grep -c '^--- before' "$dir/drift.out")" -eq 1 ] || fail "expected exactly one diff"
     grep -B12 '^changed: \[shop.hetzner-fsn1-web' "$dir/drift.out" > "$dir/drift.diff"
-    grep -q '^-  *"phpVersion": "php83rc",$' "$dir/drift.diff" && grep -q '^+  *"phpVersion": "php82rc",$' "$dir/drift.diff" \
-        && [ "$(grep -c '^[-+] ' "$dir/drift.diff")" -eq 2 ] \
-        || { cat "$dir/drift.diff"; fail "the drift is not shown as phpVersion php83rc -> php82rc"; }
+    if ! { grep -q '^-  *"phpVersion": "php83rc",$' "$dir/drift.diff" && grep -q '^+  *"phpVersion": "php82rc",$' "$dir/drift.diff" \
+            && [ "$(grep -c '^[-+] ' "$dir/drift.diff")" -eq 2 ]; }; then
+        cat "$dir/drift.diff"; fail "the drift is not shown as phpVersion php83rc -> php82rc"
+    fi
     echo "drift: one task changed (web app shop on hetzner-fsn1-web, phpVersion), 0 writes"
 
     stop_sandbox
