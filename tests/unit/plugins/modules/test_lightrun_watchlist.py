@@ -90,8 +90,10 @@ def test_classes_update_in_place(run_module, fake):
     assert result['updated'] == [{'name': 'org.slf4j:slf4j-api', 'version': '1.7.36', 'classes': ['org.slf4j.Logger', 'org.slf4j.MDC']}]
     expected_body = {'packageName': 'org.slf4j:slf4j-api', 'version': '1.7.36', 'classes': ['org.slf4j.Logger', 'org.slf4j.MDC']}
     assert fake.writes == [('PUT', seeded['id'], expected_body)]
-    assert result['diff'] == {'before': {'watchlist': ['org.slf4j:slf4j-api:1.7.36 classes=org.slf4j.Logger']},
-                              'after': {'watchlist': ['org.slf4j:slf4j-api:1.7.36 classes=org.slf4j.Logger,org.slf4j.MDC']}}
+    # One text line per package, so Ansible's diff shows only the line that changed.
+    assert result['diff'] == {'before_header': 'watch list', 'after_header': 'watch list',
+                              'before': 'org.slf4j:slf4j-api:1.7.36 classes=org.slf4j.Logger\n',
+                              'after': 'org.slf4j:slf4j-api:1.7.36 classes=org.slf4j.Logger,org.slf4j.MDC\n'}
 
 
 def test_check_mode_sends_nothing_and_reports_the_would_be_list(run_module, fake):
@@ -103,8 +105,8 @@ def test_check_mode_sends_nothing_and_reports_the_would_be_list(run_module, fake
     assert names(result['added']) == ['new:one:2'] and names(result['removed']) == ['drop:me:1']
     assert result['watchlist'] == [{'id': kept['id'], 'name': 'keep:me', 'version': '1', 'classes': []},
                                    {'id': None, 'name': 'new:one', 'version': '2', 'classes': []}]
-    assert result['diff'] == {'before': {'watchlist': ['drop:me:1', 'keep:me:1']},
-                              'after': {'watchlist': ['keep:me:1', 'new:one:2']}}
+    assert result['diff'] == {'before_header': 'watch list', 'after_header': 'watch list',
+                              'before': 'drop:me:1\nkeep:me:1\n', 'after': 'keep:me:1\nnew:one:2\n'}
     assert len(fake.packages) == 2
 
 
