@@ -145,7 +145,7 @@ options:
   validate_only:
     description:
       - Only check the task (options, O(name), O(attributes) and O(members)) and exit without reading or sending anything,
-        C(changed=false). The role M(apiops.saas.lightrun_team) runs its tasks this way before its first request.
+        C(changed=false). The role C(apiops.saas.lightrun_team) runs its tasks this way before its first request.
     type: bool
     default: false
 notes:
