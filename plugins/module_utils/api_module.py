@@ -42,20 +42,6 @@ class ApiModule(AnsibleModule):
         self._secret_values = kwargs.pop('secret_values', None)
         super().__init__(*args, **kwargs)
 
-    def _load_params(self):
-        # As hetzner.hcloud does: AnsibleModule logs its arguments (syslog or
-        # the journal) inside __init__, before module code runs, masking only
-        # no_log_values. Secrets nested in a dict option must be known here.
-        super()._load_params()
-        if self._secret_values is None or not isinstance(self.params, dict):
-            return
-        try:
-            values = self._secret_values(self.params)
-        except Exception:  # pylint: disable=broad-except
-            # Malformed input is refused later by argument validation.
-            values = []
-        self.no_log_values.update(str(value) for value in values if value not in (None, ''))
-
     def api_cost(self):
         """What this run's requests cost, per API: requests by method, 429s, seconds waited, last rate-limit headers."""
         costs = {}
@@ -86,6 +72,20 @@ class ApiModule(AnsibleModule):
 
     def fail_json(self, msg, **kwargs):
         super().fail_json(msg, **self._with_cost(kwargs))
+
+    def _load_params(self):
+        # As hetzner.hcloud does: AnsibleModule logs its arguments (syslog or
+        # the journal) inside __init__, before module code runs, masking only
+        # no_log_values. Secrets nested in a dict option must be known here.
+        super()._load_params()
+        if self._secret_values is None or not isinstance(self.params, dict):
+            return
+        try:
+            values = self._secret_values(self.params)
+        except Exception:  # pylint: disable=broad-except
+            # Malformed input is refused later by argument validation; mask the whole option meanwhile.
+            values = []
+        self.no_log_values.update(str(value) for value in values if value not in (None, ''))
 
 
 LIGHTRUN_DEFAULT_URL = 'https://app.lightrun.com'

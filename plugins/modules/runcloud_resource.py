@@ -154,16 +154,10 @@ options:
     description:
       - Only check the task (options, parents given, O(name), O(attributes) against the kind's schema) and exit
         without reading or sending anything, C(changed=false). No credentials are needed.
-      - The role M(apiops.saas.runcloud_site) runs every declared resource this way before its first request.
+      - The role C(apiops.saas.runcloud_site) runs every declared resource this way before its first request.
     type: bool
     default: false
 notes:
-  - The resource is found by O(id), or by O(name) (reading every page of the list); more than one resource with that name is
-    an error naming their ids (use O(id) then). With O(id), O(name) is compared like an attribute (a server and an external
-    API key are renamed in place). A resource cannot be created with a given O(id).
-  - With O(state=present), a parent given by name that does not exist is an error, in check mode too, even when an earlier
-    task of the same check-mode run would create it (that cannot be known). With O(state=absent) the resource is then absent
-    and the task reports no change.
   - The resource is found by O(id), or by O(name) (reading every page of the list); more than one resource with that name is
     an error naming their ids (use O(id) then). With O(id), O(name) is compared like an attribute (a server and an external
     API key are renamed in place). A resource cannot be created with a given O(id).
