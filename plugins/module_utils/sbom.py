@@ -132,6 +132,23 @@ class _Reader:
     def skip(self, kind):
         self.skipped[kind] = self.skipped.get(kind, 0) + 1
 
+    def add_purl(self, where, entry, purl, version, classes):
+        """Add the entry a package URL names when it is a Maven one; count any other type as skipped.
+
+        ``version`` is the entry's own version, used when the purl carries none.
+        """
+        kind = purl_type(purl)
+        if kind is None:
+            self.fail(where, entry, 'purl %r is not a package URL (pkg:type/...)' % (purl,))
+        if kind != 'maven':
+            self.skip(kind)
+            return
+        try:
+            group, artifact, purl_version = parse_maven_purl(purl)
+        except ValueError as exc:
+            self.fail(where, entry, 'malformed Maven purl: %s' % exc)
+        self.add(where, entry, group, artifact, purl_version or version, purl, classes)
+
     def add(self, where, entry, group, artifact, version, purl, classes):
         if not version:
             self.fail(where, entry, 'a Maven component without a version cannot be watched')
@@ -191,17 +208,7 @@ def _read_cyclonedx(data, reader):
         purl = component.get('purl')
         classes = _frames_classes(component)
         if purl:
-            kind = purl_type(purl)
-            if kind is None:
-                reader.fail(where, component, 'purl %r is not a package URL (pkg:type/...)' % (purl,))
-            if kind != 'maven':
-                reader.skip(kind)
-                continue
-            try:
-                group, artifact, version = parse_maven_purl(purl)
-            except ValueError as exc:
-                reader.fail(where, component, 'malformed Maven purl: %s' % exc)
-            reader.add(where, component, group, artifact, version or component.get('version'), purl, classes)
+            reader.add_purl(where, component, purl, component.get('version'), classes)
             continue
         group = component.get('group')
         if (component.get('type', 'library') in ('library', 'framework') and isinstance(group, str)
@@ -242,17 +249,7 @@ def _read_spdx(data, reader):
         if not purl:
             reader.skip('no purl')
             continue
-        kind = purl_type(purl)
-        if kind is None:
-            reader.fail(where, package, 'purl %r is not a package URL (pkg:type/...)' % (purl,))
-        if kind != 'maven':
-            reader.skip(kind)
-            continue
-        try:
-            group, artifact, version = parse_maven_purl(purl)
-        except ValueError as exc:
-            reader.fail(where, package, 'malformed Maven purl: %s' % exc)
-        reader.add(where, package, group, artifact, version or package.get('versionInfo'), purl, [])
+        reader.add_purl(where, package, purl, package.get('versionInfo'), [])
 
 
 def _read_list(items, reader):
