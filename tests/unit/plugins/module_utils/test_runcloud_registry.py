@@ -14,7 +14,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry impo
 from ansible_collections.apiops.saas.plugins.doc_fragments import runcloud_locator
 from ansible_collections.apiops.saas.plugins.modules import runcloud_resource, runcloud_resource_info
 
-# Collection paths and their update endpoints as /work/shared/api/runcloud-v2.md lists them.
+# Collection paths and their update endpoints as docs/api-notes.md (section RunCloud) lists them.
 EXPECTED_PATHS = {
     'server': ('servers', 'servers', ['settings/meta', 'settings/autoupdate', 'php/cli']),
     'system_user': ('servers/{server}/users', 'servers/{server}/users', ['password']),
