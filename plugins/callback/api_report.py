@@ -83,7 +83,6 @@ import difflib
 import json
 import os
 import re
-import sys
 import xml.etree.ElementTree as ET
 
 from ansible import context
@@ -347,4 +346,6 @@ class CallbackModule(CallbackBase):
                 self._write(self.get_option('drift_junit'), '<?xml version="1.0" encoding="UTF-8"?>\n' + self.junit(report) + '\n')
             if self.get_option('fail_on_drift') and report['drift']['drifted']:
                 self._display.error('apiops.saas.api_report: %d resource(s) would change (fail_on_drift)' % report['drift']['drifted'])
-                sys.exit(DRIFT_EXIT_STATUS)
+                # The run's own exit status is decided before this last event; ending the process is the one
+                # way a callback can turn drift into a failed job (the reports are written by now).
+                raise SystemExit(DRIFT_EXIT_STATUS)

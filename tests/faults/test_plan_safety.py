@@ -157,13 +157,13 @@ def test_teardown_run_twice_by_parent_name(sandbox, module_runner):
     domain = rc(sandbox, kind='domain', server='web-01', webapp='shop', name='www.shop.example.com', state='absent')
     webapp = rc(sandbox, kind='webapp', server='web-01', name='shop', state='absent')
     assert module_runner('runcloud_resource', webapp).result['changed'] is True
-    for _ in range(2):
+    for attempt in range(2):
         sandbox.clear_log()
         for args in (domain, webapp, rc(sandbox, kind='cron_job', server='gone-server', name='nightly', state='absent')):
             run = module_runner('runcloud_resource', args)
             assert not run.failed and run.result['changed'] is False, run.describe()
             assert 'in check mode' not in json.dumps(run.result)
-        assert writes(sandbox) == []
+        assert writes(sandbox) == [], 'teardown run %d wrote' % (attempt + 1)
     run = module_runner('runcloud_resource', rc(sandbox, kind='domain', server='web-01', webapp='shop', name='x.example.com'))
     assert run.failed and 'in check mode this is an error too' in run.msg
 

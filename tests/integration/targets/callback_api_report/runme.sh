@@ -5,7 +5,8 @@ set -eux
 out="${OUTPUT_DIR:-$(mktemp -d)}/callback_api_report"
 rm -rf "$out" && mkdir -p "$out"
 export ANSIBLE_CALLBACKS_ENABLED=apiops.saas.api_report
-export ANSIBLE_ROLES_PATH="$(cd .. && pwd)"
+ANSIBLE_ROLES_PATH="$(cd .. && pwd)"
+export ANSIBLE_ROLES_PATH
 run() {
     ansible-playbook -i "${INVENTORY_PATH}" -e @../../integration_config.yml -e "report_dir=$out" "$@"
 }
