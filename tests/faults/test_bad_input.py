@@ -112,14 +112,14 @@ BAD_PACKAGE_STRINGS = [
 BAD_PACKAGE_ITEMS = [
     5, 1.5, True, None, ['org.slf4j', 'slf4j-api', '1.0'],
     {},
-    {'name': 'org.slf4j:slf4j-api'},
+    # A dict item without version (or with version null) is valid: it means the watched entry that
+    # has no version (PackageDTO.version is optional; see docs/api-notes.md), so it is not listed here.
     {'version': '1.0'},
     {'name': 'org.slf4j:slf4j-api', 'version': 1.1},
     {'name': 'org.slf4j:slf4j-api', 'version': True},
     {'name': 'org.slf4j:slf4j-api', 'version': ['1.0']},
     {'name': 'org.slf4j:slf4j-api', 'version': ''},
     {'name': 'org.slf4j:slf4j-api', 'version': '1.0 final'},
-    {'name': 'org.slf4j:slf4j-api', 'version': None},
     {'name': 'org.slf4j', 'version': '1.0'},
     {'name': 'org.slf4j:slf4j-api:1.0', 'version': '1.0'},
     {'name': 5, 'version': '1.0'},

@@ -88,18 +88,19 @@ def test_5xx_on_get_is_retried_and_converges(sandbox, module_runner, case):
 
 
 @pytest.mark.parametrize('case', sorted(CONVERGE_CASES))
-def test_503_on_applied_post_fails_once_and_next_run_converges(sandbox, module_runner, case):
+def test_503_on_applied_post_is_read_back_and_reported_done(sandbox, module_runner, case):
+    # A write the server applied is never reported as a failure: the 503 answer to the POST
+    # (which is never repeated) is followed by a read that finds what it created.
     module, build, api = CONVERGE_CASES[case]
     sandbox.reset(SERVER_SEED)
     sandbox.faults({'errors': [{'status': 503, 'methods': ['POST'], 'api': api, 'count': 1, 'apply': True}]})
     run = module_runner(module, build(sandbox))
     assert run.exception is None, run.describe()
-    assert run.failed, run.describe()
+    assert not run.failed, run.describe()
+    assert run.result['changed'] is True, run.describe()
     posts = [r for r in sandbox.requests(api) if r['method'] == 'POST']
     assert len(posts) == 1, posts
-    assert 'POST %s' % posts[0]['path'] in run.msg and '503' in run.msg, run.msg
-    assert run.result.get('failure', {}).get('status') == 503, run.describe()
-    # The write did happen: the API kept it even though it answered 503.
+    # The write did happen once: the API kept it even though it answered 503.
     assert _count_rows(sandbox, api) == _expected_rows(api)
 
     sandbox.clear_faults()
@@ -137,18 +138,24 @@ def test_slow_get_fails_with_a_timeout_naming_the_endpoint(sandbox, module_runne
 
 
 @pytest.mark.parametrize('case', sorted(CONVERGE_CASES))
-def test_slow_post_times_out_once_and_next_run_converges(sandbox, module_runner, case):
+def test_slow_post_is_never_repeated_and_read_back(sandbox, module_runner, case):
+    # The sandbox applies the POST at once and answers it 1.5 s later; the client gives up after
+    # 0.5 s, never sends the POST again, and reads back what the server did.
     module, build, api = CONVERGE_CASES[case]
     sandbox.reset(SERVER_SEED)
     sandbox.faults({'delay': {'seconds': 1.5, 'methods': ['POST'], 'api': api}})
-    run = module_runner(module, dict(build(sandbox), timeout=0.5))
+    try:
+        run = module_runner(module, dict(build(sandbox), timeout=0.5))
+    finally:
+        # The sandbox logs a delayed request once it has answered: wait for it, whatever the
+        # outcome, so that it does not land in the next test's log.
+        time.sleep(1.6)
     assert run.exception is None, run.describe()
-    assert run.failed, run.describe()
-    assert 'POST /' in run.msg and 'timed out' in run.msg, run.msg
-    # The sandbox logs a delayed request once it has answered.
-    time.sleep(1.6)
+    assert not run.failed, run.describe()
+    assert run.result['changed'] is True, run.describe()
     posts = [r for r in sandbox.requests(api) if r['method'] == 'POST']
     assert len(posts) == 1, posts
+    assert _count_rows(sandbox, api) == _expected_rows(api)
 
     sandbox.clear_faults()
     sandbox.clear_log()
