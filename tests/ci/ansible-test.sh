@@ -39,7 +39,8 @@ case "$command" in
     integration)
         log "ansible-test integration (ansible-core $version, sandbox profile ${SANDBOX_PROFILE:-standard})"
         trap stop_sandbox EXIT
-        start_sandbox "$tree/../../../../sandbox" "$venv/bin/python"
+        # The sandbox of this tree (each version and command has its own, so two integration runs never share one).
+        start_sandbox "$tree/../../../sandbox" "$venv/bin/python"
         write_integration_config "$tree/tests/integration/integration_config.yml"
         # shellcheck disable=SC2086 # INTEGRATION_ARGS: extra words, such as --continue-on-error
         ansible-test integration --local --python "$pyver" --color no ${INTEGRATION_ARGS:-} "$@"
