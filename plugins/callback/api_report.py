@@ -192,8 +192,22 @@ class CallbackModule(CallbackBase):
             if check_mode and ours and not item.get('skipped'):
                 self._check_entry(task, name, host, item, failed or bool(item.get('failed')))
 
+    @staticmethod
+    def _task_args(task, item):
+        """The module's arguments: the result's ``invocation`` where ansible-core injects it (before
+        2.20, or with ``INJECT_INVOCATION``), else the task's own arguments when they hold no template
+        (a loop item's arguments are then unknown, and the resource's id and name stand in)."""
+        args = item.get('locator') or (item.get('invocation') or {}).get('module_args')
+        if isinstance(args, dict):
+            return args
+        if 'item' in item or '_ansible_item_label' in item:
+            return {}
+        args = getattr(task, 'args', None) or {}
+        return {key: value for key, value in args.items()
+                if isinstance(value, (str, int)) and not isinstance(value, bool) and '{{' not in str(value)}
+
     def _check_entry(self, task, name, host, item, failed):
-        args = (item.get('invocation') or {}).get('module_args') or {}
+        args = self._task_args(task, item)
         label = item.get('_ansible_item_label', item.get('item'))
         resource = {key: args[key] for key in ('kind', 'server', 'webapp', 'database', 'name') if args.get(key) not in (None, '')}
         if not resource and isinstance(item.get('resource'), dict):

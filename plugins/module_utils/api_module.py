@@ -65,7 +65,20 @@ class ApiModule(AnsibleModule):
             stats['apiops_drift'] = 1
         if stats and 'ansible_stats' not in kwargs:
             kwargs['ansible_stats'] = {'data': stats, 'per_host': False, 'aggregate': True}
+        locator = self.locator()
+        if locator:
+            kwargs.setdefault('locator', locator)
         return kwargs
+
+    def locator(self):
+        """Which resource a resource module's task means, as the task gave it (``kind``, its parents,
+        ``name``, ``id``): ansible-core 2.20 and later no longer put the module's arguments in its
+        result, and the run report needs them to name what drifted."""
+        params = self.params if isinstance(self.params, dict) else {}
+        if not params.get('kind') or 'state' not in params:
+            return {}
+        return {key: value for key, value in params.items()
+                if key in LOCATOR_OPTIONS and value not in (None, '') and not isinstance(value, (dict, list))}
 
     def exit_json(self, **kwargs):
         super().exit_json(**self._with_cost(kwargs))
@@ -87,6 +100,9 @@ class ApiModule(AnsibleModule):
             values = []
         self.no_log_values.update(str(value) for value in values if value not in (None, ''))
 
+
+# The options that say which resource a task means (kind, the RunCloud parents, name, id).
+LOCATOR_OPTIONS = ('kind', 'server', 'webapp', 'database', 'name', 'id')
 
 LIGHTRUN_DEFAULT_URL = 'https://app.lightrun.com'
 RUNCLOUD_DEFAULT_URL = 'https://manage.runcloud.io/api/v2'

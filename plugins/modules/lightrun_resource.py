@@ -309,6 +309,13 @@ operations:
   elements: dict
   sample: [{action: update, method: PUT, path: /api/v1/agent-pools/0b7c6f2e-3c1a-4c55-9f0e-2a4d8f1b9c11, status: done,
             fields: [description]}]
+locator:
+  description:
+    - Which resource the task means, as the task gave it (C(kind), its parent options, C(name), C(id)), so that reports
+      such as the C(apiops.saas.api_report) callback's name it on every ansible-core version.
+  returned: always
+  type: dict
+  sample: {kind: agent_pool, name: payments}
 api_cost:
   description:
     - What the module's requests cost, per API. Only the APIs it sent requests to are there (none when it failed before sending any).

@@ -411,6 +411,13 @@ operations:
   sample: [{action: delete, method: DELETE, path: /servers/3/supervisors/8, status: done, role: replace},
            {action: create, method: POST, path: /servers/3/supervisors, status: done, role: replace,
             fields: [username, numprocs, command, directory, label]}]
+locator:
+  description:
+    - Which resource the task means, as the task gave it (C(kind), its parent options, C(name), C(id)), so that reports
+      such as the C(apiops.saas.api_report) callback's name it on every ansible-core version.
+  returned: always
+  type: dict
+  sample: {kind: webapp, server: web-01, name: shop}
 api_cost:
   description:
     - What the module's requests cost, per API. Only the APIs it sent requests to are there (none when it failed before sending any).
