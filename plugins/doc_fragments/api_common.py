@@ -4,15 +4,20 @@
 
 """The documentation every apiops.saas module and plugin that talks to an API shares, written once.
 
-The apiops.saas.lightrun, apiops.saas.runcloud and apiops.saas.runcloud_plugin fragments are
-assembled from these pieces (so a module names one fragment per API), and this fragment alone
-documents the options common to both APIs.
+Modules name ``apiops.saas.api_common`` (how requests are sent and retried) and
+``apiops.saas.api_common.module`` (what only modules have) beside their API's fragment
+(``apiops.saas.lightrun`` or ``apiops.saas.runcloud``); plugins name ``apiops.saas.api_common`` beside
+``apiops.saas.runcloud_plugin``. Each text is a literal (ansible-test's YAML check reads them as such).
 """
 
 from __future__ import annotations
 
-# Options of every module and plugin: how requests are sent and retried (indented as options).
-TRANSPORT_OPTIONS = r'''
+
+class ModuleDocFragment:
+
+    # Options of every module and plugin: how requests are sent and retried.
+    DOCUMENTATION = r'''
+options:
   validate_certs:
     description:
       - Verify the server's TLS certificate. Only set to V(false) against a server you trust, such as a local test server.
@@ -33,10 +38,13 @@ TRANSPORT_OPTIONS = r'''
       - V(0) fails at the first 429.
     type: float
     default: 300
+requirements:
+  - requests
 '''
 
-# Options only modules have (a plugin runs once per inventory parse, not in forks).
-MODULE_OPTIONS = r'''
+    # Options and notes only modules have (a plugin runs once per inventory parse, not in forks).
+    MODULE = r'''
+options:
   shared_rate_budget:
     description:
       - Share one rate-limit budget with every process on this controller that uses the same O(api_url) and credential
@@ -49,22 +57,8 @@ MODULE_OPTIONS = r'''
       - If not set, the value of the E(APIOPS_SHARED_RATE_BUDGET) environment variable is used.
     type: bool
     default: true
-'''
-
-# Notes of every module (indented as list items of notes).
-MODULE_NOTES = r'''
+notes:
   - Requests answered 502, 503 or 504, and connection errors, are retried up to 4 times for GET, PUT and DELETE, never for POST or PATCH,
     so that a retry can never make a change twice.
   - "The module talks to the API from the host it runs on; run it on the controller (C(delegate_to: localhost) or C(connection: local))."
 '''
-
-REQUIREMENTS = r'''
-requirements:
-  - requests
-'''
-
-
-class ModuleDocFragment:
-
-    # The options both APIs' modules share, for a module that needs them without either API's credentials.
-    DOCUMENTATION = 'options:' + TRANSPORT_OPTIONS + MODULE_OPTIONS + 'notes:' + MODULE_NOTES + REQUIREMENTS

@@ -4,9 +4,12 @@
 
 from __future__ import annotations
 
-from ansible_collections.apiops.saas.plugins.doc_fragments.api_common import MODULE_NOTES, MODULE_OPTIONS, REQUIREMENTS, TRANSPORT_OPTIONS
 
-_LIGHTRUN_OPTIONS = r'''
+class ModuleDocFragment:
+
+    # The Lightrun connection options of every Lightrun module; the options every API shares come
+    # from apiops.saas.api_common and apiops.saas.api_common.module.
+    DOCUMENTATION = r'''
 options:
   api_url:
     description:
@@ -19,14 +22,7 @@ options:
       - Lightrun API key, sent as a Bearer token. Watched-package operations need a key with the C(SECURITY) permission level.
       - If not set, the value of the E(LIGHTRUN_API_KEY) environment variable is used.
     type: str
-    required: true'''
-
-_LIGHTRUN_NOTES = r'''
+    required: true
 notes:
-  - All Lightrun modules belong to the C(apiops.saas.lightrun) action group, so connection options can be set once with C(module_defaults).'''
-
-
-class ModuleDocFragment:
-
-    # The Lightrun connection options of every Lightrun module (the shared ones come from api_common).
-    DOCUMENTATION = _LIGHTRUN_OPTIONS + TRANSPORT_OPTIONS + MODULE_OPTIONS + _LIGHTRUN_NOTES + MODULE_NOTES + REQUIREMENTS
+  - All Lightrun modules belong to the C(apiops.saas.lightrun) action group, so connection options can be set once with C(module_defaults).
+'''

@@ -19,6 +19,7 @@ description:
   - Enable the inventory cache (O(cache=true)) for large accounts; a run served from the cache sends no request at all.
 extends_documentation_fragment:
   - apiops.saas.runcloud_plugin
+  - apiops.saas.api_common
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 options:

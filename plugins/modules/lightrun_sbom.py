@@ -20,6 +20,8 @@ author:
   - apiops.saas contributors (@apiops)
 extends_documentation_fragment:
   - apiops.saas.lightrun
+  - apiops.saas.api_common
+  - apiops.saas.api_common.module
   - ansible.builtin.files
 attributes:
   check_mode:

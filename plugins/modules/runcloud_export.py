@@ -35,6 +35,8 @@ author:
   - apiops.saas contributors (@apiops)
 extends_documentation_fragment:
   - apiops.saas.runcloud
+  - apiops.saas.api_common
+  - apiops.saas.api_common.module
 attributes:
   check_mode:
     support: full

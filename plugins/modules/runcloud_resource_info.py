@@ -16,6 +16,8 @@ author:
   - apiops.saas contributors (@apiops)
 extends_documentation_fragment:
   - apiops.saas.runcloud
+  - apiops.saas.api_common
+  - apiops.saas.api_common.module
   - apiops.saas.runcloud_locator
 attributes:
   check_mode:

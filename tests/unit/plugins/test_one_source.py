@@ -10,6 +10,7 @@ import os
 
 import yaml
 
+from ansible_collections.apiops.saas.plugins.doc_fragments import api_common
 from ansible_collections.apiops.saas.plugins.doc_fragments import runcloud as runcloud_fragment
 from ansible_collections.apiops.saas.plugins.doc_fragments import runcloud_locator, runcloud_plugin
 from ansible_collections.apiops.saas.plugins.module_utils import client
@@ -51,7 +52,29 @@ def test_plugin_and_module_fragments_document_the_same_connection():
         assert module[name]['type'] == option['type'], name
         assert module[name].get('default') == option.get('default'), name
         assert module[name]['description'][0] == option['description'][0], name
+    # A module's options are its API's fragment and the two shared ones, with nothing left undocumented.
+    shared = _options(api_common.ModuleDocFragment.DOCUMENTATION)
+    shared_module = _options(api_common.ModuleDocFragment.MODULE)
+    assert not set(module) & set(shared) and not set(module) & set(shared_module) and not set(shared) & set(shared_module)
+    documented = dict(module, **shared)
+    documented.update(shared_module)
     spec = runcloud_argument_spec()
-    assert set(module) == set(spec)
+    assert set(documented) == set(spec)
     for name, option in spec.items():
-        assert module[name].get('default') == option.get('default'), name
+        assert documented[name].get('default') == option.get('default'), name
+        assert documented[name]['type'] == option['type'], name
+    # Plugins document the transport options from the same fragment, not the module-only ones.
+    assert set(plugin) == set(module)
+
+
+def test_every_module_names_the_shared_fragments():
+    modules = os.path.join(ROOT, 'plugins', 'modules')
+    for name in sorted(os.listdir(modules)):
+        if not name.endswith('.py') or name == '__init__.py':
+            continue
+        with open(os.path.join(modules, name), encoding='utf-8') as handle:
+            source = handle.read()
+        doc = yaml.safe_load(source.split("DOCUMENTATION = r'''", 1)[1].split("'''", 1)[0])
+        fragments = doc.get('extends_documentation_fragment', [])
+        if 'apiops.saas.lightrun' in fragments or 'apiops.saas.runcloud' in fragments:
+            assert 'apiops.saas.api_common' in fragments and 'apiops.saas.api_common.module' in fragments, name
