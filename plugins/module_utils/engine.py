@@ -34,10 +34,9 @@ from urllib.parse import quote
 import re
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.connection import api_bool
 
 SECRET_MARKER = '********'
-_TRUE = frozenset(('1', 'true', 'yes', 'on'))
-_FALSE = frozenset(('0', 'false', 'no', 'off', ''))
 _SERVER_SIDE_UNCERTAIN = (None, 500, 502, 503, 504)
 
 
@@ -418,16 +417,7 @@ def normalise(value, prop):
         item = prop.get('items', {'type': 'string'})
         return sorted((normalise(v, item) for v in value), key=lambda v: (str(type(v)), str(v)))
     if 'boolean' in types:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, (int, float)):
-            return bool(value)
-        text = str(value).strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        return value
+        return api_bool(value)
     if 'integer' in types and 'string' not in types:
         if isinstance(value, bool):
             return int(value)
