@@ -19,8 +19,18 @@ else
     venv="$(venv_for "$version")"
     build="$version"
 fi
+# INTEGRATION_SHARD=K/N: run every N-th integration target, from the K-th (in name order), so that N
+# runs of one version share the targets; each shard has its own tree and sandbox.
+shard=""
+if [ "$command" = integration ] && [ -n "${INTEGRATION_SHARD:-}" ]; then
+    if ! [[ "$INTEGRATION_SHARD" =~ ^([1-9][0-9]*)/([1-9][0-9]*)$ ]] || [ "${BASH_REMATCH[1]}" -gt "${BASH_REMATCH[2]}" ]; then
+        echo "INTEGRATION_SHARD must be K/N with 1 <= K <= N, not $INTEGRATION_SHARD" >&2
+        exit 2
+    fi
+    shard="-${BASH_REMATCH[1]}of${BASH_REMATCH[2]}"
+fi
 # One tree per version and command, so that sanity and integration of one version can run at once.
-tree="$(collection_tree "$build-$command")"
+tree="$(collection_tree "$build-$command$shard")"
 export PATH="$venv/bin:$PATH"
 pyver="$(venv_python_version "$venv")"
 log "ansible-core $("$venv/bin/python" -c 'import ansible; print(ansible.__version__)') on Python $("$venv/bin/python" -c 'import sys; print(sys.version.split()[0])') ($(readlink -f "$venv/bin/python")), venv $venv"
@@ -42,6 +52,14 @@ case "$command" in
         # The sandbox of this tree (each version and command has its own, so two integration runs never share one).
         start_sandbox "$tree/../../../sandbox" "$venv/bin/python"
         write_integration_config "$tree/tests/integration/integration_config.yml"
+        if [ -n "$shard" ] && [ "$#" -eq 0 ]; then
+            # The targets ansible-test would run (not hidden), every N-th from the K-th (named targets win).
+            mapfile -t shard_targets < <(cd tests/integration/targets && for target in *; do
+                grep -qx hidden "$target/aliases" 2>/dev/null || echo "$target"; done | LC_ALL=C sort \
+                | awk -v k="${INTEGRATION_SHARD%/*}" -v n="${INTEGRATION_SHARD#*/}" '(NR - 1) % n == k - 1')
+            log "shard $INTEGRATION_SHARD: ${shard_targets[*]}"
+            set -- "$@" "${shard_targets[@]}"
+        fi
         # shellcheck disable=SC2086 # INTEGRATION_ARGS: extra words, such as --continue-on-error
         ansible-test integration --local --python "$pyver" --color no ${INTEGRATION_ARGS:-} "$@"
         ;;

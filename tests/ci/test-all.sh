@@ -8,13 +8,14 @@
 # - every check in tests/ci/checks.d (the fault suite under the strict profile, the minimum
 #   dependency versions, galaxy-importer, ansible-lint, the demo, the docs, the benchmark smoke...).
 #
-# Four lanes run side by side on a 2-core machine: the sanity tests, one version after the other
-# (never two at once: they share ansible-test's virtualenvs under ~/.ansible/test), each
-# integration run (mostly waiting), and the units and checks. Every part logs to .build/test-logs/<part>.log;
+# Lanes run side by side on a 2-core machine: the sanity tests, one version after the other
+# (never two at once: they share ansible-test's virtualenvs under ~/.ansible/test), the integration
+# shards (mostly waiting), the units and checks, and the longest check on its own. Every part logs to .build/test-logs/<part>.log;
 # a failed part does not stop the others, and the summary at the end names every failure with the
 # end of its log. Environment:
 #   VERSIONS="2.16 2.21"  sanity and units on these versions only (default: all supported)
-#   LANES=1               run everything one part after the other (default: 4 lanes)
+#   LANES=1               run everything one part after the other (default: side by side)
+#   INTEGRATION_SHARDS=N  integration runs per version, each every N-th target (default 2)
 #   PARTS="units-2.21 check-50-faults"  run only the named parts (names as in the summary)
 set -uo pipefail
 # shellcheck source=tests/ci/common.sh
@@ -55,16 +56,18 @@ sanity_lane() {
     done
 }
 
-# Integration runs every target even after a failure, so one run shows every failing target.
-integration_oldest() {
-    part "integration-$OLDEST_CORE-standard" env SANDBOX_PROFILE=standard INTEGRATION_ARGS=--continue-on-error \
-        "${make_[@]}" integration V="$OLDEST_CORE"
+# Integration runs every target even after a failure, so one run shows every failing target. Each
+# version's targets are shared by INTEGRATION_SHARDS runs side by side (every N-th target each, own
+# tree and sandbox): most targets wait (Retry-After, rate-limit windows, slow answers) far more than
+# they compute.
+SHARDS="${INTEGRATION_SHARDS:-2}"
+integration() {  # integration VERSION PROFILE SHARD
+    part "integration-$1-$2-$3of$SHARDS" env SANDBOX_PROFILE="$2" INTEGRATION_ARGS=--continue-on-error \
+        INTEGRATION_SHARD="$3/$SHARDS" "${make_[@]}" integration V="$1"
 }
 
-integration_newest() {
-    part "integration-$NEWEST_CORE-strict" env SANDBOX_PROFILE=strict INTEGRATION_ARGS=--continue-on-error \
-        "${make_[@]}" integration V="$NEWEST_CORE"
-}
+# The checks that take longest run in a lane of their own.
+SEPARATE_CHECKS="70-export-roundtrip"
 
 checks_lane() {
     local version check
@@ -74,6 +77,14 @@ checks_lane() {
     for check in "$ROOT"/tests/ci/checks.d/*.sh; do
         [ -e "$check" ] || continue
         check="$(basename "$check" .sh)"
+        [[ " $SEPARATE_CHECKS " == *" $check "* ]] && continue
+        part "check-$check" bash "$ROOT/tests/ci/checks.d/$check.sh"
+    done
+}
+
+separate_checks_lane() {
+    local check
+    for check in $SEPARATE_CHECKS; do
         part "check-$check" bash "$ROOT/tests/ci/checks.d/$check.sh"
     done
 }
@@ -86,19 +97,25 @@ for version in "${versions[@]}" "$OLDEST_CORE" "$NEWEST_CORE"; do
     log "ansible-core $version: $("$venv/bin/python" -c 'import ansible, sys; print(ansible.__version__, "on Python", sys.version.split()[0])') ($venv)"
 done
 
-if [ "${LANES:-4}" = 1 ]; then
-    integration_oldest
-    integration_newest
+if [ "${LANES:-}" = 1 ]; then
+    for shard in $(seq 1 "$SHARDS"); do
+        integration "$OLDEST_CORE" standard "$shard"
+        integration "$NEWEST_CORE" strict "$shard"
+    done
     checks_lane
+    separate_checks_lane
     sanity_lane
 else
-    # Four lanes: the integration runs mostly wait (Retry-After, rate-limit windows, slow answers the
-    # targets ask the sandbox for), so they overlap well with the CPU-bound sanity and checks.
+    # Side by side: the integration shards mostly wait (Retry-After, rate-limit windows, slow answers
+    # the targets ask the sandbox for), so they overlap well with the CPU-bound sanity and checks.
     pids=()
     sanity_lane & pids+=($!)
-    integration_oldest & pids+=($!)
-    integration_newest & pids+=($!)
+    for shard in $(seq 1 "$SHARDS"); do
+        integration "$OLDEST_CORE" standard "$shard" & pids+=($!)
+        integration "$NEWEST_CORE" strict "$shard" & pids+=($!)
+    done
     checks_lane & pids+=($!)
+    separate_checks_lane & pids+=($!)
     wait "${pids[@]}"
 fi
 
