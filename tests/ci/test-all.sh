@@ -10,7 +10,8 @@
 #
 # Lanes run side by side on a 2-core machine: the sanity tests, one version after the other
 # (never two at once: they share ansible-test's virtualenvs under ~/.ansible/test), the integration
-# shards (mostly waiting), the units and checks, and the longest check on its own. Every part logs to .build/test-logs/<part>.log;
+# shards (mostly waiting), the units and checks, and the longest checks in a lane of their own.
+# Every part logs to .build/test-logs/<part>.log;
 # a failed part does not stop the others, and the summary at the end names every failure with the
 # end of its log. Environment:
 #   VERSIONS="2.16 2.21"  sanity and units on these versions only (default: all supported)
@@ -66,8 +67,8 @@ integration() {  # integration VERSION PROFILE SHARD
         INTEGRATION_SHARD="$3/$SHARDS" "${make_[@]}" integration V="$1"
 }
 
-# The checks that take longest run in a lane of their own.
-SEPARATE_CHECKS="70-export-roundtrip"
+# The checks that take longest run in a lane of their own (about as long as the units and other checks).
+SEPARATE_CHECKS="70-export-roundtrip 60-bench-smoke 65-fleet-smoke"
 
 checks_lane() {
     local version check
