@@ -98,7 +98,8 @@ class ApiModule(AnsibleModule):
         except Exception:  # pylint: disable=broad-except
             # Malformed input is refused later by argument validation; mask the whole option meanwhile.
             values = []
-        self.no_log_values.update(str(value) for value in values if value not in (None, ''))
+        # A blank value would mask every space of every message (it is refused as blank anyway).
+        self.no_log_values.update(str(value) for value in values if value is not None and str(value).strip())
 
 
 # The options that say which resource a task means (kind, the RunCloud parents, name, id).

@@ -470,8 +470,12 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     runcloud_client,
 )
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_args import locator_argument_spec
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import ResourceError, apply_plan, check_params, plan
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_args import (
+    check_resource_task,
+    locator_argument_spec,
+    resource_options,
+)
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import ResourceError, apply_plan, plan
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
 
 
@@ -479,11 +483,7 @@ def resource_argument_spec():
     """The options of runcloud_resource."""
     return runcloud_argument_spec(
         **locator_argument_spec(),
-        attributes=dict(type='dict', default={}),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-        recreate=dict(type='bool', default=False),
-        update_secrets=dict(type='str', choices=['on_create', 'always'], default='on_create'),
-        deploy=dict(type='str', choices=['on_change', 'always'], default='on_change'),
+        **resource_options(),
         validate_only=dict(type='bool', default=False),
     )
 
@@ -492,13 +492,9 @@ def main():
     module = ApiModule(argument_spec=resource_argument_spec(), supports_check_mode=True,
                        secret_values=KINDS.secret_values, **RUNCLOUD_MODULE_KWARGS)
     params = dict(module.params, follow_up=module.params['deploy'])
-    kind = KINDS[params['kind']]
     jsonschema = load_jsonschema(module)
     try:
-        check_params(kind, params, jsonschema)
-        if params['deploy'] == 'always' and not kind.follow_up:
-            raise ResourceError('deploy: always applies only to kinds with a deploy step (%s), not to %s'
-                                % (', '.join(k.name for k in KINDS.values() if k.follow_up), kind.name))
+        check_resource_task(params, jsonschema)
     except ResourceError as err:
         module.fail_json(msg=err.message, changed=False)
     if params['validate_only']:

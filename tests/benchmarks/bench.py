@@ -431,9 +431,9 @@ def find_run(results, way, size, phase):
 
 def resources(tasks):
     """Resources the collection's tasks handled: one per host and loop item that ran (other tasks send nothing,
-    and the runcloud_site role's validation tasks, which check input with validate_only, send nothing either)."""
+    and neither does apiops.saas.runcloud_validate, the runcloud_site role's check of its declarations)."""
     return sum(task['units'] for task in tasks
-               if task['action'].startswith('apiops.saas.') and not task['name'].split(' : ')[-1].startswith('Validate'))
+               if task['action'].startswith('apiops.saas.') and task['action'] != 'apiops.saas.runcloud_validate')
 
 
 def evaluate(results):
