@@ -18,7 +18,7 @@ description:
     half-built site behind. The role C(apiops.saas.runcloud_site) runs it once per site.
   - One task checks all the declarations, at a few milliseconds per host; the same checks with
     O(apiops.saas.runcloud_resource#module:validate_only=true) cost one module run per resource.
-  - Not part of the C(group/apiops.saas.runcloud) action group: it takes no connection options.
+  - Not part of the C(group/apiops.saas.runcloud) action group, since it takes no connection options.
 author:
   - apiops.saas contributors (@apiops)
 attributes:
@@ -32,6 +32,7 @@ attributes:
     support: none
     description: Nothing changes.
   platform:
+    support: full
     platforms: all
     description: Runs on the controller whatever the host.
 requirements:

@@ -59,7 +59,7 @@ def test_invalid_declarations_name_the_field(item, expect):
     assert message is not None and expect in message, message
 
 
-@pytest.mark.parametrize('item', [v for v in VALID] + [i for i, dummy in INVALID if 'api_token' not in i],
+@pytest.mark.parametrize('item', list(VALID) + [i for i, dummy in INVALID if 'api_token' not in i],
                          ids=lambda item: str(item.get('kind')))
 def test_same_verdict_and_message_as_the_module(item, capsys):
     """The action and runcloud_resource with validate_only agree, message for message."""
