@@ -1014,8 +1014,11 @@ class Operation:
     """
 
     def __init__(self, action, method, path, body=None, role=None, fields=(), secret_fields=(), update=None,
-                 only_if_differs=None, what=None, params=None, on_answer=None, accept=()):
+                 only_if_differs=None, what=None, params=None, on_answer=None, accept=(), settle=None):
         self.action = action
+        # settle(fresh, error) -> 'done', 'partial' or 'failed': after an uncertain answer, what the
+        # re-read object shows of this write (a bulk item request; see _settle()).
+        self.settle = settle
         # issue 15: query parameters; on_answer(data, status) reads the answer (may raise PartialFailure
         # or ResourceError); accept: non-2xx statuses on_answer handles itself.
         self.params = params
@@ -1451,6 +1454,9 @@ class Outcome:
                           'what is still missing')
         if not done and not partly and not advice:
             advice.append('nothing was changed')
+        if done and failed and not advice:
+            advice.append('run the task again once the cause is fixed: it reads the current state first and sends only '
+                          'what is still missing')
         if not advice:
             return '%s.' % '. '.join(parts)
         advice = '; '.join(advice)
@@ -1489,6 +1495,12 @@ def _settle(kind, plan, outcome, reader, op):
     """After a 5xx or a lost answer to a POST or PATCH, read back whether the server applied it
     (``done``) or not (``failed``); it stays ``unknown`` when the read fails too."""
     try:
+        if op.settle is not None:
+            fresh = reader.reread(kind, outcome.resource or plan.reading.current, plan.desired)
+            if fresh is not None:
+                op.status = op.settle(fresh, op.error)
+                outcome.resource = fresh
+            return
         if op.action == 'create':
             found = reader.reread(kind, None, plan.desired)
             if found is None:
@@ -1553,7 +1565,9 @@ def apply_plan(client, plan, reader=None):
                 rest.status = 'not_sent'
             break
         except ApiError as err:
-            op.status = 'unknown' if err.status in _SERVER_SIDE_UNCERTAIN and op.method in ('POST', 'PATCH') else 'failed'
+            # A bulk item request of any method is settled by reading back (its answer says which items were applied).
+            uncertain = op.method in ('POST', 'PATCH') or op.settle is not None
+            op.status = 'unknown' if err.status in _SERVER_SIDE_UNCERTAIN and uncertain else 'failed'
             op.error = err
             if op.status == 'unknown' and reader is not None:
                 _settle(kind, plan, outcome, reader, op)
@@ -1818,6 +1832,36 @@ def _bulk_handler(coll, applied, action, sent):
     return handle
 
 
+def _bulk_settle(kind, applied, action, expected):
+    """The settle function of a bulk item request: after a 5xx or a lost answer, the re-read object says which
+    items the server applied (added and there, updated to the given fields, removed and gone); the result's
+    item lists record them, and the others as failed with the error's status."""
+    coll = kind.collection
+    done_key = {'add': 'added', 'update': 'updated', 'remove': 'removed'}[action]
+
+    def settle(fresh, error):
+        have = _current_items(kind, coll, fresh)
+        ok, missing = [], []
+        for key, given in expected.items():
+            item = have.get(coll.fold(key))
+            if action == 'remove':
+                applied_here = item is None
+            elif item is None:
+                applied_here = False
+            else:
+                applied_here = all(normalise(v, coll.fields[f][1]) == normalise(item.get(f), coll.fields[f][1])
+                                   for f, v in given.items())
+            (ok if applied_here else missing).append(key)
+        applied[done_key].extend(ok)
+        status = getattr(error, 'status', None)
+        message = getattr(error, 'message', None) or (str(error) if error is not None else None)
+        applied['failed'].extend({coll.key: key, 'action': action, 'status': status, 'message': message} for key in missing)
+        if not missing:
+            return 'done'
+        return 'partial' if ok else 'failed'
+    return settle
+
+
 def _plan_collection(plan, ident):
     """Add the operations that bring the kind's collection to the task's items (pure; issue 15)."""
     kind = plan.kind
@@ -1848,18 +1892,22 @@ def _plan_collection(plan, ident):
             sub = coll.update[1].replace('{key}', quote(str(current.get(coll.key)), safe='@'))
             ops.append(Operation('update', coll.update[0], base + '/' + sub, body, fields=(coll.option,),
                                  on_answer=_bulk_handler(coll, applied, 'update', [current.get(coll.key)]),
-                                 accept=_BULK_ERROR_STATUSES))
+                                 accept=_BULK_ERROR_STATUSES,
+                                 settle=_bulk_settle(kind, applied, 'update', {current.get(coll.key): given})))
             planned['updated'].append(current.get(coll.key))
             after[folded] = dict(current, **given)
     if adds:
         ops.insert(0, Operation('update', coll.add[0], base + '/' + coll.add[1], adds, fields=(coll.option,),
                                 on_answer=_bulk_handler(coll, applied, 'add', [a[coll.key] for a in adds]),
-                                accept=_BULK_ERROR_STATUSES))
+                                accept=_BULK_ERROR_STATUSES,
+                                settle=_bulk_settle(kind, applied, 'add', dict(
+                                    (a[coll.key], dict((f, v) for f, v in a.items() if f != coll.key)) for a in adds))))
         planned['added'] = [a[coll.key] for a in adds]
     removes = [item.get(coll.key) for folded, item in have.items() if folded not in wanted] if task.exclusive else []
     if removes:
         ops.append(Operation('update', coll.remove[0], base + '/' + coll.remove[1], removes, fields=(coll.option,),
-                             on_answer=_bulk_handler(coll, applied, 'remove', removes), accept=_BULK_ERROR_STATUSES))
+                             on_answer=_bulk_handler(coll, applied, 'remove', removes), accept=_BULK_ERROR_STATUSES,
+                             settle=_bulk_settle(kind, applied, 'remove', dict((key, {}) for key in removes))))
         planned['removed'] = removes
         for key in removes:
             after.pop(coll.fold(key), None)

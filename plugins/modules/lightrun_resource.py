@@ -103,6 +103,8 @@ options:
         field differs; members not listed stay, unless O(members_exclusive=true).
       - Additions and removals go in one bulk request each; the API answers each item's success or failure, and a
         failed item fails the task naming it (the others are done and reported in RV(members)).
+      - A bulk request answered with a 5xx, or whose answer is lost, is never sent again; the group is read back and
+        each member reported as the server has it, so a request the server applied is not a failure.
     type: list
     elements: dict
     suboptions:

@@ -275,6 +275,56 @@ def test_a_remove_of_an_item_already_gone_is_not_a_failure():
     assert 'msg' not in result and result['members']['removed'] == ['ann@example.test']
 
 
+
+def test_a_bulk_add_answered_5xx_is_settled_by_reading_the_group_back():
+    # dan was added before the 503, ghost was not: read back, the request is partly done (a change), each
+    # item reported as the server has it, and nothing is sent twice.
+    the_plan = plan('user_group', current=GROUP, name='team',
+                    items=[{'email': 'ann@example.test'}, {'email': 'dan@example.test', 'group_admin': True},
+                           {'email': 'ghost@example.test'}])
+    dan = {'email': 'dan@example.test', 'groupAdmin': True, 'elevatedRoles': []}
+    after = dict(GROUP, members=[MEMBER_ANN, MEMBER_BOB, dan], memberCount=3)
+    client = FakeClient({('POST', 'api/v1/groups/%s/members' % GROUP_ID): (503, None),
+                         ('GET', 'api/v1/groups/%s' % GROUP_ID): (200, after)})
+    result = apply_plan(client, the_plan, Reader(client, KINDS, {})).result()
+    assert result['changed'] is True and result['operations'][0]['status'] == 'partial'
+    assert result['members']['added'] == ['dan@example.test']
+    assert result['members']['failed'] == [{'email': 'ghost@example.test', 'action': 'add', 'status': 503,
+                                            'message': result['members']['failed'][0]['message']}]
+    assert [s[0] for s in client.sent].count('POST') == 1
+
+
+def test_a_bulk_add_applied_with_other_fields_than_asked_is_not_done():
+    # dan is there but not as group admin: the add is not what was asked, so it is not reported done.
+    the_plan = plan('user_group', current=GROUP, name='team', items=[{'email': 'dan@example.test', 'group_admin': True}])
+    after = dict(GROUP, members=[MEMBER_ANN, MEMBER_BOB, {'email': 'dan@example.test', 'groupAdmin': False}], memberCount=3)
+    client = FakeClient({('POST', 'api/v1/groups/%s/members' % GROUP_ID): (500, None),
+                         ('GET', 'api/v1/groups/%s' % GROUP_ID): (200, after)})
+    result = apply_plan(client, the_plan, Reader(client, KINDS, {})).result()
+    assert result['operations'][0]['status'] == 'failed' and result['changed'] is False
+    assert result['members']['added'] == [] and result['members']['failed'][0]['email'] == 'dan@example.test'
+
+
+def test_a_bulk_remove_answered_5xx_after_the_server_applied_it_is_done():
+    the_plan = plan('user_group', current=GROUP, name='team', items=[{'email': 'ann@example.test'}], exclusive=True)
+    client = FakeClient({('DELETE', 'api/v1/groups/%s/members' % GROUP_ID): (502, None),
+                         ('GET', 'api/v1/groups/%s' % GROUP_ID): (200, dict(GROUP, members=[MEMBER_ANN], memberCount=1))})
+    outcome = apply_plan(client, the_plan, Reader(client, KINDS, {}))
+    result = outcome.result()
+    assert 'msg' not in result and result['changed'] is True
+    assert result['operations'][0]['status'] == 'done' and result['members']['removed'] == ['bob@example.test']
+    assert any('reading back shows it was applied' in w for w in outcome.warnings)
+
+
+def test_a_bulk_request_whose_read_back_fails_too_stays_unknown():
+    the_plan = plan('user_group', current=GROUP, name='team', items=[{'email': 'dan@example.test'}])
+    client = FakeClient({('POST', 'api/v1/groups/%s/members' % GROUP_ID): (503, None),
+                         ('GET', 'api/v1/groups/%s' % GROUP_ID): (503, None)})
+    result = apply_plan(client, the_plan, Reader(client, KINDS, {})).result()
+    assert result['operations'][0]['status'] == 'unknown'
+    assert 'may have applied' in result['msg'] and 'run the task again' in result['msg']
+
+
 # -- users: addressed by email ------------------------------------------------------------------------------------
 
 USER = {'id': '3b7c6f2e-3c1a-4c55-9f0e-2a4d8f1b9c14', 'email': 'Ann@Example.test', 'firstName': 'Ann', 'lastName': 'Lee',
