@@ -148,7 +148,7 @@ errors:
   type: list
   elements: str
   sample:
-    - "resources[1] (cron_job nightly-report): invalid attributes for kind cron_job: attributes.minute: '61' does not match '^...'"
+    - "resources[1] (cron_job nightly-report): invalid attributes for kind cron_job: attributes.hour: '1 2' does not match '^\\\\S+$'"
 msg:
   description: What was found.
   returned: always
