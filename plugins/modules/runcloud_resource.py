@@ -156,7 +156,8 @@ options:
     description:
       - Only check the task (options, parents given, O(name), O(attributes) against the kind's schema) and exit
         without reading or sending anything, C(changed=false). No credentials are needed.
-      - The role C(apiops.saas.runcloud_site) runs every declared resource this way before its first request.
+      - M(apiops.saas.runcloud_validate) runs the same checks on a whole list of declarations in one task on the
+        controller; the role C(apiops.saas.runcloud_site) checks every declared resource with it before its first request.
     type: bool
     default: false
 notes:
