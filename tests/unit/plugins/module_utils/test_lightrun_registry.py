@@ -275,7 +275,6 @@ def test_a_remove_of_an_item_already_gone_is_not_a_failure():
     assert 'msg' not in result and result['members']['removed'] == ['ann@example.test']
 
 
-
 def test_a_bulk_add_answered_5xx_is_settled_by_reading_the_group_back():
     # dan was added before the 503, ghost was not: read back, the request is partly done (a change), each
     # item reported as the server has it, and nothing is sent twice.
