@@ -82,7 +82,9 @@ def _reserve(directory, count, queue):
 
 def test_two_processes_share_one_window(tmp_path):
     """Two processes that know limit and window never put more than the limit into one window between them."""
-    limit, window = 4, 0.4
+    # The stamps are taken after acquire() returns: on a loaded machine a process may be descheduled in
+    # between, so the window is long enough (1.5 s) for such a delay not to move a stamp into the next one.
+    limit, window = 4, 1.5
     seeder = SharedBudget(URL, [TOKEN], directory=str(tmp_path))
     with seeder._state() as state:
         state.update(limit=limit, window=window)
