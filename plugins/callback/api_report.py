@@ -64,8 +64,11 @@ options:
         key: drift_junit
   fail_on_drift:
     description:
-      - In check mode, end C(ansible-playbook) with exit status 2 (as for failed hosts) when any resource would change,
-        after the recap and the reports are written, so that a scheduled job or an AWX job shows drift as a failure.
+      - In check mode, end C(ansible-playbook) with exit status 20 when any resource would change, after the recap and the
+        reports are written, so that a scheduled job or an AWX job shows drift as a failure.
+      - C(ansible-playbook) itself never ends with 20 (its statuses are 1 to 15, 99, 250 and 255), so CI tells drift (20) from a broken run
+        (for example 2 for a failed host, such as one with a bad token). When a host failed or was unreachable the run
+        keeps C(ansible-playbook)'s own status, and the drift report is still written.
       - The exit happens when this callback receives the end-of-run statistics; list it last in C(callbacks_enabled) so that
         every other callback has received them first.
     type: bool
@@ -90,7 +93,11 @@ from ansible.plugins.callback import CallbackBase
 
 MASK = '********'
 SECRET_FIELD = re.compile(r'pass(word)?|secret|token|private_?key|api_?key|credential', re.IGNORECASE)
-DRIFT_EXIT_STATUS = 2
+# ansible-playbook's own statuses are bit flags of 1 (error), 2 (a host failed), 4 (a host unreachable,
+# or a parser error) and 8 (a failed play, in older versions), 5 (bad options), 99 (interrupted), 250 and
+# 255 (unexpected errors); drift gets a status outside all of them, so that CI can tell "would change"
+# from a broken run.
+DRIFT_EXIT_STATUS = 20
 
 
 def _flatten(value, prefix=''):
@@ -147,6 +154,15 @@ def _md_cell(value):
     return _text(value).replace('|', '\\|').replace('\n', ' ')
 
 
+def _task_result_parts(result):
+    """Task, host and result dict of a task result: the public ``task``, ``host`` and ``result``
+    attributes where the running ansible-core has them (2.19 and later), the underscored ones
+    (deprecated there) before."""
+    if hasattr(type(result), 'task') and hasattr(type(result), 'result'):
+        return result.task, result.host, result.result
+    return result._task, result._host, result._result
+
+
 class CallbackModule(CallbackBase):
     """Sums api_cost per API, task and host; writes drift reports in check mode."""
 
@@ -175,9 +191,9 @@ class CallbackModule(CallbackBase):
         self._collect(result, failed=True)
 
     def _collect(self, result, failed):
-        task, host = result._task, result._host.get_name()
+        task, host, data = _task_result_parts(result)
+        host = host.get_name()
         name = task.get_name().strip() or task.action
-        data = result._result
         items = data.get('results') if isinstance(data.get('results'), list) else [data]
         check_mode = self.check_mode or bool(getattr(task, 'check_mode', False))
         for item in items:
@@ -358,7 +374,8 @@ class CallbackModule(CallbackBase):
                 self._write(self.get_option('drift_markdown'), self.markdown(report) + '\n')
             if self.get_option('drift_junit'):
                 self._write(self.get_option('drift_junit'), '<?xml version="1.0" encoding="UTF-8"?>\n' + self.junit(report) + '\n')
-            if self.get_option('fail_on_drift') and report['drift']['drifted']:
+            broken = any(stats.failures.get(host) or stats.dark.get(host) for host in stats.processed)
+            if self.get_option('fail_on_drift') and report['drift']['drifted'] and not broken:
                 self._display.error('apiops.saas.api_report: %d resource(s) would change (fail_on_drift)' % report['drift']['drifted'])
                 # The run's own exit status is decided before this last event; ending the process is the one
                 # way a callback can turn drift into a failed job (the reports are written by now).

@@ -306,7 +306,7 @@ def bench_fleet(runner, sandbox, args, results):
 
 def bench_drift(runner, sandbox, args, fleet, playbook, argv):
     """The nightly drift check of the fleet: --check --diff with the api_report callback and fail_on_drift, after the
-    declared PHP version changed for every site: one drifted web app per site, exit status 2, no write."""
+    declared PHP version changed for every site: one drifted web app per site, exit status 20 (drift), no write."""
     reports = os.path.join(args.out, 'drift')
     os.makedirs(reports, exist_ok=True)
     paths = {name: os.path.join(reports, name) for name in ('report.json', 'drift.md', 'drift.xml')}
@@ -314,7 +314,7 @@ def bench_drift(runner, sandbox, args, fleet, playbook, argv):
                APIOPS_API_REPORT_JSON=paths['report.json'], APIOPS_DRIFT_MARKDOWN=paths['drift.md'],
                APIOPS_DRIFT_JUNIT=paths['drift.xml'], APIOPS_DRIFT_FAIL='true')
     log('fleet: drift check (--check --diff, api_report, fail_on_drift) after the PHP version changed')
-    run = runner.playbook('fleet-drift', playbook, argv + ['--check', '--diff', '-e', 'runcloud_site_php_version=php82rc'], env, expect_rc=2)
+    run = runner.playbook('fleet-drift', playbook, argv + ['--check', '--diff', '-e', 'runcloud_site_php_version=php82rc'], env, expect_rc=20)
     with open(paths['report.json'], encoding='utf-8') as handle:
         drift_report = json.load(handle)
     with open(paths['drift.xml'], encoding='utf-8') as handle:

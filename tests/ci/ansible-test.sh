@@ -19,6 +19,7 @@ else
     venv="$(venv_for "$version")"
     build="$version"
 fi
+ensure_ansible_test_key
 # INTEGRATION_SHARD=K/N: run every N-th integration target, from the K-th (in name order), so that N
 # runs of one version share the targets; each shard has its own tree and sandbox.
 shard=""

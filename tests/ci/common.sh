@@ -10,11 +10,26 @@ log() { printf '\n==> %s\n' "$*" >&2; }
 # The ansible-core minor versions this collection supports and tests, oldest first. The one list
 # the test command, meta/runtime.yml, galaxy.yml, README and docs are checked against
 # (tests/ci/checks.d/05-supported-range.sh).
-SUPPORTED_CORE_VERSIONS="2.16 2.17 2.18 2.19 2.20 2.21"
+SUPPORTED_CORE_VERSIONS="2.16 2.17 2.18 2.19 2.20 2.21 2.22"
 # shellcheck disable=SC2034 # used by the scripts that source this file
 OLDEST_CORE="${SUPPORTED_CORE_VERSIONS%% *}"
 # shellcheck disable=SC2034
 NEWEST_CORE="${SUPPORTED_CORE_VERSIONS##* }"
+
+# Minor versions whose final release may not be out yet: their release candidates count (pip
+# takes the final release over them as soon as it is published).
+PRERELEASE_CORE_VERSIONS="2.22"
+
+# core_requirement VERSION: the pip requirement of ansible-core VERSION.x.
+core_requirement() {
+    local next
+    next="$(echo "$1" | awk -F. '{printf "%d.%d", $1, $2 + 1}')"
+    if [[ " $PRERELEASE_CORE_VERSIONS " == *" $1 "* ]]; then
+        echo "ansible-core>=$1.0rc1,<$next"
+    else
+        echo "ansible-core>=$1,<$next"
+    fi
+}
 
 # controller_pythons VERSION: the Python versions ansible-core VERSION supports on the controller,
 # as its own ansible-test says (CONTROLLER_PYTHON_VERSIONS in ansible_test/_util/target/common/
@@ -24,6 +39,7 @@ controller_pythons() {
         2.16|2.17) echo "3.10 3.11 3.12" ;;
         2.18|2.19) echo "3.11 3.12 3.13" ;;
         2.20|2.21) echo "3.12 3.13 3.14" ;;
+        2.22) echo "3.13 3.14" ;;
         *) echo "ansible-core $1 is not a supported version ($SUPPORTED_CORE_VERSIONS)" >&2; return 1 ;;
     esac
 }
@@ -62,8 +78,7 @@ python_for() {
 venv_for() {
     local version="$1" name="${2:-core-$1}"
     shift; [ $# -gt 0 ] && shift
-    local venv="$ROOT/.venv/$name" next python pyver
-    next="$(echo "$version" | awk -F. '{printf "%d.%d", $1, $2 + 1}')"
+    local venv="$ROOT/.venv/$name" python pyver
     local reqs=("$ROOT/requirements.txt" "$ROOT/tests/unit/requirements.txt" "$ROOT/tests/sandbox/requirements.txt" "$ROOT/tests/ci/test-requirements.txt")
     mkdir -p "$ROOT/.venv"
     (
@@ -85,7 +100,7 @@ venv_for() {
         fi
         if [ ! -f "$venv/.stamp" ] || [ "$(cat "$venv/.stamp")" != "$stamp" ]; then
             log "Installing ansible-core $version and the test requirements into $venv"
-            "$venv/bin/pip" install -q "ansible-core>=$version,<$next" "${reqs[@]/#/-r}" "$@" >&2
+            "$venv/bin/pip" install -q "$(core_requirement "$version")" "${reqs[@]/#/-r}" "$@" >&2
             check_controller_pythons "$venv" "$version"
             echo "$stamp" > "$venv/.stamp"
         fi
@@ -144,9 +159,29 @@ install_get_pip_stub() {
     local version
     while read -r version; do
         if ! cmp -s "$ROOT/tests/ci/get_pip_stub.py" "$cache/get_pip_${version//./_}.py"; then
-            cp "$ROOT/tests/ci/get_pip_stub.py" "$cache/get_pip_${version//./_}.py"
+            # Written aside and renamed: parts running side by side never read a half-written copy.
+            cp "$ROOT/tests/ci/get_pip_stub.py" "$cache/.get_pip_${version//./_}.py.$$"
+            mv -f "$cache/.get_pip_${version//./_}.py.$$" "$cache/get_pip_${version//./_}.py"
         fi
     done < <(grep -ho "pip='[0-9.]*'" "$venv"/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py | sed -E "s/pip='([0-9.]+)'/\1/" | sort -u)
+}
+
+# ensure_ansible_test_key: the SSH key pair every ansible-test run of this user shares
+# (~/.ansible/test/id_rsa). ansible-test makes it on first use without a lock, so runs that start
+# side by side on a new machine each run ssh-keygen on the same file and all but one stop at its
+# "Overwrite (y/n)?". Made here once, under a lock, the way ansible-test makes it (PEM, RSA, and the
+# header paramiko reads).
+ensure_ansible_test_key() {
+    local dir="$HOME/.ansible/test"
+    mkdir -p "$dir"
+    (
+        flock 9
+        if [ ! -f "$dir/id_rsa" ] || [ ! -f "$dir/id_rsa.pub" ]; then
+            rm -f "$dir/id_rsa" "$dir/id_rsa.pub"
+            ssh-keygen -m PEM -q -t rsa -N '' -f "$dir/id_rsa" < /dev/null
+            sed -i -E 's/(BEGIN|END) PRIVATE KEY/\1 RSA PRIVATE KEY/' "$dir/id_rsa"
+        fi
+    ) 9> "$dir/.id_rsa.lock"
 }
 
 # collection_tree VERSION: a copy of the collection at the path ansible-test

@@ -98,6 +98,9 @@ for version in "${versions[@]}" "$OLDEST_CORE" "$NEWEST_CORE"; do
     log "ansible-core $version: $("$venv/bin/python" -c 'import ansible, sys; print(ansible.__version__, "on Python", sys.version.split()[0])') ($venv)"
 done
 
+# What every ansible-test run shares is made once, before the parts start side by side.
+ensure_ansible_test_key || exit 1
+
 if [ "${LANES:-}" = 1 ]; then
     for shard in $(seq 1 "$SHARDS"); do
         integration "$OLDEST_CORE" standard "$shard"

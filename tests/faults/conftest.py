@@ -128,6 +128,15 @@ class Sandbox:
         """Empty the request log."""
         self.admin('DELETE', 'requests')
 
+    def wait_idle(self, seconds=60):
+        """Wait until every API request the sandbox received is answered and logged (delayed answers
+        included), so that none lands in the next test's log; fails after ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while self.admin('GET', 'requests')['in_flight']:
+            if time.monotonic() > deadline:
+                raise AssertionError('the sandbox still answers requests after %s s' % seconds)
+            time.sleep(0.05)
+
     def requests(self, api=None):
         """The request log entries."""
         return self.admin('GET', 'requests' + ('?api=%s' % api if api else ''))['requests']

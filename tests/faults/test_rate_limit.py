@@ -7,7 +7,10 @@
 from __future__ import annotations
 
 import collections
+import multiprocessing
 import sys
+
+from ansible_collections.apiops.saas.plugins.module_utils.rate_budget import SharedBudget
 
 HOSTS = ['site-%02d' % n for n in range(1, 21)]
 
@@ -49,3 +52,40 @@ def test_twenty_forks_under_a_real_rate_limit_converge(sandbox, run_playbook, de
     assert len(posts) == len(HOSTS), posts
     labels = collections.Counter(row['label'] for row in sandbox.table('cronjobs'))
     assert labels == collections.Counter('rl-%s' % host for host in HOSTS), labels
+
+
+def _reserve(directory, count, queue):
+    budget = SharedBudget('https://api.example.test/api/v2', ['tok-budget-two-processes'], directory=directory)
+    stamps = []
+    for _dummy in range(count):
+        budget.acquire(max_wait=60)
+        # The moment the budget reserved the request, taken under its lock: what a descheduled
+        # process does afterwards cannot move it.
+        stamps.append(budget.sent_at)
+    queue.put(stamps)
+
+
+def test_two_real_processes_share_one_window(tmp_path):
+    """Two real processes with one budget file never reserve more than the limit in one window."""
+    limit, window = 4, 1.0
+    seeder = SharedBudget('https://api.example.test/api/v2', ['tok-budget-two-processes'], directory=str(tmp_path))
+    with seeder._state() as state:
+        state.update(limit=limit, window=window)
+    context = multiprocessing.get_context('fork')
+    queue = context.Queue()
+    workers = [context.Process(target=_reserve, args=(str(tmp_path), 6, queue)) for _dummy in range(2)]
+    for worker in workers:
+        worker.start()
+    stamps = sorted(queue.get(timeout=120) + queue.get(timeout=120))
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    assert len(stamps) == 12
+    # Windows as a fixed-window server counts them: one opens at the first request after the last one ended.
+    counts, start = [], None
+    for stamp in stamps:
+        if start is None or stamp - start >= window:
+            start = stamp
+            counts.append(0)
+        counts[-1] += 1
+    assert max(counts) <= limit and len(counts) >= 3, counts

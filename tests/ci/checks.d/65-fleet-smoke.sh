@@ -33,7 +33,7 @@ assert run['answered'] <= resources + sites, (run['answered'], resources)
 assert run['writes'] == 0 and run['changed'] == 0 and not run['duplicated'], run
 # The shared budget keeps 429 answers at or under 5 % of the requests.
 assert run['rate_limited'] <= 0.05 * run['requests'], (run['rate_limited'], run['requests'])
-# The drift check: one drifted web app per site, in the JSON and as JUnit failures, no write, exit status 2 (checked by bench.py).
+# The drift check: one drifted web app per site, in the JSON and as JUnit failures, no write, exit status 20 (checked by bench.py).
 assert drift['drifted'] == sites, drift['drifted_tasks']
 assert drift['drifted_fields'] == ['phpVersion'], drift['drifted_fields']
 assert drift['junit_failures'] == sites and drift['writes'] == 0 and drift['failed_hosts'] == 0, drift

@@ -216,6 +216,8 @@ class Store:
 
     def __init__(self, credentials=None, profile='standard'):
         self.lock = threading.RLock()
+        # Not part of reset(): requests still being answered while a test resets are still in flight.
+        self.in_flight = 0
         self.credentials = dict(DEFAULT_CREDENTIALS, **(credentials or {}))
         self.quiet = False
         if profile not in PROFILES:
@@ -319,8 +321,10 @@ def list_requests():
     store = get_store()
     with store.lock:
         entries = [entry for entry in store.log if api in (None, '', entry['api'])]
+        in_flight = store.in_flight
+    # in_flight: API requests received and not yet logged (answers still being delayed, for example).
     return jsonify({'count': len(entries), 'writes': sum(1 for entry in entries if entry['write']),
-                    'requests': entries})
+                    'in_flight': in_flight, 'requests': entries})
 
 
 @admin.route('/requests', methods=['DELETE'])
@@ -419,6 +423,9 @@ def _before_api_request():
     store = get_store()
     method = request.method
     with store.lock:
+        # Counted until the request is logged, so a test can wait for answers it asked to be delayed.
+        store.in_flight += 1
+    with store.lock:
         limit, remaining, reset_in, limited = store.rate_window(api)
         if api == 'runcloud':
             g.rate_headers = {'X-RateLimit-Limit': str(limit), 'X-RateLimit-Remaining': str(max(0, remaining))}
@@ -464,6 +471,7 @@ def _after_api_request(response):
         store.log.append({'seq': len(store.log) + 1, 'api': api, 'method': request.method, 'path': g.api_path,
                           'query': request.args.to_dict(), 'status': response.status_code,
                           'write': request.method not in READ_METHODS, 'fault': g.fault})
+        store.in_flight -= 1
     return response
 
 
