@@ -23,6 +23,15 @@ options:
       - Verify the server's TLS certificate. Only set to V(false) against a server you trust, such as a local test server.
     type: bool
     default: true
+  ca_path:
+    description:
+      - A PEM file, or a directory of CA certificates prepared with C(c_rehash), to verify the server's TLS certificate with
+        instead of the system's CA store; for a self-hosted server (a self-hosted Lightrun, for example) whose certificate
+        comes from a private CA. A path that does not exist fails before any request.
+      - Not used when O(validate_certs=false).
+      - Proxies come from the standard environment variables E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) (and their
+        lower-case forms) of the process that sends the requests, as for any Python C(requests) client.
+    type: path
   timeout:
     description:
       - Seconds to wait for a connection and for each answer. Always applied, to every try of a request;
@@ -39,7 +48,7 @@ options:
     type: float
     default: 300
 requirements:
-  - requests
+  - requests >= 2.25.0, with urllib3 >= 1.26.5 (urllib3 1.26.0 to 1.26.4 does not import on Python 3.12 and later)
 '''
 
     # Options and notes only modules have (a plugin runs once per inventory parse, not in forks).

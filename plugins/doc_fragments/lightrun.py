@@ -10,6 +10,12 @@ class ModuleDocFragment:
     # The Lightrun connection options of every Lightrun module; the options every API shares come
     # from apiops.saas.api_common and apiops.saas.api_common.module.
     DOCUMENTATION = r'''
+attributes:
+  action_group:
+    description: Use C(group/apiops.saas.lightrun) in C(module_defaults) to set the connection options of this module once for a play.
+    support: full
+    membership:
+      - apiops.saas.lightrun
 options:
   api_url:
     description:

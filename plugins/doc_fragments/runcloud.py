@@ -14,6 +14,12 @@ class ModuleDocFragment:
     # Modules: environment variables through argument-spec fallbacks. The options every API shares
     # come from apiops.saas.api_common and apiops.saas.api_common.module.
     DOCUMENTATION = r'''
+attributes:
+  action_group:
+    description: Use C(group/apiops.saas.runcloud) in C(module_defaults) to set the connection options of this module once for a play.
+    support: full
+    membership:
+      - apiops.saas.runcloud
 options:
   api_url:
     description:

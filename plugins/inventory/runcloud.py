@@ -134,8 +134,10 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import (
     HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
     ApiClient,
     ApiError,
+    failed_library,
     runcloud_pages,
 )
 from ansible_collections.apiops.saas.plugins.module_utils.connection import (
@@ -263,10 +265,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _client(self):
         if not HAS_REQUESTS:
-            raise AnsibleError('the apiops.saas.runcloud inventory plugin needs the Python library requests on the controller')
+            raise AnsibleError('the apiops.saas.runcloud inventory plugin needs the Python library %s on the controller'
+                               % failed_library(REQUESTS_IMPORT_ERROR))
         # The same checks, in the same order and with the same messages, as the modules' (api_module.py).
         try:
-            check_connection_options(self.get_option('api_url'), self.get_option('timeout'), self.get_option('rate_limit_timeout'))
+            check_connection_options(self.get_option('api_url'), self.get_option('timeout'), self.get_option('rate_limit_timeout'),
+                                     self.get_option('ca_path'))
             token, key, secret = self._option('api_token'), self._option('api_key'), self._option('api_secret')
             check_runcloud_credential_options(token, key, secret)
             token, basic = runcloud_credentials(token, key, secret, os.environ)
@@ -274,7 +278,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleError(str(exc))
         client = ApiClient(
             'runcloud', self.get_option('api_url'), token=token, basic_auth=basic, timeout=self.get_option('timeout'),
-            validate_certs=self.get_option('validate_certs'), rate_limit_timeout=self.get_option('rate_limit_timeout'))
+            validate_certs=self.get_option('validate_certs'), ca_path=self.get_option('ca_path'), rate_limit_timeout=self.get_option('rate_limit_timeout'))
         # Which account the data belongs to, as a one-way digest: it keys the cache without the credential in it.
         account = hashlib.sha256((token or basic[0]).encode('utf-8')).hexdigest()[:16]
         return client, account

@@ -16,6 +16,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     ApiClient,
+    failed_library,
 )
 from ansible_collections.apiops.saas.plugins.module_utils.connection import (
     ConnectionOptionError,
@@ -112,6 +113,7 @@ RUNCLOUD_DEFAULT_URL = 'https://manage.runcloud.io/api/v2'
 def _common_options():
     return dict(
         validate_certs=dict(type='bool', default=True),
+        ca_path=dict(type='path'),
         timeout=dict(type='float', default=30),
         rate_limit_timeout=dict(type='float', default=300),
         shared_rate_budget=dict(type='bool', default=True, fallback=(env_fallback, ['APIOPS_SHARED_RATE_BUDGET'])),
@@ -155,14 +157,15 @@ RUNCLOUD_MODULE_KWARGS = dict(
 def _check_connection_options(module):
     """Refuse connection options no request could succeed with, naming the option (as the inventory plugin does)."""
     try:
-        check_connection_options(module.params['api_url'], module.params['timeout'], module.params['rate_limit_timeout'])
+        check_connection_options(module.params['api_url'], module.params['timeout'], module.params['rate_limit_timeout'],
+                                 module.params['ca_path'])
     except ConnectionOptionError as exc:
         module.fail_json(msg=str(exc))
 
 
 def _require_requests(module):
     if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
+        module.fail_json(msg=missing_required_lib(failed_library(REQUESTS_IMPORT_ERROR)), exception=str(REQUESTS_IMPORT_ERROR))
 
 
 def lightrun_client(module):
@@ -174,7 +177,7 @@ def lightrun_client(module):
         module.fail_json(msg='api_key must not be empty (option api_key or LIGHTRUN_API_KEY)')
     client = ApiClient(
         'lightrun', params['api_url'], token=params['api_key'], timeout=params['timeout'],
-        validate_certs=params['validate_certs'], rate_limit_timeout=params['rate_limit_timeout'],
+        validate_certs=params['validate_certs'], ca_path=params['ca_path'], rate_limit_timeout=params['rate_limit_timeout'],
         shared_rate_budget=params['shared_rate_budget'])
     getattr(module, 'api_clients', []).append(client)
     return client
@@ -193,7 +196,7 @@ def runcloud_client(module):
     module.no_log_values.update(value for value in ([token] + list(basic or ())) if value)
     client = ApiClient(
         'runcloud', params['api_url'], token=token, basic_auth=basic, timeout=params['timeout'],
-        validate_certs=params['validate_certs'], rate_limit_timeout=params['rate_limit_timeout'],
+        validate_certs=params['validate_certs'], ca_path=params['ca_path'], rate_limit_timeout=params['rate_limit_timeout'],
         shared_rate_budget=params['shared_rate_budget'])
     getattr(module, 'api_clients', []).append(client)
     return client

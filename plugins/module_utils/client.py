@@ -14,6 +14,7 @@ plugins and unit tests alike.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import random
 import re
@@ -34,6 +35,30 @@ except ImportError as _imp_exc:  # pragma: no cover - exercised by the missing-l
 else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
+
+# The lowest versions the collection works with, as requirements.txt states them (a unit test keeps
+# the two equal; the test command's minimum-versions job installs exactly these).
+MINIMUM_VERSIONS = {'requests': '2.25.0', 'urllib3': '1.26.5', 'jsonschema': '4.0.1'}
+
+
+def failed_library(error):
+    """The package an ImportError really comes from, with its installed version and the floor.
+
+    ``import requests`` fails for reasons of its own dependencies too (urllib3 1.26.0 does not import on
+    Python 3.12: "No module named 'urllib3.packages.six.moves'"); naming requests then sends users
+    looking in the wrong place.
+    """
+    name = (getattr(error, 'name', None) or 'requests').split('.')[0]
+    if name not in MINIMUM_VERSIONS:
+        name = 'requests'
+    try:
+        installed = importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        installed = None
+    wanted = '%s >= %s' % (name, MINIMUM_VERSIONS[name])
+    if installed is None:
+        return wanted
+    return '%s (%s is installed and does not import: %s)' % (wanted, installed, error)
 
 COLLECTION_NAME = 'apiops.saas'
 COLLECTION_VERSION = '0.1.0'
@@ -330,6 +355,7 @@ class ApiClient:
     :param basic_auth: ``(key, secret)`` for RunCloud's legacy HTTP Basic auth.
     :param timeout: seconds for connecting and for reading each answer.
     :param validate_certs: verify TLS certificates.
+    :param ca_path: a CA bundle file or directory to verify them with instead of the system's.
     :param rate_limit_timeout: the most seconds to spend waiting out 429 answers.
     :param shared_rate_budget: pace requests with every process on this machine that uses the
         same URL and credential (see :mod:`rate_budget`).
@@ -337,14 +363,15 @@ class ApiClient:
     ``cost`` counts what the requests cost (requests by method, 429 answers, seconds waited).
     """
 
-    def __init__(self, api, base_url, token=None, basic_auth=None, timeout=30, validate_certs=True, rate_limit_timeout=300,
+    def __init__(self, api, base_url, token=None, basic_auth=None, timeout=30, validate_certs=True, ca_path=None, rate_limit_timeout=300,
                  shared_rate_budget=False):
         if not HAS_REQUESTS:
             raise RuntimeError('the requests library is required')
         self.api = api
         self.base_url = base_url.rstrip('/')
         self.timeout = timeout
-        self.validate_certs = validate_certs
+        # requests takes the CA bundle in place of True; False switches verification off whatever the bundle.
+        self.validate_certs = (ca_path or True) if validate_certs else False
         self.rate_limit_timeout = rate_limit_timeout
         self._secrets = [s for s in ([token] + list(basic_auth or ())) if s]
         self.request_count = 0

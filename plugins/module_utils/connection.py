@@ -8,6 +8,8 @@ input with the same message before any request. No Ansible imports."""
 
 from __future__ import annotations
 
+import os
+
 from urllib.parse import urlparse
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import choose_runcloud_auth
@@ -23,7 +25,7 @@ class ConnectionOptionError(ValueError):
     """A connection option no request could succeed with; the message names the option."""
 
 
-def check_connection_options(api_url, timeout, rate_limit_timeout):
+def check_connection_options(api_url, timeout, rate_limit_timeout, ca_path=None):
     """Raise :class:`ConnectionOptionError` for an ``api_url`` that is not an http(s) URL with a
     host, or a ``timeout`` / ``rate_limit_timeout`` that is not a usable number of seconds."""
     try:
@@ -37,6 +39,8 @@ def check_connection_options(api_url, timeout, rate_limit_timeout):
     for name, value in (('timeout', timeout), ('rate_limit_timeout', rate_limit_timeout)):
         if value < 0 or (name == 'timeout' and value == 0):
             raise ConnectionOptionError('%s must be a positive number of seconds, got %g' % (name, value))
+    if ca_path is not None and not os.path.exists(ca_path):
+        raise ConnectionOptionError('ca_path %r does not exist (a PEM file or a directory of CA certificates)' % (ca_path,))
 
 
 def check_runcloud_credential_options(token, key, secret):

@@ -20,6 +20,8 @@ description:
   - Every attribute and member is checked before the first request; an invalid one fails naming it.
 author:
   - apiops.saas contributors (@apiops)
+requirements:
+  - jsonschema >= 4.0.1 on the host the module runs on (to check attributes against the kind's schema)
 extends_documentation_fragment:
   - apiops.saas.lightrun
   - apiops.saas.api_common

@@ -24,6 +24,8 @@ description:
     V(script_installer)) the task fails naming the fields, unless O(recreate=true).
 author:
   - apiops.saas contributors (@apiops)
+requirements:
+  - jsonschema >= 4.0.1 on the host the module runs on (to check attributes against the kind's schema)
 extends_documentation_fragment:
   - apiops.saas.runcloud
   - apiops.saas.api_common

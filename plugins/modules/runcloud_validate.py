@@ -36,7 +36,7 @@ attributes:
     platforms: all
     description: Runs on the controller whatever the host.
 requirements:
-  - jsonschema >= 4.0 on the controller (to check attributes)
+  - jsonschema >= 4.0.1 on the controller (to check attributes)
 options:
   resources:
     description:

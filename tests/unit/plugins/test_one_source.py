@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, apiops.saas contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Facts written in more than one place stay equal (issue: one source for every repeated fact)."""
+"""Facts written in more than one place stay equal."""
 
 from __future__ import annotations
 
@@ -78,3 +78,31 @@ def test_every_module_names_the_shared_fragments():
         fragments = doc.get('extends_documentation_fragment', [])
         if 'apiops.saas.lightrun' in fragments or 'apiops.saas.runcloud' in fragments:
             assert 'apiops.saas.api_common' in fragments and 'apiops.saas.api_common.module' in fragments, name
+
+
+def test_dependency_floors_agree_everywhere():
+    """requirements.txt (what the minimum-versions job installs), the client's failure message and the
+    modules' documented requirements state the same floors."""
+    floors = {}
+    with open(os.path.join(ROOT, 'requirements.txt'), encoding='utf-8') as handle:
+        for line in handle:
+            line = line.split('#')[0].strip()
+            if line:
+                name, dummy, version = line.partition('>=')
+                floors[name.strip()] = version.strip()
+    assert floors == client.MINIMUM_VERSIONS
+    requirements = ' '.join(yaml.safe_load(api_common.ModuleDocFragment.DOCUMENTATION)['requirements'])
+    assert 'requests >= %s' % floors['requests'] in requirements
+    assert 'urllib3 >= %s' % floors['urllib3'] in requirements
+    for module in ('runcloud_resource', 'lightrun_resource', 'runcloud_validate'):
+        with open(os.path.join(ROOT, 'plugins', 'modules', module + '.py'), encoding='utf-8') as handle:
+            assert 'jsonschema >= %s' % floors['jsonschema'] in handle.read(), module
+
+
+def test_an_import_failure_names_the_package_that_failed():
+    error = ModuleNotFoundError("No module named 'urllib3.packages.six.moves'", name='urllib3.packages.six.moves')
+    message = client.failed_library(error)
+    assert message.startswith('urllib3 >= %s (' % client.MINIMUM_VERSIONS['urllib3']), message
+    assert 'is installed and does not import' in message and 'six.moves' in message
+    missing = ModuleNotFoundError("No module named 'requests'", name='requests')
+    assert client.failed_library(missing).startswith('requests >= ')

@@ -361,13 +361,14 @@ class _FakeModule:
     {'timeout': -2.5},
     {'rate_limit_timeout': -1},
     {'api_token': None},
+    {'ca_path': '/nonexistent/private-ca.pem'},
 ])
 @responses.activate
 def test_inventory_and_modules_refuse_the_same_input_with_the_same_message(tmp_path, monkeypatch, options):
     for name in ('RUNCLOUD_API_TOKEN', 'RUNCLOUD_API_KEY', 'RUNCLOUD_API_SECRET'):
         monkeypatch.delenv(name, raising=False)
     params = dict(api_url=API, api_token=TOKEN, api_key=None, api_secret=None, validate_certs=True, timeout=30,
-                  rate_limit_timeout=300, shared_rate_budget=False)
+                  rate_limit_timeout=300, shared_rate_budget=False, ca_path=None)
     params.update(options)
     with pytest.raises(AssertionError) as module_failure:
         api_module.runcloud_client(_FakeModule(params))
