@@ -1,8 +1,8 @@
 # The two commands a new user needs:
 #   make demo   set everything up, start the sandbox, run the demo twice
 #   make test   set everything up and run every test CI runs (tests/ci/test-all.sh)
-# One part against one ansible-core version V (2.16 to 2.21; default: the newest):
-#   make sanity V=2.18 | make units V=2.21 | make integration V=2.16 [TARGETS="runcloud_ping"] [SANDBOX_PROFILE=strict] [INTEGRATION_SHARD=1/2]
+# One part against one ansible-core version V (2.16 to 2.22; default: the newest):
+#   make sanity V=2.18 | make units V=2.22 | make integration V=2.16 [TARGETS="runcloud_ping"] [SANDBOX_PROFILE=strict] [INTEGRATION_SHARD=1/2]
 # The other parts, each also run by make test:
 #   make lint             ansible-lint, production profile, on roles/ and playbooks/
 #   make sandbox          the API sandbox in the foreground, prints its URL (PORT, SANDBOX_PROFILE)

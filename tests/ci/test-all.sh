@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything CI runs (make test), through the Makefile targets it documents:
 # - `ansible-test sanity` (no ignore file) and `ansible-test units` on every supported
-#   ansible-core (SUPPORTED_CORE_VERSIONS in common.sh: 2.16 to 2.21), each on a Python that
+#   ansible-core (SUPPORTED_CORE_VERSIONS in common.sh: 2.16 to 2.22), each on a Python that
 #   version supports on the controller;
 # - `ansible-test integration`, every target, on the oldest version against the standard sandbox
 #   and on the newest against the strict one (new targets are picked up by ansible-test itself);
@@ -14,10 +14,10 @@
 # Every part logs to .build/test-logs/<part>.log;
 # a failed part does not stop the others, and the summary at the end names every failure with the
 # end of its log. Environment:
-#   VERSIONS="2.16 2.21"  sanity and units on these versions only (default: all supported)
+#   VERSIONS="2.16 2.22"  sanity and units on these versions only (default: all supported)
 #   LANES=1               run everything one part after the other (default: side by side)
 #   INTEGRATION_SHARDS=N  integration runs per version, each every N-th target (default 2)
-#   PARTS="units-2.21 check-50-faults"  run only the named parts (names as in the summary)
+#   PARTS="units-2.22 check-50-faults"  run only the named parts (names as in the summary)
 set -uo pipefail
 # shellcheck source=tests/ci/common.sh
 source "$(dirname "$0")/common.sh"

@@ -49,7 +49,7 @@ dependencies:
     package_system: python3.12
     python_path: /usr/bin/python3.12
   ansible_core:
-    package_pip: ansible-core>=2.16,<2.22
+    package_pip: ansible-core>=2.16,<2.23
   ansible_runner:
     package_pip: ansible-runner
   galaxy:
