@@ -106,7 +106,24 @@ venv_for() {
         fi
     ) 9> "$ROOT/.venv/$name.lock" || return 1
     install_get_pip_stub "$venv"
+    registry_only_sanity_requirements "$venv"
     echo "$venv"
+}
+
+# registry_only_sanity_requirements VENV: ansible-test's sanity requirements as the package
+# registries can serve them. A release may pin a tool to a source archive on GitHub (ansible-core
+# 2.22.0rc1 pins dill to one "until dill is released with Python 3.15 support"), which machines that
+# reach only the package registries cannot fetch; the released package of the same name stands in,
+# which is what the pin is for on the Pythons tested here (3.14 and older). Idempotent.
+registry_only_sanity_requirements() {
+    local file
+    for file in "$1"/lib/python3*/site-packages/ansible_test/_data/requirements/sanity.*.txt; do
+        [ -e "$file" ] || continue
+        if grep -Eq '^[A-Za-z0-9_.-]+ @ https?://' "$file"; then
+            log "$(basename "$file"): $(grep -Eo '^[A-Za-z0-9_.-]+ @ https?://[^/]+' "$file" | paste -sd, -) taken from the package registry instead"
+            sed -i -E 's|^([A-Za-z0-9_.-]+) @ https?://.*$|\1|' "$file"
+        fi
+    done
 }
 
 # check_controller_pythons VENV VERSION: the table in controller_pythons agrees with the
