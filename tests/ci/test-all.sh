@@ -91,8 +91,15 @@ separate_checks_lane() {
 }
 
 log "make test: sanity and units on ansible-core $VERSIONS, integration on $OLDEST_CORE (standard sandbox) and $NEWEST_CORE (strict); logs in $LOGS"
-# The virtualenvs first, one after the other (quick when they exist), so that the lanes do not
-# build them at the same moment and each says which Python it uses.
+# The virtualenvs first (quick when they exist), two at a time, so that the lanes do not build them
+# at the same moment; then each says which Python it uses.
+mkdir -p "$LOGS/venvs"
+# shellcheck disable=SC2016 # expanded by the inner shell
+if ! printf '%s\n' "${versions[@]}" "$OLDEST_CORE" "$NEWEST_CORE" | sort -u \
+        | xargs -P 2 -I{} bash -c 'source "$1/tests/ci/common.sh" && venv_for "$2" > /dev/null 2> "$3/venvs/$2.log" || { cat "$3/venvs/$2.log" >&2; exit 1; }' _ "$ROOT" {} "$LOGS"; then
+    log "a virtualenv could not be made (above)"
+    exit 1
+fi
 for version in "${versions[@]}" "$OLDEST_CORE" "$NEWEST_CORE"; do
     venv="$(venv_for "$version")" || exit 1
     log "ansible-core $version: $("$venv/bin/python" -c 'import ansible, sys; print(ansible.__version__, "on Python", sys.version.split()[0])') ($venv)"
