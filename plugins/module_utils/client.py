@@ -60,6 +60,7 @@ def failed_library(error):
         return wanted
     return '%s (%s is installed and does not import: %s)' % (wanted, installed, error)
 
+
 COLLECTION_NAME = 'apiops.saas'
 COLLECTION_VERSION = '0.1.0'
 USER_AGENT = 'ansible-collection-%s/%s' % (COLLECTION_NAME, COLLECTION_VERSION)
