@@ -897,6 +897,20 @@ class Reader:
             merged.update({k: v for k, v in settings.items() if k != 'id'})
         return merged
 
+    def complete_items(self, kind, obj):
+        """``obj`` with all its collection items: a listing may leave them out (``null`` or ``[]``) while
+        the object counts some, so such an object is read again by id, where the API answers them all.
+        The comparison still refuses an object whose items and count disagree after that."""
+        coll = kind.collection
+        if obj is None or coll is None or not coll.count or not kind.item_get or obj.get(kind.item_key) is None:
+            return obj
+        count = obj.get(coll.count)
+        items = obj.get(coll.read)
+        if not isinstance(count, int) or isinstance(count, bool) or (isinstance(items, list) and len(items) == count):
+            return obj
+        fresh = self._get(self.path(kind.item_path, id=obj[kind.item_key]), params=kind.read_params)
+        return fresh if fresh is not None else obj
+
     def find(self, kind, task):
         """The current resource the task means, or ``None``."""
         if kind.singleton:
@@ -965,6 +979,8 @@ class Reader:
         if absent:
             reading.current = current
             return reading
+        if task.items is not None:
+            current = self.complete_items(kind, current)
         reading.current = current
         for field, target in kind.references.items():
             value = task.attributes.get(field)

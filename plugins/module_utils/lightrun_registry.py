@@ -10,7 +10,7 @@ The API-neutral engine (:mod:`engine`) reconciles every entry; what Lightrun
 does differently from RunCloud is declared here, never coded in the engine:
 
 * lists page with ``offset``/``limit`` and ``page``/``size`` and need a stable
-  ``sort`` (:func:`lightrun_list`);
+  ``sort`` where one is documented, and several whole reads where none is (:func:`lightrun_list`);
 * ids are UUID strings (``ApiSpec.is_id``), users are addressed by email
   (``Kind.item_key``);
 * updates are a ``PUT`` of a full body (``update_body='full'``);
@@ -41,11 +41,12 @@ __all__ = ['KINDS', 'LEVELS', 'LIGHTRUN_API', 'MANAGED_KINDS', 'kind_doc_lines',
 
 _UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 
-# How each paged listing is read: a sort on a unique property the listing documents as sortable,
-# and the key that de-duplicates its items. Unpaged listings (system API keys) are not here.
+# How each paged listing is read: a sort on a unique property the listing documents as sortable
+# (none where it documents no sortable property: a server may refuse any other with 400), and the key
+# that de-duplicates its items. Unpaged listings (system API keys) are not here.
 LISTINGS = (
     (re.compile(r'^/?api/v1/agent-pools$'), 'name,asc', 'id'),
-    (re.compile(r'^/?api/v1/groups$'), 'name,asc', 'id'),
+    (re.compile(r'^/?api/v1/groups$'), None, 'id'),
     (re.compile(r'^/?api/v1/users$'), 'email,asc', 'email'),
 )
 
@@ -59,6 +60,8 @@ def lightrun_list(client, path, params):
     """
     for pattern, sort, key in LISTINGS:
         if pattern.match(path):
+            if sort is None:
+                return _unsorted_listing(client, path, params, key)
             listing = lightrun_pages(client, path, params=params, sort=sort, key=key)
             if listing.problems or listing.duplicates or (listing.total is not None and listing.total != len(listing)):
                 raise ResourceError('GET %s: the listing did not read consistently (%s); nothing was changed'
@@ -66,6 +69,40 @@ def lightrun_list(client, path, params):
             return list(listing)
     data = client.get(path, params=params or None)
     return _unpaged_items(client, path, data)
+
+
+# Whole reads of a listing without a sort before giving up on gathering every item.
+UNSORTED_READS = 5
+
+
+def _unsorted_listing(client, path, params, key):
+    """Every item of a paged listing that documents no sortable property.
+
+    Its order may change from one request to the next, so the pages of one read may overlap and
+    skip items. A read in one page is whole; otherwise the items of up to :data:`UNSORTED_READS`
+    whole reads are gathered by ``key`` until they are exactly the ``total`` every read reported. A
+    listing that never adds up (it changes meanwhile) fails rather than let a lookup by name miss
+    an existing resource.
+    """
+    gathered = {}
+    totals = set()
+    reads = 0
+    while reads < UNSORTED_READS:
+        listing = lightrun_pages(client, path, params=params, sort=None, key=key)
+        reads += 1
+        if listing.total is None and listing.pages == 1 and not listing.problems and not listing.duplicates:
+            return list(listing)  # one page without a total: nothing more was announced
+        if listing.problems or listing.total is None:
+            break
+        totals.add(listing.total)
+        for item in listing:
+            gathered[item.get(key) if isinstance(item, dict) else None] = item
+        if None in gathered or len(totals) > 1:
+            break
+        if len(gathered) == listing.total:
+            return list(gathered.values())
+    raise ResourceError('GET %s: the listing did not read consistently (%s; %d unique item(s) gathered over %d read(s), '
+                        'as it documents no sort); nothing was changed' % (path, listing.summary(), len(gathered), reads))
 
 
 def _unpaged_items(client, path, data):
@@ -141,7 +178,7 @@ KINDS.add(Kind(
         option='members', key='email', read='members', label='member',
         fields={'groupAdmin': ('group_admin', _bool()), 'elevatedRoles': ('elevated_roles', _set_of(*GROUP_ROLES))},
         add=('POST', 'members'), remove=('DELETE', 'members'), update=('PUT', 'members/{key}'),
-        exclusive_option='members_exclusive', key_pattern=EMAIL_PATTERN),
+        exclusive_option='members_exclusive', key_pattern=EMAIL_PATTERN, count='memberCount'),
     returns=('id', 'name', 'roles', 'agentPoolIds', 'members', 'memberCount', 'default', 'createdBy', 'createdDate',
              'lastModifiedBy', 'lastModifiedDate'),
     search=False, name_casefold=True, label='user group',

@@ -41,8 +41,9 @@ DEFAULT_POOL_NAME = 'default'
 ADMIN_EMAIL = 'admin@sandbox.test'
 DEFAULT_FEATURES = {'SNAPSHOTS': 'ENABLED', 'LOGS': 'ENABLED', 'METRICS': 'ENABLED',
                     'PII_REDACTION': 'DISABLED', 'DYNAMIC_SBOM': 'DISABLED'}
-# Sortable properties the description lists per listing; strict refuses any other.
+# Sortable properties the description lists per listing; strict refuses any other (listGroups lists none).
 SORTABLE = {
+    'groups': (),
     'agent_pools': ('name', 'description', 'createdBy', 'createdDate', 'agentsEnabled'),
     'users': ('name', 'email', 'userManagementType', 'createdBy', 'lastModifiedBy', 'lastModifiedDate',
               'lastLoginDate'),
@@ -297,13 +298,13 @@ def _enum_list(body, key, choices, strict):
 def _check_sort(listing):
     """Strict: only the sortable properties the description lists for this listing."""
     allowed = SORTABLE.get(listing)
-    if not allowed or not get_store().strict:
+    if allowed is None or not get_store().strict:
         return
     for raw in request.args.getlist('sort'):
         for part in raw.split(','):
             part = part.strip()
             if part and part.lower() not in ('asc', 'desc') and part not in allowed:
-                raise ApiError(400, 'Sorting by %s is not supported; sortable: %s' % (part, ', '.join(allowed)))
+                raise ApiError(400, 'Sorting by %s is not supported; sortable: %s' % (part, ', '.join(allowed) or 'none'))
 
 
 def _flag(name):
@@ -475,11 +476,15 @@ def member_dto(group, member):
             'elevatedRoles': list(member['elevatedRoles']), 'effectiveRoles': effective}
 
 
-def group_dto(store, record, include_members):
-    """UserGroupPublicDTO. Members only with includeMembers=true; strict: an empty list otherwise."""
+def group_dto(store, record, include_members, listed=False):
+    """UserGroupPublicDTO. Members only with includeMembers=true; strict: an empty list otherwise, and
+    ``null`` in a listing of a group that has members (the listing's description does not promise them;
+    ``memberCount`` still counts them, and the read of one group answers them all)."""
     answer = public(record)
     answer['memberCount'] = len(record['_members'])
-    if include_members:
+    if include_members and listed and store.strict and record['_members']:
+        answer['members'] = None
+    elif include_members:
         answer['members'] = [member_dto(record, member) for member in record['_members'].values()]
     elif store.strict:
         answer['members'] = []
@@ -490,11 +495,12 @@ def group_dto(store, record, include_members):
 @requires('COMPANY')
 def list_groups():
     """Groups, optionally filtered by agentPoolIds (any of a comma-separated list); no name filter."""
+    _check_sort('groups')
     store, state = _state()
     wanted = [item for item in request.args.get('agentPoolIds', '').split(',') if item]
     include = _flag('includeMembers')
     with store.lock:
-        records = [group_dto(store, record, include) for record in state.groups.values()
+        records = [group_dto(store, record, include, listed=True) for record in state.groups.values()
                    if not wanted or set(wanted) & set(record['agentPoolIds'])]
         return jsonify(page_of(records))
 

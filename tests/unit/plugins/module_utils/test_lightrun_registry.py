@@ -146,6 +146,51 @@ def test_paged_listings_sort_on_a_documented_unique_property():
     assert client.sent[1][2]['sort'] == 'name,asc' and client.sent[1][2]['name'] == 'payments'
 
 
+def test_groups_are_listed_without_a_sort_as_none_is_documented():
+    client = FakeClient({('GET', 'api/v1/groups'): (200, {'items': [GROUP], 'hasMore': False, 'total': 1})})
+    assert lightrun_list(client, 'api/v1/groups', {'includeMembers': 'true'}) == [GROUP]
+    assert 'sort' not in client.sent[0][2] and client.sent[0][2]['includeMembers'] == 'true'
+    assert len(client.sent) == 1
+
+
+class ShufflingClient(FakeClient):
+    """Pages of one group listing in another order on every whole read (as an unsorted server may)."""
+
+    def __init__(self, orders, page_size):
+        super().__init__({})
+        self.orders = list(orders)
+        self.page_size = page_size
+
+    def request(self, method, path, params=None, body=None, accept=()):
+        self.sent.append((method, path, params, body))
+        order = self.orders[0] if params['offset'] + self.page_size < len(self.orders[0]) else self.orders.pop(0)
+        items = [{'id': ident, 'name': ident} for ident in order[params['offset']:params['offset'] + self.page_size]]
+        return ApiResponse(200, {}, {'items': items, 'total': len(order), 'hasMore': params['offset'] + len(items) < len(order)})
+
+
+def test_an_unsorted_listing_over_pages_is_gathered_over_whole_reads(monkeypatch):
+    import ansible_collections.apiops.saas.plugins.module_utils.lightrun_registry as registry
+    monkeypatch.setattr(registry, 'lightrun_pages', _small_pages(registry.lightrun_pages))
+    # Read 1 sees a twice and misses c; read 2 sees c.
+    client = ShufflingClient([['a', 'b', 'a'], ['c', 'b', 'a']], page_size=2)
+    assert sorted(item['id'] for item in lightrun_list(client, 'api/v1/groups', {})) == ['a', 'b', 'c']
+    assert all('sort' not in sent[2] for sent in client.sent) and len(client.sent) == 4
+
+
+def test_an_unsorted_listing_that_never_adds_up_fails(monkeypatch):
+    import ansible_collections.apiops.saas.plugins.module_utils.lightrun_registry as registry
+    monkeypatch.setattr(registry, 'lightrun_pages', _small_pages(registry.lightrun_pages))
+    client = ShufflingClient([['a', 'b', 'a']] * registry.UNSORTED_READS, page_size=2)
+    with pytest.raises(ResourceError, match='did not read consistently.*2 unique item.*5 read'):
+        lightrun_list(client, 'api/v1/groups', {})
+
+
+def _small_pages(pages):
+    def small(client, path, params=None, sort=None, key='id'):
+        return pages(client, path, page_size=2, params=params, sort=sort, key=key)
+    return small
+
+
 def test_a_listing_that_does_not_add_up_fails_before_any_write():
     client = FakeClient({('GET', 'api/v1/groups'): (200, {'items': [GROUP], 'hasMore': False, 'total': 3})})
     with pytest.raises(ResourceError, match='did not read consistently'):
@@ -212,6 +257,39 @@ def test_members_of_a_new_group_follow_its_create():
 def test_a_group_read_without_all_its_members_is_not_compared():
     with pytest.raises(ResourceError, match='without its members'):
         plan('user_group', current={k: v for k, v in GROUP.items() if k != 'members'}, name='team', items=[])
+
+
+@pytest.mark.parametrize('members', [None, []])
+def test_a_group_whose_members_disagree_with_its_count_is_not_compared(members):
+    with pytest.raises(ResourceError, match='counts 2 members but listed 0'):
+        plan('user_group', current=dict(GROUP, members=members), name='team', items=[{'email': 'ann@example.test'}],
+             exclusive=True)
+
+
+def _group_task_client(listed, read):
+    return FakeClient({('GET', 'api/v1/groups'): (200, {'items': [listed], 'hasMore': False, 'total': 1}),
+                       ('GET', 'api/v1/groups/%s' % GROUP_ID): (200, read),
+                       ('GET', 'api/v1/agent-pools'): (200, {'items': [POOL], 'hasMore': False, 'total': 1})})
+
+
+def test_a_listed_group_without_its_counted_members_is_read_again_by_id():
+    # The listing answers members null while counting 2: the group's own read has them, so bob is removed
+    # and ann (already there) is not added again.
+    client = _group_task_client(dict(GROUP, members=None), GROUP)
+    task = params('user_group', name='team', attributes={'roles': ['STANDARD'], 'agentPoolIds': ['payments']},
+                  members=[{'email': 'ann@example.test', 'group_admin': True}], members_exclusive=True)
+    failed, result = run_lightrun_task(task, lambda: client, jsonschema, check_mode=True)
+    assert not failed, result
+    assert result['members'] == {'added': [], 'updated': [], 'removed': ['bob@example.test'], 'failed': []}
+    assert ('GET', 'api/v1/groups/%s' % GROUP_ID, {'includeMembers': 'true'}, None) in client.sent
+
+
+def test_a_group_whose_members_still_disagree_with_its_count_is_refused_without_a_write():
+    client = _group_task_client(dict(GROUP, members=None), dict(GROUP, members=[]))
+    task = params('user_group', name='team', members=[{'email': 'ann@example.test'}], members_exclusive=True)
+    failed, result = run_lightrun_task(task, lambda: client, jsonschema)
+    assert failed and 'counts 2 members but listed 0' in result['msg'] and result['changed'] is False
+    assert [s for s in client.sent if s[0] != 'GET'] == []
 
 
 @pytest.mark.parametrize('members,exclusive,state,message', [
