@@ -30,6 +30,7 @@ Each kind also names the permission level its endpoints need
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, lightrun_pages
 from ansible_collections.apiops.saas.plugins.module_utils.engine import (
@@ -352,6 +353,8 @@ def run_lightrun_task(params, make_client, jsonschema, check_mode=False):
     client = make_client()
     try:
         plan, outcome = run_task(client, KINDS, params, check_mode=check_mode, jsonschema=jsonschema)
+        if outcome is not None and kind.name in REISSUE_LOST_VALUE and _value_lost(plan, outcome):
+            return _reissue(client, params, jsonschema, plan, outcome)
     except ResourceError as err:
         failure = err.failure or {}
         return True, {'msg': _with_note(err.message, kind, failure.get('status')), 'changed': False, 'failure': failure}
@@ -361,6 +364,76 @@ def run_lightrun_task(params, make_client, jsonschema, check_mode=False):
     result['warnings'] = list(plan.warnings if outcome is None else outcome.warnings)
     if 'msg' in result:
         result['msg'] = _with_note(result['msg'], kind, (result.get('failure') or {}).get('status'))
+        return True, result
+    return False, result
+
+
+# Kinds whose created object is worthless without the value only the create answer carries (a system
+# API key: no read of one key returns it), so that an object created without that answer is deleted and
+# created again. Nobody can hold the value of such an object, so deleting it takes nothing from anyone.
+REISSUE_LOST_VALUE = ('system_api_key',)
+
+
+def _value_lost(plan, outcome):
+    """Whether the plan's create is done but its answer, the only one carrying the value, was not read
+    (a 5xx or a lost answer settled by reading the object back, or an answer without the value)."""
+    return outcome.secret is None and any(op.action == 'create' and op.status == 'done' for op in plan.operations)
+
+
+def _cause(kind, plan):
+    """Why the create's answer was not read, for messages."""
+    create = [op for op in plan.operations if op.action == 'create'][0]
+    error = create.error
+    if error is None:
+        return 'its answer carried no %s' % kind.create_secret
+    if getattr(error, 'status', None) is None:
+        return '%s got no answer' % create.describe()
+    return '%s answered %s' % (create.describe(), error.status)
+
+
+def _reissue(client, params, jsonschema, plan, outcome):
+    """Delete the object created without its value and run the task again, which creates it anew; fail
+    naming the object (and what to do) when the delete fails or the new create's value is lost too."""
+    kind = plan.kind
+    lost = ('the %s %r (id %s) was created, but the answer that carries its value was lost (%s): nobody can have that '
+            'value' % (kind.label, plan.desired.get(kind.name_field), outcome.ident, _cause(kind, plan)))
+    create = [op for op in plan.operations if op.action == 'create'][0]
+    path = '%s/%s' % (create.path.rstrip('/'), quote(str(outcome.ident), safe=''))
+    operations = [op.report(outcome.ident) for op in plan.operations]
+    removal = {'action': 'delete', 'method': 'DELETE', 'path': '/' + path.lstrip('/'), 'status': 'done', 'role': 'reissue'}
+    operations.append(removal)
+    advice = 'delete it (state: absent, id: %s) and run the task again: it issues a new %s whose value the result returns'
+    warnings = list(outcome.warnings)
+    try:
+        client.request('DELETE', path, accept=LIGHTRUN_API.gone_statuses)
+    except ApiError as err:
+        removal['status'] = 'failed'
+        result = dict(outcome.result(), changed=True, operations=operations, failure=err.to_failure(), warnings=warnings)
+        result['msg'] = _with_note('%s. Deleting it failed (%s); %s.' % (lost, str(err).rstrip('. '),
+                                                                         advice % (outcome.ident, kind.label)),
+                                   kind, err.status)
+        return True, result
+    warnings.append('%s; so it was deleted and a new %s issued' % (lost, kind.label))
+    try:
+        again_plan, again = run_task(client, KINDS, params, jsonschema=jsonschema)
+    except (ApiError, ResourceError) as err:
+        failure = err.to_failure() if isinstance(err, ApiError) else (err.failure or {})
+        message = getattr(err, 'message', None) or str(err)
+        return True, {'changed': True, 'resource': {}, 'operations': operations, 'failure': failure, 'warnings': warnings,
+                      'msg': _with_note('%s; it was deleted, but issuing a new one failed: %s. Run the task again: '
+                                        'it issues the key.' % (lost, message.rstrip('. ')), kind, failure.get('status'))}
+    result = again.result()
+    result['operations'] = operations + result['operations']
+    result['changed'] = True
+    result['warnings'] = warnings + [w for w in again.warnings if w not in warnings]
+    if 'msg' in result:
+        result['msg'] = _with_note('%s; it was deleted, but issuing a new one failed: %s' % (lost, result['msg']), kind,
+                                   (result.get('failure') or {}).get('status'))
+        return True, result
+    if _value_lost(again_plan, again):
+        result['msg'] = ('%s; it was deleted and a new one created (id %s), but the answer carrying the new value was lost '
+                         'too (%s). Nobody can have that value either: %s.'
+                         % (lost, again.ident, _cause(kind, again_plan), advice % (again.ident, kind.label)))
         return True, result
     return False, result
 

@@ -292,6 +292,9 @@ secret:
     - What a create answered once and can never be read again, marked secret by the API; only when this task created
       the resource. For a V(system_api_key), C(apiKey) (the key itself); for a V(user) created while no SMTP server is
       set, C(activationLink).
+    - A V(system_api_key) whose create answer is lost (a 5xx, or no answer in time) exists without anyone having its
+      value; it is deleted and a new key issued (RV(operations) shows the C(DELETE) with role C(reissue), a warning
+      says why). When the new key's answer is lost too, the task fails naming the key to delete.
     - It is never in RV(diff), RV(operations) or any log of the module; register the task with C(no_log) to keep it
       out of Ansible's own output.
   returned: when a create answered it

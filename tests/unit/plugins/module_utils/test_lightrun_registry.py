@@ -435,6 +435,67 @@ def test_key_create_goes_in_the_query_and_its_value_is_a_secret_result_only():
     assert 'the-secret-key' not in shown
 
 
+class ScriptedClient(FakeClient):
+    """Like :class:`FakeClient`, each (method, path) answering its list of answers in turn (the last one repeats)."""
+
+    def __init__(self, answers):
+        super().__init__({})
+        self.scripts = answers
+
+    def request(self, method, path, params=None, body=None, accept=()):
+        answers = self.scripts[(method, path.lstrip('/'))]
+        self.scripts[(method, path.lstrip('/'))] = answers[1:] or answers
+        self.answers = {(method, path.lstrip('/')): answers[0]}
+        return super().request(method, path, params=params, body=body, accept=accept)
+
+
+KEYS_PATH = 'api/v1/access/company/acme/system-api-key'
+KEY_TASK = params('system_api_key', company='acme', name='ci key', attributes={'expirationDays': 30})
+
+
+def _keys(*ids):
+    return (200, {'items': [{'id': ident, 'label': 'ci key', 'scopes': ['COMPANY']} for ident in ids]})
+
+
+def test_a_key_whose_create_answer_is_lost_is_deleted_and_issued_again():
+    # The POST is applied but answered 503: the key k1 exists and nobody has its value. It is deleted and a new key
+    # issued, whose value the result returns; the result says so.
+    client = ScriptedClient({('GET', KEYS_PATH): [_keys(), _keys('k1'), _keys('k1'), _keys(), _keys('k2')],
+                             ('POST', KEYS_PATH): [(503, None), (200, {'apiKey': 'the-new-key'})],
+                             ('DELETE', KEYS_PATH + '/k1'): [(200, {'message': 'revoked'})]})
+    failed, result = run_lightrun_task(dict(KEY_TASK), lambda: client, jsonschema)
+    assert not failed and result['changed'] is True, result
+    assert result['secret'] == {'apiKey': 'the-new-key'} and result['resource']['id'] == 'k2'
+    statuses = [(op['method'], op['status']) for op in result['operations']]
+    assert statuses == [('POST', 'done'), ('DELETE', 'done'), ('POST', 'done')]
+    assert result['operations'][1]['path'] == '/%s/k1' % KEYS_PATH and result['operations'][1]['role'] == 'reissue'
+    assert any("'ci key' (id k1)" in w and 'nobody can have that value' in w and 'deleted and a new' in w
+               for w in result['warnings']), result['warnings']
+    written = [s[:2] for s in client.sent if s[0] != 'GET']
+    assert written == [('POST', KEYS_PATH), ('DELETE', KEYS_PATH + '/k1'), ('POST', KEYS_PATH)]
+
+
+def test_a_key_whose_new_value_is_lost_too_fails_naming_the_key():
+    client = ScriptedClient({('GET', KEYS_PATH): [_keys(), _keys('k1'), _keys('k1'), _keys(), _keys('k2')],
+                             ('POST', KEYS_PATH): [(503, None)],
+                             ('DELETE', KEYS_PATH + '/k1'): [(200, {'message': 'revoked'})]})
+    failed, result = run_lightrun_task(dict(KEY_TASK), lambda: client, jsonschema)
+    assert failed and result['changed'] is True and 'secret' not in result
+    assert 'created (id k2)' in result['msg'] and 'state: absent, id: k2' in result['msg'], result['msg']
+    assert [s[:2] for s in client.sent if s[0] != 'GET'].count(('POST', KEYS_PATH)) == 2
+
+
+def test_a_key_whose_value_is_lost_and_cannot_be_deleted_fails_naming_it():
+    client = ScriptedClient({('GET', KEYS_PATH): [_keys(), _keys('k1')],
+                             ('POST', KEYS_PATH): [(502, None)],
+                             ('DELETE', KEYS_PATH + '/k1'): [(403, None)]})
+    failed, result = run_lightrun_task(dict(KEY_TASK), lambda: client, jsonschema)
+    assert failed and result['changed'] is True and 'secret' not in result
+    assert "'ci key' (id k1)" in result['msg'] and 'answered 502' in result['msg']
+    assert 'state: absent, id: k1' in result['msg'] and 'COMPANY permission level' in result['msg'], result['msg']
+    assert [op['status'] for op in result['operations']] == ['done', 'failed']
+
+
 def test_only_the_key_label_changes_in_place():
     current = {'id': 'k1', 'label': 'ci key', 'scopes': ['DEV']}
     renamed = plan('system_api_key', current=current, ident='k1', name='ci key 2', context={'company': 'acme'})
