@@ -217,6 +217,9 @@ class Kind:
     :param item_get: the API has a GET of one object (when not, it is found in the list).
     :param partial_fields: object attributes a task gives in part (a map of flags): only the keys it
         gives are compared and shown.
+    :param option_params: ``{query parameter: option}``: a parent option of other kinds that this kind
+        takes optionally and sends as a query parameter with its reads, when given (feature toggles
+        are read for the ``company`` on a multi-tenant server).
     """
 
     def __init__(self, name, parent, path, identity, properties, required=(), updates=(), secrets=(),
@@ -226,8 +229,9 @@ class Kind:
                  read=None, compare=None, to_api=None, carry_over=None, item_path=None, follow_up=None, label=None,
                  delete_fields=(), choices_from=None, item_key='id', read_params=None, name_casefold=False,
                  by_id_only=False, always_exists=False, body_nest=None, create_in_query=False, create_secret=None,
-                 from_api=None, collection=None, item_get=True, partial_fields=()):
+                 from_api=None, collection=None, item_get=True, partial_fields=(), option_params=None):
         self.name = name
+        self.option_params = dict(option_params or {})
         self.item_get = item_get
         self.partial_fields = tuple(partial_fields)
         # issue 15
@@ -562,7 +566,7 @@ def check_parents(kind, params, labels=None):
             raise ResourceError('kind %s needs the %s option (the %s, by name or id)' % (kind.name, parent, registry[parent].label))
         if parent in kind.parents and isinstance(params.get(parent), str) and not params[parent].strip():
             raise ResourceError('option %s must not be blank' % parent)
-        if parent not in kind.parents and given:
+        if parent not in kind.parents and parent not in kind.option_params.values() and given:
             needs = ', '.join(kind.parents) or 'no parent option'
             raise ResourceError('kind %s does not use the %s option (it needs %s)' % (kind.name, parent, needs))
 
@@ -836,7 +840,10 @@ class Reader:
 
     def find_singleton(self, kind):
         """The parent's one item of the kind (``None`` when there is none)."""
-        data = self._get(self.path(kind.path), params=kind.read_params)
+        params = dict(kind.read_params)
+        params.update((name, self.params[option]) for name, option in kind.option_params.items()
+                      if self.params.get(option) not in (None, ''))
+        data = self._get(self.path(kind.path), params=params)
         if kind.from_api is not None:
             data = kind.from_api(data)
         if kind.always_exists and isinstance(data, dict):

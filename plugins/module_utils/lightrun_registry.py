@@ -264,6 +264,8 @@ KINDS.add(Kind(
     updates=(Update('', ('features', 'expirationDays', 'organizationId', 'account', 'businessUnit', 'deployment'),
                     method='POST', body='endpoint', query=('signature',)),),
     singleton=True, always_exists=True, returns=('features',),
+    # getFeatureConfig reads one company's flags: "required for non-single-tenant deployments".
+    option_params={'company': 'company'},
     label='feature toggles',
     description='The feature flags (C(features), name to ENABLED or DISABLED; features not named keep their '
                 'state). A change is a signed configuration: C(signature) (sent as the query parameter), '

@@ -40,7 +40,12 @@ options:
     choices: [agent_pool, user_group, user, system_api_key, smtp, feature_toggles]
   company:
     description:
-      - The id of the Lightrun company the V(system_api_key) belongs to. Required by that kind, refused by the others.
+      - The id of the Lightrun company the V(system_api_key) belongs to. Required by that kind.
+      - For V(feature_toggles), the company whose flags are read and compared (the C(company) query parameter of
+        C(GET /api/v1/configuration/feature/toggle)); required on a multi-tenant (not single-tenant) deployment, where
+        the server refuses the read without it or could answer another company's flags. The signed write itself
+        names the company in C(organizationId).
+      - Refused by the other kinds.
     type: str
   name:
     description:

@@ -450,6 +450,14 @@ def test_features_read_and_set(client):
     assert call(client, 'GET', FEATURES, query_string={'company': 'other'}).status_code == 404
 
 
+def test_features_on_a_multi_tenant_deployment_are_read_for_a_company(client):
+    # getFeatureConfig: company is "required for non-single-tenant deployments".
+    admin(client, 'POST', '/seed', {'lightrun': {'multi_tenant': True}})
+    assert call(client, 'GET', FEATURES).status_code == (400 if is_strict(client) else 200)
+    answer = call(client, 'GET', FEATURES, query_string={'company': 'sandbox-company'})
+    assert answer.status_code == 200 and answer.get_json()['SNAPSHOTS'] == 'ENABLED'
+
+
 def test_seed_and_state(client):
     answer = admin(client, 'POST', '/seed', {'lightrun': {
         'company_id': 'acme', 'agent_pools': [{'name': 'p', 'description': 'd'}],

@@ -63,6 +63,8 @@ class OrgState:
 
     def __init__(self):
         self.company_id = DEFAULT_COMPANY
+        # A multi-tenant (not single-tenant) deployment: reading the feature toggles needs the company.
+        self.multi_tenant = False
         self.rbac = True
         self.pools = {}
         self.groups = {}
@@ -166,6 +168,8 @@ class OrgState:
             self.company_id = str(data['company_id'])
         if 'rbac' in data:
             self.rbac = bool(data['rbac'])
+        if 'multi_tenant' in data:
+            self.multi_tenant = bool(data['multi_tenant'])
         pools = list(data.get('agent_pools') or [])
         pools += _generated(data.get('generate_agent_pools'), 'pool', lambda name: {'name': name})
         for item in pools:
@@ -985,12 +989,18 @@ FEATURE_PATH = '/api/v1/configuration/feature/toggle'
 @bp.route(FEATURE_PATH, methods=['GET'])
 @requires('COMPANY')
 def get_features():
-    """``{"FEATURE": "ENABLED"|"DISABLED"}``; strict adds the ``"empty": false`` the schema leaks."""
+    """``{"FEATURE": "ENABLED"|"DISABLED"}``; strict adds the ``"empty": false`` the schema leaks.
+
+    ``company`` is "required for non-single-tenant deployments": on a multi-tenant sandbox (seed
+    ``lightrun.multi_tenant``) strict answers 400 without it; standard answers the sandbox company's flags.
+    """
     store, state = _state()
     company = request.args.get('company')
     with store.lock:
         if company and company != state.company_id:
             raise ApiError(404, 'Company not found')
+        if not company and state.multi_tenant and store.strict:
+            raise ApiError(400, 'company is required for non-single-tenant deployments')
         answer = dict(state.features)
     if store.strict:
         answer['empty'] = not answer

@@ -545,6 +545,24 @@ def test_features_compare_only_the_given_flags_and_send_the_signature_in_the_que
     assert plan('feature_toggles', current=current, attributes=same).operations == []
 
 
+def test_features_are_read_for_the_company_given_and_written_without_it():
+    # getFeatureConfig takes company ("required for non-single-tenant deployments"); setFeatureConfig does not.
+    client = FakeClient({('GET', 'api/v1/configuration/feature/toggle'): (200, {'LOGS': 'ENABLED'}),
+                         ('POST', 'api/v1/configuration/feature/toggle'): (200, None)})
+    task = params('feature_toggles', company='acme', attributes={
+        'features': {'LOGS': 'DISABLED'}, 'expirationDays': 30, 'organizationId': 'acme', 'signature': 'sig'})
+    failed, result = run_lightrun_task(task, lambda: client, jsonschema)
+    assert not failed and result['changed'] is True, result
+    assert [(m, p, q) for m, p, q, b in client.sent] == [
+        ('GET', 'api/v1/configuration/feature/toggle', {'company': 'acme'}),
+        ('POST', 'api/v1/configuration/feature/toggle', {'signature': 'sig'}),
+        ('GET', 'api/v1/configuration/feature/toggle', {'company': 'acme'})]
+    check_params(KINDS['feature_toggles'], params('feature_toggles', company='acme', attributes=task['attributes']),
+                 jsonschema)
+    with pytest.raises(ResourceError, match='does not use the company option'):
+        check_params(KINDS['smtp'], params('smtp', company='acme', attributes={'type': 'DEFAULT'}), jsonschema)
+
+
 # -- the module's task runner -------------------------------------------------------------------------------------
 
 def test_invalid_task_fails_before_the_client_is_built():
