@@ -116,7 +116,9 @@ class Update:
     """
 
     def __init__(self, path, fields, method='PATCH', body=None, answer_check=None, needs=(), paths=None, query=(),
-                 send_secrets=False):
+                 send_secrets=False, send=None):
+        # send(body, desired) -> what is sent instead of the built body (a signed document as given, in bytes).
+        self.send = send
         self.path = path
         self.fields = tuple(fields)
         self.method = method
@@ -1386,6 +1388,8 @@ def plan_task(task, reading, jsonschema=None):
             query = {f: desired[f] for f in update.query if desired.get(f) is not None} or None
         if update.body == 'none':
             body = None
+        elif update.send is not None:
+            body = update.send(body, desired)
         fields = [f for f in update.fields if f in diffs or f in secrets]
         plan.operations.append(Operation('update', update.method,
                                          _item_op_path(kind, reading.context, _ident(kind, current), update, desired),

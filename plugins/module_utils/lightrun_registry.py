@@ -29,6 +29,7 @@ Each kind also names the permission level its endpoints need
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import quote
 
@@ -252,24 +253,74 @@ def _features_object(data):
     return {'features': {name: state for name, state in data.items() if isinstance(state, str)}}
 
 
+# The fields of the signed feature configuration (FeatureConfigurationWriteDTO).
+SIGNED_FIELDS = ('features', 'expirationDays', 'organizationId', 'account', 'businessUnit', 'deployment')
+
+
+def _signed_content(body, desired):
+    """The body of a feature-toggle write: the signed document exactly as given (``content``), else the fields.
+
+    The signature covers the request content, so a document Lightrun issued is sent byte for byte: never
+    parsed and serialised again with another key order or spacing.
+    """
+    content = desired.get('content')
+    if content is None:
+        return body
+    return content.encode('utf-8')
+
+
+def expand_signed_content(params):
+    """``params`` with ``attributes.content`` (the signed document as a JSON string) also given as its fields,
+    so that they are validated and compared like fields given one by one; fails naming the attribute when the
+    document is not a JSON object or the task gives its fields too."""
+    attributes = params.get('attributes') or {}
+    if params.get('kind') != 'feature_toggles' or attributes.get('content') is None:
+        return params
+    content = attributes['content']
+    if not isinstance(content, str):
+        raise ResourceError('attributes.content must be the signed configuration as a JSON string (as Lightrun issued '
+                            'it), got %s (ansible-core before 2.19 turns a templated JSON string into a dict: give the '
+                            'document literally, not through a template)' % type(content).__name__)
+    both = [f for f in SIGNED_FIELDS if f in attributes]
+    if both:
+        raise ResourceError('attributes.content and attributes.%s: give the signed configuration either whole, in '
+                            'content, or field by field, not both' % both[0])
+    try:
+        document = json.loads(content)
+    except ValueError as err:
+        raise ResourceError('attributes.content is not valid JSON: %s' % err) from None
+    if not isinstance(document, dict):
+        raise ResourceError('attributes.content must be a JSON object (the signed feature configuration)')
+    unknown = sorted(set(document) - set(SIGNED_FIELDS))
+    if unknown:
+        raise ResourceError('attributes.content: unknown field %s; allowed: %s' % (unknown[0], ', '.join(SIGNED_FIELDS)))
+    expanded = dict(attributes)
+    expanded.update(document)
+    return dict(params, attributes=expanded)
+
+
 KINDS.add(Kind(
     'feature_toggles', None, 'api/v1/configuration/feature/toggle', None,
     properties={'features': {'type': 'object', 'minProperties': 1,
                              'additionalProperties': {'type': 'string', 'enum': ['ENABLED', 'DISABLED']}},
                 'expirationDays': {'type': 'integer', 'minimum': 1}, 'organizationId': {'type': 'string'},
-                'account': _str(), 'businessUnit': _str(), 'deployment': _str(), 'signature': _str(minLength=1)},
+                'account': _str(), 'businessUnit': _str(), 'deployment': _str(), 'signature': _str(minLength=1),
+                'content': _str(minLength=2)},
     conditional=({'required': ['features', 'expirationDays', 'organizationId', 'signature']},),
-    write_only=('expirationDays', 'organizationId', 'account', 'businessUnit', 'deployment', 'signature'),
+    write_only=('expirationDays', 'organizationId', 'account', 'businessUnit', 'deployment', 'signature', 'content'),
     from_api=_features_object, partial_fields=('features',),
-    updates=(Update('', ('features', 'expirationDays', 'organizationId', 'account', 'businessUnit', 'deployment'),
-                    method='POST', body='endpoint', query=('signature',)),),
+    updates=(Update('', SIGNED_FIELDS + ('content',), method='POST', body='endpoint', query=('signature',),
+                    send=_signed_content),),
     singleton=True, always_exists=True, returns=('features',),
     # getFeatureConfig reads one company's flags: "required for non-single-tenant deployments".
     option_params={'company': 'company'},
     label='feature toggles',
     description='The feature flags (C(features), name to ENABLED or DISABLED; features not named keep their '
                 'state). A change is a signed configuration: C(signature) (sent as the query parameter), '
-                'C(expirationDays) and C(organizationId) come with it, as Lightrun issued them.'))
+                'C(expirationDays) and C(organizationId) come with it, as Lightrun issued them. The signature covers '
+                'the request content: give the signed document as Lightrun issued it, a JSON string, in C(content) '
+                '(sent byte for byte; its fields are validated and compared as if given one by one) rather than field '
+                'by field (then serialised by the module, which only a signature over that serialisation accepts).'))
 
 # The kinds a task may manage (``company`` is only the parent of system API keys).
 MANAGED_KINDS = tuple(name for name in KINDS if name != 'company')
@@ -346,6 +397,7 @@ def run_lightrun_task(params, make_client, jsonschema, check_mode=False):
     """
     kind = KINDS[params['kind']]
     try:
+        params = expand_signed_content(params)
         check_params(kind, params, jsonschema)
     except ResourceError as err:
         return True, {'msg': err.message, 'changed': False}

@@ -93,13 +93,17 @@ options:
         POST of the whole setting); C(enableStartTLS) (bool, set by POST of the whole setting); C(fromEmailAddress)
         (str, set by POST of the whole setting); C(serverHost) (str, set by POST of the whole setting); C(serverPort)
         (int, set by POST of the whole setting).'
-      - 'V(feature_toggles): a setting, no O(name); needs the COMPANY permission level. The feature flags (C(features),
-        name to ENABLED or DISABLED; features not named keep their state). A change is a signed configuration:
-        C(signature) (sent as the query parameter), C(expirationDays) and C(organizationId) come with it, as Lightrun
-        issued them. Attributes: C(features) (dict, set by POST of the whole setting); C(expirationDays) (int, set by
-        POST of the whole setting); C(organizationId) (str, set by POST of the whole setting); C(account) (str, set by
-        POST of the whole setting); C(businessUnit) (str, set by POST of the whole setting); C(deployment) (str, set by
-        POST of the whole setting); C(signature) (str, sent with each write).'
+      - 'V(feature_toggles): a setting, no O(name); needs the COMPANY permission level. The feature flags
+        (C(features), name to ENABLED or DISABLED; features not named keep their state). A change is a signed
+        configuration: C(signature) (sent as the query parameter), C(expirationDays) and C(organizationId) come with
+        it, as Lightrun issued them. The signature covers the request content: give the signed document as Lightrun
+        issued it, a JSON string, in C(content) (sent byte for byte; its fields are validated and compared as if given
+        one by one) rather than field by field (then serialised by the module, which only a signature over that
+        serialisation accepts). Attributes: C(features) (dict, set by POST of the whole setting); C(expirationDays)
+        (int, set by POST of the whole setting); C(organizationId) (str, set by POST of the whole setting); C(account)
+        (str, set by POST of the whole setting); C(businessUnit) (str, set by POST of the whole setting);
+        C(deployment) (str, set by POST of the whole setting); C(signature) (str, sent with each write); C(content)
+        (str, set by POST of the whole setting).'
     type: dict
     default: {}
   members:

@@ -450,6 +450,18 @@ def test_features_read_and_set(client):
     assert call(client, 'GET', FEATURES, query_string={'company': 'other'}).status_code == 404
 
 
+def test_signed_features_are_checked_against_the_exact_request_content(client):
+    import hashlib
+    admin(client, 'POST', '/seed', {'lightrun': {'signed_features': True}})
+    content = b'{"organizationId": "",  "expirationDays": 30, "features": {"LOGS": "DISABLED"}}'
+    signature = hashlib.sha256(content).hexdigest()
+    headers = dict(AUTH, **{'Content-Type': 'application/json'})
+    respaced = content.replace(b',  ', b', ')
+    assert client.post(FEATURES, data=respaced, headers=headers, query_string={'signature': signature}).status_code == 400
+    assert client.post(FEATURES, data=content, headers=headers, query_string={'signature': signature}).status_code == 200
+    assert call(client, 'GET', FEATURES).get_json()['LOGS'] == 'DISABLED'
+
+
 def test_features_on_a_multi_tenant_deployment_are_read_for_a_company(client):
     # getFeatureConfig: company is "required for non-single-tenant deployments".
     admin(client, 'POST', '/seed', {'lightrun': {'multi_tenant': True}})

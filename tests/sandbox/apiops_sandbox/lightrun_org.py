@@ -16,6 +16,7 @@ the client must name the level itself.
 """
 
 import functools
+import hashlib
 import re
 import uuid
 
@@ -65,6 +66,8 @@ class OrgState:
         self.company_id = DEFAULT_COMPANY
         # A multi-tenant (not single-tenant) deployment: reading the feature toggles needs the company.
         self.multi_tenant = False
+        # Feature-toggle writes checked against their signature: the SHA-256 (hex) of the exact request content.
+        self.signed_features = False
         self.rbac = True
         self.pools = {}
         self.groups = {}
@@ -170,6 +173,8 @@ class OrgState:
             self.rbac = bool(data['rbac'])
         if 'multi_tenant' in data:
             self.multi_tenant = bool(data['multi_tenant'])
+        if 'signed_features' in data:
+            self.signed_features = bool(data['signed_features'])
         pools = list(data.get('agent_pools') or [])
         pools += _generated(data.get('generate_agent_pools'), 'pool', lambda name: {'name': name})
         for item in pools:
@@ -1018,6 +1023,9 @@ def set_features():
     signature = request.args.get('signature')
     if not signature or not signature.strip():
         raise ApiError(400, 'signature is required')
+    if state.signed_features and signature != hashlib.sha256(request.get_data()).hexdigest():
+        # The signature is "for the request content": other bytes (key order, spacing) do not match it.
+        raise ApiError(400, 'The signature does not match the request content')
     body = _body_object(store.strict, ('expirationDays', 'features', 'organizationId', 'account',
                                        'businessUnit', 'deployment'))
     days = body.get('expirationDays')

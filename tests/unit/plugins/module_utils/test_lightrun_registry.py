@@ -545,6 +545,39 @@ def test_features_compare_only_the_given_flags_and_send_the_signature_in_the_que
     assert plan('feature_toggles', current=current, attributes=same).operations == []
 
 
+SIGNED = '{"organizationId": "",  "expirationDays": 30,\n "features": {"PII_REDACTION": "ENABLED"}}'
+
+
+def test_a_signed_configuration_given_whole_is_sent_byte_for_byte_and_compared_by_its_fields():
+    current = {'LOGS': 'ENABLED', 'PII_REDACTION': 'DISABLED'}
+    client = FakeClient({('GET', 'api/v1/configuration/feature/toggle'): (200, current),
+                         ('POST', 'api/v1/configuration/feature/toggle'): (200, None)})
+    task = params('feature_toggles', attributes={'content': SIGNED, 'signature': 'sig'})
+    failed, result = run_lightrun_task(task, lambda: client, jsonschema)
+    assert not failed and result['changed'] is True, result
+    posted = [sent for sent in client.sent if sent[0] == 'POST']
+    assert posted == [('POST', 'api/v1/configuration/feature/toggle', {'signature': 'sig'}, SIGNED.encode('utf-8'))]
+    assert result['diff']['before']['features'] == {'PII_REDACTION': 'DISABLED'}
+    client = FakeClient({('GET', 'api/v1/configuration/feature/toggle'): (200, dict(current, PII_REDACTION='ENABLED'))})
+    failed, result = run_lightrun_task(task, lambda: client, jsonschema)
+    assert not failed and result['changed'] is False and [s[0] for s in client.sent] == ['GET']
+
+
+@pytest.mark.parametrize('attributes,message', [
+    ({'content': '{"features": ', 'signature': 's'}, 'attributes.content is not valid JSON'),
+    ({'content': '[1]', 'signature': 's'}, 'attributes.content must be a JSON object'),
+    ({'content': SIGNED, 'features': {'LOGS': 'ENABLED'}, 'signature': 's'}, 'attributes.content and attributes.features'),
+    ({'content': '{"colour": 1}', 'signature': 's'}, 'attributes.content: unknown field colour'),
+    ({'content': SIGNED.replace('ENABLED', 'ON'), 'signature': 's'}, 'attributes.features'),
+    ({'content': SIGNED}, 'signature'),
+])
+def test_a_signed_configuration_is_checked_before_any_request(attributes, message):
+    def no_client():
+        raise AssertionError('no client may be built')
+    failed, result = run_lightrun_task(params('feature_toggles', attributes=attributes), no_client, jsonschema)
+    assert failed and message in result['msg'], result['msg']
+
+
 def test_features_are_read_for_the_company_given_and_written_without_it():
     # getFeatureConfig takes company ("required for non-single-tenant deployments"); setFeatureConfig does not.
     client = FakeClient({('GET', 'api/v1/configuration/feature/toggle'): (200, {'LOGS': 'ENABLED'}),
