@@ -330,14 +330,40 @@ LEVELS = {'agent_pool': 'DEV', 'user_group': 'COMPANY', 'user': 'COMPANY', 'syst
           'smtp': 'COMPANY', 'feature_toggles': 'COMPANY'}
 
 
-def permission_note(kind_name, status):
-    """The sentence a 403 gets: which permission level the kind's endpoints need."""
+# Other kinds' endpoints a task of the kind may read, and why (a 403 there needs that kind's level).
+OTHER_READS = {'user_group': {
+    'agent_pool': 'to look up the agent pools given by name in agentPoolIds (pools given by id need no such read)'}}
+
+
+def _kind_of_path(path):
+    """The managed kind whose endpoints ``path`` belongs to (``None`` when none does)."""
+    path = '/' + str(path or '').lstrip('/')
+    for name in MANAGED_KINDS:
+        kind = KINDS[name]
+        base = '/' + kind.path.split('{')[0].lstrip('/')
+        if path == base.rstrip('/') or path.startswith(base if base.endswith('/') else base + '/'):
+            return name
+    return None
+
+
+def permission_note(kind_name, status, path=None):
+    """The sentence a 403 gets: which permission level the failing call needed.
+
+    ``path`` is the path of the call answered 403: a task may read another kind's endpoints (a user
+    group looks its agent pools up by name), which need that kind's level, not its own.
+    """
     if status != 403 or kind_name not in LEVELS:
         return ''
-    level = LEVELS[kind_name]
+    owner = _kind_of_path(path) if path else None
+    owner = owner if owner in LEVELS else kind_name
+    level = LEVELS[owner]
+    why = ''
+    if owner != kind_name:
+        reason = OTHER_READS.get(kind_name, {}).get(owner, 'to read them')
+        why = ', which a %s task reads %s' % (KINDS[kind_name].label, reason)
     return ('. Lightrun answers 403 when the API key lacks the permission level an endpoint needs: the %s endpoints '
-            'need a key with the %s permission level%s' % (
-                KINDS[kind_name].label, level, ' (company administration)' if level == 'COMPANY' else ''))
+            'need a key with the %s permission level%s%s' % (
+                KINDS[owner].label, level, ' (company administration)' if level == 'COMPANY' else '', why))
 
 
 def kind_doc_lines():
@@ -377,13 +403,16 @@ def kind_doc_lines():
             elif field not in kind.secrets:
                 words.append('immutable' if not kind.always_exists else 'sent with each write')
             attrs.append('C(%s) (%s)' % (field, ', '.join(words)))
-        lines.append('V(%s): %s; needs the %s permission level. %s Attributes: %s.' % (
-            name, identity, LEVELS[name], kind.description, '; '.join(attrs) if attrs else 'none'))
+        level = 'the %s permission level' % LEVELS[name]
+        for other, reason in OTHER_READS.get(name, {}).items():
+            level += ', and %s %s' % (LEVELS[other], reason)
+        lines.append('V(%s): %s; needs %s. %s Attributes: %s.' % (
+            name, identity, level, kind.description, '; '.join(attrs) if attrs else 'none'))
     return lines
 
 
-def _with_note(message, kind, status):
-    note = permission_note(kind.name, status)
+def _with_note(message, kind, status, path=None):
+    note = permission_note(kind.name, status, path)
     return message.rstrip('. ') + note + '.' if note else message
 
 
@@ -411,13 +440,16 @@ def run_lightrun_task(params, make_client, jsonschema, check_mode=False):
             return _reissue(client, params, jsonschema, plan, outcome)
     except ResourceError as err:
         failure = err.failure or {}
-        return True, {'msg': _with_note(err.message, kind, failure.get('status')), 'changed': False, 'failure': failure}
+        return True, {'msg': _with_note(err.message, kind, failure.get('status'), failure.get('path')), 'changed': False,
+                      'failure': failure}
     except ApiError as err:
-        return True, {'msg': _with_note(str(err), kind, err.status), 'changed': False, 'failure': err.to_failure()}
+        return True, {'msg': _with_note(str(err), kind, err.status, err.path), 'changed': False,
+                      'failure': err.to_failure()}
     result = plan.result() if outcome is None else outcome.result()
     result['warnings'] = list(plan.warnings if outcome is None else outcome.warnings)
     if 'msg' in result:
-        result['msg'] = _with_note(result['msg'], kind, (result.get('failure') or {}).get('status'))
+        failure = result.get('failure') or {}
+        result['msg'] = _with_note(result['msg'], kind, failure.get('status'), failure.get('path'))
         return True, result
     return False, result
 
@@ -465,7 +497,7 @@ def _reissue(client, params, jsonschema, plan, outcome):
         result = dict(outcome.result(), changed=True, operations=operations, failure=err.to_failure(), warnings=warnings)
         result['msg'] = _with_note('%s. Deleting it failed (%s); %s.' % (lost, str(err).rstrip('. '),
                                                                          advice % (outcome.ident, kind.label)),
-                                   kind, err.status)
+                                   kind, err.status, err.path)
         return True, result
     warnings.append('%s; so it was deleted and a new %s issued' % (lost, kind.label))
     try:
@@ -504,5 +536,5 @@ def list_lightrun(params, make_client):
     try:
         return list_resources(client, KINDS, params)
     except ApiError as err:
-        err.message = _with_note(err.message, kind, err.status)
+        err.message = _with_note(err.message, kind, err.status, err.path)
         raise

@@ -69,7 +69,8 @@ options:
         (C(PUT enable-agents)). The default pool cannot be deleted (403), nor a pool with live agents (409). Attributes:
         C(description) (str, updated by PUT of the whole object); C(agentsEnabled) (bool, applied by PUT enable-agents /
         detach-agents).'
-      - 'V(user_group): O(name) is C(name); needs the COMPANY permission level. A user group: its C(roles) and the agent
+      - 'V(user_group): O(name) is C(name); needs the COMPANY permission level, and DEV to look up the agent pools
+        given by name in agentPoolIds (pools given by id need no such read). A user group: its C(roles) and the agent
         pools it may use (C(agentPoolIds): names or ids). Its members are managed with O(members) and
         O(members_exclusive). Attributes: C(roles) (list of STANDARD, PRIVILEGED, updated by PUT of the whole object);
         C(agentPoolIds) (list, updated by PUT of the whole object).'

@@ -607,6 +607,23 @@ def test_invalid_task_fails_before_the_client_is_built():
     assert not failed and result['changed'] is False
 
 
+def test_a_403_of_a_pool_lookup_by_name_names_the_dev_level_the_lookup_needed():
+    client = FakeClient({('GET', 'api/v1/groups'): (200, {'items': [], 'hasMore': False, 'total': 0}),
+                         ('GET', 'api/v1/agent-pools'): (403, None)})
+    task = params('user_group', name='team', attributes={'agentPoolIds': ['payments']})
+    failed, result = run_lightrun_task(task, lambda: client, jsonschema)
+    assert failed and result['failure']['status'] == 403 and result['changed'] is False
+    assert 'agent pool endpoints need a key with the DEV permission level' in result['msg'], result['msg']
+    assert 'COMPANY' not in result['msg'] and 'given by id need no such read' in result['msg']
+    # A pool given by id is not looked up: no agent-pools read at all.
+    client = FakeClient({('GET', 'api/v1/groups'): (200, {'items': [], 'hasMore': False, 'total': 0}),
+                         ('GET', 'api/v1/agent-pools'): (403, None)})
+    failed, result = run_lightrun_task(dict(task, attributes={'agentPoolIds': [POOL_ID]}), lambda: client, jsonschema,
+                                       check_mode=True)
+    assert not failed and result['changed'] is True, result
+    assert [s[1] for s in client.sent] == ['api/v1/groups']
+
+
 def test_a_403_names_the_permission_level():
     client = FakeClient({('GET', 'api/v1/groups'): (403, {'message': '403 Forbidden'})})
     failed, result = run_lightrun_task(params('user_group', name='team'), lambda: client, jsonschema)
