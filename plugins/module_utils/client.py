@@ -423,7 +423,8 @@ class ApiClient:
         path = '/' + path.lstrip('/')
         kwargs = {'params': params, 'timeout': self.timeout, 'verify': self.validate_certs}
         if body is not None:
-            kwargs['data'] = json.dumps(body)
+            # A bytes body is a JSON document sent exactly as given (a signature may cover its exact bytes).
+            kwargs['data'] = bytes(body) if isinstance(body, (bytes, bytearray)) else json.dumps(body)
             kwargs['headers'] = {'Content-Type': 'application/json'}
         self.request_count += 1
         self._method = method

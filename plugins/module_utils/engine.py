@@ -116,7 +116,9 @@ class Update:
     """
 
     def __init__(self, path, fields, method='PATCH', body=None, answer_check=None, needs=(), paths=None, query=(),
-                 send_secrets=False):
+                 send_secrets=False, send=None):
+        # send(body, desired) -> what is sent instead of the built body (a signed document as given, in bytes).
+        self.send = send
         self.path = path
         self.fields = tuple(fields)
         self.method = method
@@ -217,6 +219,9 @@ class Kind:
     :param item_get: the API has a GET of one object (when not, it is found in the list).
     :param partial_fields: object attributes a task gives in part (a map of flags): only the keys it
         gives are compared and shown.
+    :param option_params: ``{query parameter: option}``: a parent option of other kinds that this kind
+        takes optionally and sends as a query parameter with its reads, when given (feature toggles
+        are read for the ``company`` on a multi-tenant server).
     """
 
     def __init__(self, name, parent, path, identity, properties, required=(), updates=(), secrets=(),
@@ -226,8 +231,9 @@ class Kind:
                  read=None, compare=None, to_api=None, carry_over=None, item_path=None, follow_up=None, label=None,
                  delete_fields=(), choices_from=None, item_key='id', read_params=None, name_casefold=False,
                  by_id_only=False, always_exists=False, body_nest=None, create_in_query=False, create_secret=None,
-                 from_api=None, collection=None, item_get=True, partial_fields=()):
+                 from_api=None, collection=None, item_get=True, partial_fields=(), option_params=None):
         self.name = name
+        self.option_params = dict(option_params or {})
         self.item_get = item_get
         self.partial_fields = tuple(partial_fields)
         # issue 15
@@ -562,7 +568,7 @@ def check_parents(kind, params, labels=None):
             raise ResourceError('kind %s needs the %s option (the %s, by name or id)' % (kind.name, parent, registry[parent].label))
         if parent in kind.parents and isinstance(params.get(parent), str) and not params[parent].strip():
             raise ResourceError('option %s must not be blank' % parent)
-        if parent not in kind.parents and given:
+        if parent not in kind.parents and parent not in kind.option_params.values() and given:
             needs = ', '.join(kind.parents) or 'no parent option'
             raise ResourceError('kind %s does not use the %s option (it needs %s)' % (kind.name, parent, needs))
 
@@ -836,7 +842,10 @@ class Reader:
 
     def find_singleton(self, kind):
         """The parent's one item of the kind (``None`` when there is none)."""
-        data = self._get(self.path(kind.path), params=kind.read_params)
+        params = dict(kind.read_params)
+        params.update((name, self.params[option]) for name, option in kind.option_params.items()
+                      if self.params.get(option) not in (None, ''))
+        data = self._get(self.path(kind.path), params=params)
         if kind.from_api is not None:
             data = kind.from_api(data)
         if kind.always_exists and isinstance(data, dict):
@@ -896,6 +905,20 @@ class Reader:
         if isinstance(settings, dict):
             merged.update({k: v for k, v in settings.items() if k != 'id'})
         return merged
+
+    def complete_items(self, kind, obj):
+        """``obj`` with all its collection items: a listing may leave them out (``null`` or ``[]``) while
+        the object counts some, so such an object is read again by id, where the API answers them all.
+        The comparison still refuses an object whose items and count disagree after that."""
+        coll = kind.collection
+        if obj is None or coll is None or not coll.count or not kind.item_get or obj.get(kind.item_key) is None:
+            return obj
+        count = obj.get(coll.count)
+        items = obj.get(coll.read)
+        if not isinstance(count, int) or isinstance(count, bool) or (isinstance(items, list) and len(items) == count):
+            return obj
+        fresh = self._get(self.path(kind.item_path, id=obj[kind.item_key]), params=kind.read_params)
+        return fresh if fresh is not None else obj
 
     def find(self, kind, task):
         """The current resource the task means, or ``None``."""
@@ -965,6 +988,8 @@ class Reader:
         if absent:
             reading.current = current
             return reading
+        if task.items is not None:
+            current = self.complete_items(kind, current)
         reading.current = current
         for field, target in kind.references.items():
             value = task.attributes.get(field)
@@ -1363,6 +1388,8 @@ def plan_task(task, reading, jsonschema=None):
             query = {f: desired[f] for f in update.query if desired.get(f) is not None} or None
         if update.body == 'none':
             body = None
+        elif update.send is not None:
+            body = update.send(body, desired)
         fields = [f for f in update.fields if f in diffs or f in secrets]
         plan.operations.append(Operation('update', update.method,
                                          _item_op_path(kind, reading.context, _ident(kind, current), update, desired),

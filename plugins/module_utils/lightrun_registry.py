@@ -10,7 +10,7 @@ The API-neutral engine (:mod:`engine`) reconciles every entry; what Lightrun
 does differently from RunCloud is declared here, never coded in the engine:
 
 * lists page with ``offset``/``limit`` and ``page``/``size`` and need a stable
-  ``sort`` (:func:`lightrun_list`);
+  ``sort`` where one is documented, and several whole reads where none is (:func:`lightrun_list`);
 * ids are UUID strings (``ApiSpec.is_id``), users are addressed by email
   (``Kind.item_key``);
 * updates are a ``PUT`` of a full body (``update_body='full'``);
@@ -29,7 +29,9 @@ Each kind also names the permission level its endpoints need
 
 from __future__ import annotations
 
+import json
 import re
+from urllib.parse import quote
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, lightrun_pages
 from ansible_collections.apiops.saas.plugins.module_utils.engine import (
@@ -41,11 +43,12 @@ __all__ = ['KINDS', 'LEVELS', 'LIGHTRUN_API', 'MANAGED_KINDS', 'kind_doc_lines',
 
 _UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 
-# How each paged listing is read: a sort on a unique property the listing documents as sortable,
-# and the key that de-duplicates its items. Unpaged listings (system API keys) are not here.
+# How each paged listing is read: a sort on a unique property the listing documents as sortable
+# (none where it documents no sortable property: a server may refuse any other with 400), and the key
+# that de-duplicates its items. Unpaged listings (system API keys) are not here.
 LISTINGS = (
     (re.compile(r'^/?api/v1/agent-pools$'), 'name,asc', 'id'),
-    (re.compile(r'^/?api/v1/groups$'), 'name,asc', 'id'),
+    (re.compile(r'^/?api/v1/groups$'), None, 'id'),
     (re.compile(r'^/?api/v1/users$'), 'email,asc', 'email'),
 )
 
@@ -59,6 +62,8 @@ def lightrun_list(client, path, params):
     """
     for pattern, sort, key in LISTINGS:
         if pattern.match(path):
+            if sort is None:
+                return _unsorted_listing(client, path, params, key)
             listing = lightrun_pages(client, path, params=params, sort=sort, key=key)
             if listing.problems or listing.duplicates or (listing.total is not None and listing.total != len(listing)):
                 raise ResourceError('GET %s: the listing did not read consistently (%s); nothing was changed'
@@ -66,6 +71,40 @@ def lightrun_list(client, path, params):
             return list(listing)
     data = client.get(path, params=params or None)
     return _unpaged_items(client, path, data)
+
+
+# Whole reads of a listing without a sort before giving up on gathering every item.
+UNSORTED_READS = 5
+
+
+def _unsorted_listing(client, path, params, key):
+    """Every item of a paged listing that documents no sortable property.
+
+    Its order may change from one request to the next, so the pages of one read may overlap and
+    skip items. A read in one page is whole; otherwise the items of up to :data:`UNSORTED_READS`
+    whole reads are gathered by ``key`` until they are exactly the ``total`` every read reported. A
+    listing that never adds up (it changes meanwhile) fails rather than let a lookup by name miss
+    an existing resource.
+    """
+    gathered = {}
+    totals = set()
+    reads = 0
+    while reads < UNSORTED_READS:
+        listing = lightrun_pages(client, path, params=params, sort=None, key=key)
+        reads += 1
+        if listing.total is None and listing.pages == 1 and not listing.problems and not listing.duplicates:
+            return list(listing)  # one page without a total: nothing more was announced
+        if listing.problems or listing.total is None:
+            break
+        totals.add(listing.total)
+        for item in listing:
+            gathered[item.get(key) if isinstance(item, dict) else None] = item
+        if None in gathered or len(totals) > 1:
+            break
+        if len(gathered) == listing.total:
+            return list(gathered.values())
+    raise ResourceError('GET %s: the listing did not read consistently (%s; %d unique item(s) gathered over %d read(s), '
+                        'as it documents no sort); nothing was changed' % (path, listing.summary(), len(gathered), reads))
 
 
 def _unpaged_items(client, path, data):
@@ -141,7 +180,7 @@ KINDS.add(Kind(
         option='members', key='email', read='members', label='member',
         fields={'groupAdmin': ('group_admin', _bool()), 'elevatedRoles': ('elevated_roles', _set_of(*GROUP_ROLES))},
         add=('POST', 'members'), remove=('DELETE', 'members'), update=('PUT', 'members/{key}'),
-        exclusive_option='members_exclusive', key_pattern=EMAIL_PATTERN),
+        exclusive_option='members_exclusive', key_pattern=EMAIL_PATTERN, count='memberCount'),
     returns=('id', 'name', 'roles', 'agentPoolIds', 'members', 'memberCount', 'default', 'createdBy', 'createdDate',
              'lastModifiedBy', 'lastModifiedDate'),
     search=False, name_casefold=True, label='user group',
@@ -214,22 +253,74 @@ def _features_object(data):
     return {'features': {name: state for name, state in data.items() if isinstance(state, str)}}
 
 
+# The fields of the signed feature configuration (FeatureConfigurationWriteDTO).
+SIGNED_FIELDS = ('features', 'expirationDays', 'organizationId', 'account', 'businessUnit', 'deployment')
+
+
+def _signed_content(body, desired):
+    """The body of a feature-toggle write: the signed document exactly as given (``content``), else the fields.
+
+    The signature covers the request content, so a document Lightrun issued is sent byte for byte: never
+    parsed and serialised again with another key order or spacing.
+    """
+    content = desired.get('content')
+    if content is None:
+        return body
+    return content.encode('utf-8')
+
+
+def expand_signed_content(params):
+    """``params`` with ``attributes.content`` (the signed document as a JSON string) also given as its fields,
+    so that they are validated and compared like fields given one by one; fails naming the attribute when the
+    document is not a JSON object or the task gives its fields too."""
+    attributes = params.get('attributes') or {}
+    if params.get('kind') != 'feature_toggles' or attributes.get('content') is None:
+        return params
+    content = attributes['content']
+    if not isinstance(content, str):
+        raise ResourceError('attributes.content must be the signed configuration as a JSON string (as Lightrun issued '
+                            'it), got %s (ansible-core before 2.19 turns a templated JSON string into a dict: give the '
+                            'document literally, not through a template)' % type(content).__name__)
+    both = [f for f in SIGNED_FIELDS if f in attributes]
+    if both:
+        raise ResourceError('attributes.content and attributes.%s: give the signed configuration either whole, in '
+                            'content, or field by field, not both' % both[0])
+    try:
+        document = json.loads(content)
+    except ValueError as err:
+        raise ResourceError('attributes.content is not valid JSON: %s' % err) from None
+    if not isinstance(document, dict):
+        raise ResourceError('attributes.content must be a JSON object (the signed feature configuration)')
+    unknown = sorted(set(document) - set(SIGNED_FIELDS))
+    if unknown:
+        raise ResourceError('attributes.content: unknown field %s; allowed: %s' % (unknown[0], ', '.join(SIGNED_FIELDS)))
+    expanded = dict(attributes)
+    expanded.update(document)
+    return dict(params, attributes=expanded)
+
+
 KINDS.add(Kind(
     'feature_toggles', None, 'api/v1/configuration/feature/toggle', None,
     properties={'features': {'type': 'object', 'minProperties': 1,
                              'additionalProperties': {'type': 'string', 'enum': ['ENABLED', 'DISABLED']}},
                 'expirationDays': {'type': 'integer', 'minimum': 1}, 'organizationId': {'type': 'string'},
-                'account': _str(), 'businessUnit': _str(), 'deployment': _str(), 'signature': _str(minLength=1)},
+                'account': _str(), 'businessUnit': _str(), 'deployment': _str(), 'signature': _str(minLength=1),
+                'content': _str(minLength=2)},
     conditional=({'required': ['features', 'expirationDays', 'organizationId', 'signature']},),
-    write_only=('expirationDays', 'organizationId', 'account', 'businessUnit', 'deployment', 'signature'),
+    write_only=('expirationDays', 'organizationId', 'account', 'businessUnit', 'deployment', 'signature', 'content'),
     from_api=_features_object, partial_fields=('features',),
-    updates=(Update('', ('features', 'expirationDays', 'organizationId', 'account', 'businessUnit', 'deployment'),
-                    method='POST', body='endpoint', query=('signature',)),),
+    updates=(Update('', SIGNED_FIELDS + ('content',), method='POST', body='endpoint', query=('signature',),
+                    send=_signed_content),),
     singleton=True, always_exists=True, returns=('features',),
+    # getFeatureConfig reads one company's flags: "required for non-single-tenant deployments".
+    option_params={'company': 'company'},
     label='feature toggles',
     description='The feature flags (C(features), name to ENABLED or DISABLED; features not named keep their '
                 'state). A change is a signed configuration: C(signature) (sent as the query parameter), '
-                'C(expirationDays) and C(organizationId) come with it, as Lightrun issued them.'))
+                'C(expirationDays) and C(organizationId) come with it, as Lightrun issued them. The signature covers '
+                'the request content: give the signed document as Lightrun issued it, a JSON string, in C(content) '
+                '(sent byte for byte; its fields are validated and compared as if given one by one) rather than field '
+                'by field (then serialised by the module, which only a signature over that serialisation accepts).'))
 
 # The kinds a task may manage (``company`` is only the parent of system API keys).
 MANAGED_KINDS = tuple(name for name in KINDS if name != 'company')
@@ -239,14 +330,40 @@ LEVELS = {'agent_pool': 'DEV', 'user_group': 'COMPANY', 'user': 'COMPANY', 'syst
           'smtp': 'COMPANY', 'feature_toggles': 'COMPANY'}
 
 
-def permission_note(kind_name, status):
-    """The sentence a 403 gets: which permission level the kind's endpoints need."""
+# Other kinds' endpoints a task of the kind may read, and why (a 403 there needs that kind's level).
+OTHER_READS = {'user_group': {
+    'agent_pool': 'to look up the agent pools given by name in agentPoolIds (pools given by id need no such read)'}}
+
+
+def _kind_of_path(path):
+    """The managed kind whose endpoints ``path`` belongs to (``None`` when none does)."""
+    path = '/' + str(path or '').lstrip('/')
+    for name in MANAGED_KINDS:
+        kind = KINDS[name]
+        base = '/' + kind.path.split('{')[0].lstrip('/')
+        if path == base.rstrip('/') or path.startswith(base if base.endswith('/') else base + '/'):
+            return name
+    return None
+
+
+def permission_note(kind_name, status, path=None):
+    """The sentence a 403 gets: which permission level the failing call needed.
+
+    ``path`` is the path of the call answered 403: a task may read another kind's endpoints (a user
+    group looks its agent pools up by name), which need that kind's level, not its own.
+    """
     if status != 403 or kind_name not in LEVELS:
         return ''
-    level = LEVELS[kind_name]
+    owner = _kind_of_path(path) if path else None
+    owner = owner if owner in LEVELS else kind_name
+    level = LEVELS[owner]
+    why = ''
+    if owner != kind_name:
+        reason = OTHER_READS.get(kind_name, {}).get(owner, 'to read them')
+        why = ', which a %s task reads %s' % (KINDS[kind_name].label, reason)
     return ('. Lightrun answers 403 when the API key lacks the permission level an endpoint needs: the %s endpoints '
-            'need a key with the %s permission level%s' % (
-                KINDS[kind_name].label, level, ' (company administration)' if level == 'COMPANY' else ''))
+            'need a key with the %s permission level%s%s' % (
+                KINDS[owner].label, level, ' (company administration)' if level == 'COMPANY' else '', why))
 
 
 def kind_doc_lines():
@@ -286,13 +403,16 @@ def kind_doc_lines():
             elif field not in kind.secrets:
                 words.append('immutable' if not kind.always_exists else 'sent with each write')
             attrs.append('C(%s) (%s)' % (field, ', '.join(words)))
-        lines.append('V(%s): %s; needs the %s permission level. %s Attributes: %s.' % (
-            name, identity, LEVELS[name], kind.description, '; '.join(attrs) if attrs else 'none'))
+        level = 'the %s permission level' % LEVELS[name]
+        for other, reason in OTHER_READS.get(name, {}).items():
+            level += ', and %s %s' % (LEVELS[other], reason)
+        lines.append('V(%s): %s; needs %s. %s Attributes: %s.' % (
+            name, identity, level, kind.description, '; '.join(attrs) if attrs else 'none'))
     return lines
 
 
-def _with_note(message, kind, status):
-    note = permission_note(kind.name, status)
+def _with_note(message, kind, status, path=None):
+    note = permission_note(kind.name, status, path)
     return message.rstrip('. ') + note + '.' if note else message
 
 
@@ -306,6 +426,7 @@ def run_lightrun_task(params, make_client, jsonschema, check_mode=False):
     """
     kind = KINDS[params['kind']]
     try:
+        params = expand_signed_content(params)
         check_params(kind, params, jsonschema)
     except ResourceError as err:
         return True, {'msg': err.message, 'changed': False}
@@ -315,15 +436,90 @@ def run_lightrun_task(params, make_client, jsonschema, check_mode=False):
     client = make_client()
     try:
         plan, outcome = run_task(client, KINDS, params, check_mode=check_mode, jsonschema=jsonschema)
+        if outcome is not None and kind.name in REISSUE_LOST_VALUE and _value_lost(plan, outcome):
+            return _reissue(client, params, jsonschema, plan, outcome)
     except ResourceError as err:
         failure = err.failure or {}
-        return True, {'msg': _with_note(err.message, kind, failure.get('status')), 'changed': False, 'failure': failure}
+        return True, {'msg': _with_note(err.message, kind, failure.get('status'), failure.get('path')), 'changed': False,
+                      'failure': failure}
     except ApiError as err:
-        return True, {'msg': _with_note(str(err), kind, err.status), 'changed': False, 'failure': err.to_failure()}
+        return True, {'msg': _with_note(str(err), kind, err.status, err.path), 'changed': False,
+                      'failure': err.to_failure()}
     result = plan.result() if outcome is None else outcome.result()
     result['warnings'] = list(plan.warnings if outcome is None else outcome.warnings)
     if 'msg' in result:
-        result['msg'] = _with_note(result['msg'], kind, (result.get('failure') or {}).get('status'))
+        failure = result.get('failure') or {}
+        result['msg'] = _with_note(result['msg'], kind, failure.get('status'), failure.get('path'))
+        return True, result
+    return False, result
+
+
+# Kinds whose created object is worthless without the value only the create answer carries (a system
+# API key: no read of one key returns it), so that an object created without that answer is deleted and
+# created again. Nobody can hold the value of such an object, so deleting it takes nothing from anyone.
+REISSUE_LOST_VALUE = ('system_api_key',)
+
+
+def _value_lost(plan, outcome):
+    """Whether the plan's create is done but its answer, the only one carrying the value, was not read
+    (a 5xx or a lost answer settled by reading the object back, or an answer without the value)."""
+    return outcome.secret is None and any(op.action == 'create' and op.status == 'done' for op in plan.operations)
+
+
+def _cause(kind, plan):
+    """Why the create's answer was not read, for messages."""
+    create = [op for op in plan.operations if op.action == 'create'][0]
+    error = create.error
+    if error is None:
+        return 'its answer carried no %s' % kind.create_secret
+    if getattr(error, 'status', None) is None:
+        return '%s got no answer' % create.describe()
+    return '%s answered %s' % (create.describe(), error.status)
+
+
+def _reissue(client, params, jsonschema, plan, outcome):
+    """Delete the object created without its value and run the task again, which creates it anew; fail
+    naming the object (and what to do) when the delete fails or the new create's value is lost too."""
+    kind = plan.kind
+    lost = ('the %s %r (id %s) was created, but the answer that carries its value was lost (%s): nobody can have that '
+            'value' % (kind.label, plan.desired.get(kind.name_field), outcome.ident, _cause(kind, plan)))
+    create = [op for op in plan.operations if op.action == 'create'][0]
+    path = '%s/%s' % (create.path.rstrip('/'), quote(str(outcome.ident), safe=''))
+    operations = [op.report(outcome.ident) for op in plan.operations]
+    removal = {'action': 'delete', 'method': 'DELETE', 'path': '/' + path.lstrip('/'), 'status': 'done', 'role': 'reissue'}
+    operations.append(removal)
+    advice = 'delete it (state: absent, id: %s) and run the task again: it issues a new %s whose value the result returns'
+    warnings = list(outcome.warnings)
+    try:
+        client.request('DELETE', path, accept=LIGHTRUN_API.gone_statuses)
+    except ApiError as err:
+        removal['status'] = 'failed'
+        result = dict(outcome.result(), changed=True, operations=operations, failure=err.to_failure(), warnings=warnings)
+        result['msg'] = _with_note('%s. Deleting it failed (%s); %s.' % (lost, str(err).rstrip('. '),
+                                                                         advice % (outcome.ident, kind.label)),
+                                   kind, err.status, err.path)
+        return True, result
+    warnings.append('%s; so it was deleted and a new %s issued' % (lost, kind.label))
+    try:
+        again_plan, again = run_task(client, KINDS, params, jsonschema=jsonschema)
+    except (ApiError, ResourceError) as err:
+        failure = err.to_failure() if isinstance(err, ApiError) else (err.failure or {})
+        message = getattr(err, 'message', None) or str(err)
+        return True, {'changed': True, 'resource': {}, 'operations': operations, 'failure': failure, 'warnings': warnings,
+                      'msg': _with_note('%s; it was deleted, but issuing a new one failed: %s. Run the task again: '
+                                        'it issues the key.' % (lost, message.rstrip('. ')), kind, failure.get('status'))}
+    result = again.result()
+    result['operations'] = operations + result['operations']
+    result['changed'] = True
+    result['warnings'] = warnings + [w for w in again.warnings if w not in warnings]
+    if 'msg' in result:
+        result['msg'] = _with_note('%s; it was deleted, but issuing a new one failed: %s' % (lost, result['msg']), kind,
+                                   (result.get('failure') or {}).get('status'))
+        return True, result
+    if _value_lost(again_plan, again):
+        result['msg'] = ('%s; it was deleted and a new one created (id %s), but the answer carrying the new value was lost '
+                         'too (%s). Nobody can have that value either: %s.'
+                         % (lost, again.ident, _cause(kind, again_plan), advice % (again.ident, kind.label)))
         return True, result
     return False, result
 
@@ -340,5 +536,5 @@ def list_lightrun(params, make_client):
     try:
         return list_resources(client, KINDS, params)
     except ApiError as err:
-        err.message = _with_note(err.message, kind, err.status)
+        err.message = _with_note(err.message, kind, err.status, err.path)
         raise

@@ -42,7 +42,12 @@ options:
     choices: [agent_pool, user_group, user, system_api_key, smtp, feature_toggles]
   company:
     description:
-      - The id of the Lightrun company the V(system_api_key) belongs to. Required by that kind, refused by the others.
+      - The id of the Lightrun company the V(system_api_key) belongs to. Required by that kind.
+      - For V(feature_toggles), the company whose flags are read and compared (the C(company) query parameter of
+        C(GET /api/v1/configuration/feature/toggle)); required on a multi-tenant (not single-tenant) deployment, where
+        the server refuses the read without it or could answer another company's flags. The signed write itself
+        names the company in C(organizationId).
+      - Refused by the other kinds.
     type: str
   name:
     description:
@@ -66,7 +71,8 @@ options:
         (C(PUT enable-agents)). The default pool cannot be deleted (403), nor a pool with live agents (409). Attributes:
         C(description) (str, updated by PUT of the whole object); C(agentsEnabled) (bool, applied by PUT enable-agents /
         detach-agents).'
-      - 'V(user_group): O(name) is C(name); needs the COMPANY permission level. A user group: its C(roles) and the agent
+      - 'V(user_group): O(name) is C(name); needs the COMPANY permission level, and DEV to look up the agent pools
+        given by name in agentPoolIds (pools given by id need no such read). A user group: its C(roles) and the agent
         pools it may use (C(agentPoolIds): names or ids). Its members are managed with O(members) and
         O(members_exclusive). Attributes: C(roles) (list of STANDARD, PRIVILEGED, updated by PUT of the whole object);
         C(agentPoolIds) (list, updated by PUT of the whole object).'
@@ -90,13 +96,17 @@ options:
         POST of the whole setting); C(enableStartTLS) (bool, set by POST of the whole setting); C(fromEmailAddress)
         (str, set by POST of the whole setting); C(serverHost) (str, set by POST of the whole setting); C(serverPort)
         (int, set by POST of the whole setting).'
-      - 'V(feature_toggles): a setting, no O(name); needs the COMPANY permission level. The feature flags (C(features),
-        name to ENABLED or DISABLED; features not named keep their state). A change is a signed configuration:
-        C(signature) (sent as the query parameter), C(expirationDays) and C(organizationId) come with it, as Lightrun
-        issued them. Attributes: C(features) (dict, set by POST of the whole setting); C(expirationDays) (int, set by
-        POST of the whole setting); C(organizationId) (str, set by POST of the whole setting); C(account) (str, set by
-        POST of the whole setting); C(businessUnit) (str, set by POST of the whole setting); C(deployment) (str, set by
-        POST of the whole setting); C(signature) (str, sent with each write).'
+      - 'V(feature_toggles): a setting, no O(name); needs the COMPANY permission level. The feature flags
+        (C(features), name to ENABLED or DISABLED; features not named keep their state). A change is a signed
+        configuration: C(signature) (sent as the query parameter), C(expirationDays) and C(organizationId) come with
+        it, as Lightrun issued them. The signature covers the request content: give the signed document as Lightrun
+        issued it, a JSON string, in C(content) (sent byte for byte; its fields are validated and compared as if given
+        one by one) rather than field by field (then serialised by the module, which only a signature over that
+        serialisation accepts). Attributes: C(features) (dict, set by POST of the whole setting); C(expirationDays)
+        (int, set by POST of the whole setting); C(organizationId) (str, set by POST of the whole setting); C(account)
+        (str, set by POST of the whole setting); C(businessUnit) (str, set by POST of the whole setting);
+        C(deployment) (str, set by POST of the whole setting); C(signature) (str, sent with each write); C(content)
+        (str, set by POST of the whole setting).'
     type: dict
     default: {}
   members:
@@ -294,6 +304,9 @@ secret:
     - What a create answered once and can never be read again, marked secret by the API; only when this task created
       the resource. For a V(system_api_key), C(apiKey) (the key itself); for a V(user) created while no SMTP server is
       set, C(activationLink).
+    - A V(system_api_key) whose create answer is lost (a 5xx, or no answer in time) exists without anyone having its
+      value; it is deleted and a new key issued (RV(operations) shows the C(DELETE) with role C(reissue), a warning
+      says why). When the new key's answer is lost too, the task fails naming the key to delete.
     - It is never in RV(diff), RV(operations) or any log of the module; register the task with C(no_log) to keep it
       out of Ansible's own output.
   returned: when a create answered it

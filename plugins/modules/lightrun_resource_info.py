@@ -36,7 +36,8 @@ options:
     choices: [agent_pool, user_group, user, system_api_key, smtp, feature_toggles]
   company:
     description:
-      - The id of the company, for V(system_api_key) (required by it, refused by the other kinds).
+      - The id of the company, for V(system_api_key) (required by it) and V(feature_toggles) (the company whose flags
+        are read; required on a multi-tenant deployment). Refused by the other kinds.
     type: str
   name:
     description:

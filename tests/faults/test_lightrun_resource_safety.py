@@ -10,11 +10,14 @@
 - a group created, then its bulk member request failing, reports changed=true and what was done; the
   next run finishes the members and creates nothing twice;
 - a PUT of the whole object answered 503 is retried (PUT is idempotent) and converges;
+- a system API key whose create answer (its only copy of the key) is lost is deleted and issued again,
+  so the run returns a key someone has, never a key nobody can use;
 - every run repeated afterwards sends no write.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 
@@ -183,3 +186,83 @@ def test_member_post_applied_but_answered_5xx_is_read_back_and_done(sandbox, mod
     assert members(sandbox, 'payments-team') == ['ann@example.test', 'bob@example.test']
     sandbox.clear_faults()
     assert_second_run_writes_nothing(module_runner, no_traceback, sandbox, **GROUP)
+
+
+KEY = dict(kind='system_api_key', company='sandbox-company', name='ci key', attributes={'expirationDays': 30})
+
+
+def keys(sandbox):
+    return sandbox.state()['lightrun_org']['system_api_keys']
+
+
+def fingerprint(value):
+    # The sandbox keeps only this digest of a key's value.
+    return hashlib.sha256(value.encode('utf-8')).hexdigest()[:12]
+
+
+@pytest.mark.parametrize('profile', ['standard', 'strict'])
+def test_key_whose_create_answer_is_lost_is_issued_again(sandbox, module_runner, no_traceback, profile):
+    # The POST is applied but answered 503: the key exists, and nobody has its value. The run deletes it and
+    # issues a new key, whose value it returns; exactly one key with the label is left, the returned one.
+    seed(sandbox, profile)
+    sandbox.faults({'errors': [{'status': 503, 'methods': ['POST'], 'path': r'/system-api-key$', 'api': 'lightrun',
+                                'count': 1, 'apply': True}]})
+    sandbox.clear_log()
+    result = run(module_runner, no_traceback, sandbox, **KEY)
+    assert not result.failed and result.result['changed'] is True, result.describe()
+    value = result.result['secret']['apiKey']
+    left = [k for k in keys(sandbox) if k['label'] == 'ci key']
+    assert len(left) == 1 and left[0]['_fingerprint'] == fingerprint(value), left
+    assert result.result['resource']['id'] == left[0]['id']
+    done = [w[:2] for w in writes(sandbox)]
+    assert [w[0] for w in done] == ['POST', 'DELETE', 'POST'], done
+    assert done[1][1].rsplit('/', 1)[1] != left[0]['id']
+    assert 'nobody can have that value' in json.dumps(result.result.get('warnings', [])), result.describe()
+    sandbox.clear_faults()
+    assert_second_run_writes_nothing(module_runner, no_traceback, sandbox, **KEY)
+
+
+@pytest.mark.parametrize('profile', ['standard', 'strict'])
+def test_key_whose_create_answers_are_lost_to_timeouts_fails_naming_the_key(sandbox, module_runner, no_traceback, profile):
+    # Every key POST is applied and answered after the client gave up (the sandbox's delay is not limited by a
+    # count): the first key is deleted and a new one created, whose answer is lost too. The run fails naming the
+    # key that is left and what to do; following that advice gives a key with its value.
+    seed(sandbox, profile)
+    sandbox.faults({'delay': {'seconds': 3, 'methods': ['POST'], 'path': r'/system-api-key$', 'api': 'lightrun'}})
+    result = run(module_runner, no_traceback, sandbox, timeout=1, **KEY)
+    assert result.failed and result.result['changed'] is True and 'secret' not in result.result, result.describe()
+    assert 'got no answer' in result.msg, result.msg
+    posted = '/api/v1/access/company/sandbox-company/system-api-key'
+    deadline = time.monotonic() + 15
+    while [w[:2] for w in writes(sandbox)].count(('POST', posted)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)  # the delayed answers are logged when finally sent
+    sandbox.clear_faults()
+    left = [k for k in keys(sandbox) if k['label'] == 'ci key']
+    assert len(left) == 1 and 'state: absent, id: %s' % left[0]['id'] in result.msg, (left, result.msg)
+    gone = run(module_runner, no_traceback, sandbox, **dict(KEY, state='absent', id=left[0]['id'], attributes={}))
+    assert not gone.failed and gone.result['changed'] is True, gone.describe()
+    again = run(module_runner, no_traceback, sandbox, **KEY)
+    assert not again.failed, again.describe()
+    left = [k for k in keys(sandbox) if k['label'] == 'ci key']
+    assert len(left) == 1 and left[0]['_fingerprint'] == fingerprint(again.result['secret']['apiKey']), left
+    assert_second_run_writes_nothing(module_runner, no_traceback, sandbox, **KEY)
+
+
+@pytest.mark.parametrize('profile', ['standard', 'strict'])
+def test_key_whose_new_value_is_lost_too_fails_naming_it(sandbox, module_runner, no_traceback, profile):
+    # Both creates are applied and answered 502: the run fails naming the key left and what to do; following that
+    # advice gives a key with its value.
+    seed(sandbox, profile)
+    sandbox.faults({'errors': [{'status': 502, 'methods': ['POST'], 'path': r'/system-api-key$', 'api': 'lightrun',
+                                'count': 2, 'apply': True}]})
+    result = run(module_runner, no_traceback, sandbox, **KEY)
+    assert result.failed and result.result['changed'] is True, result.describe()
+    left = [k for k in keys(sandbox) if k['label'] == 'ci key']
+    assert len(left) == 1, left
+    assert "'ci key'" in result.msg and 'state: absent, id: %s' % left[0]['id'] in result.msg, result.msg
+    assert 'secret' not in result.result
+    sandbox.clear_faults()
+    gone = run(module_runner, no_traceback, sandbox, **dict(KEY, state='absent', id=left[0]['id'], attributes={}))
+    assert not gone.failed, gone.describe()
+    again = run(module_runner, no_traceback, sandbox, **KEY)
+    assert not again.failed and again.result['secret']['apiKey'], again.describe()

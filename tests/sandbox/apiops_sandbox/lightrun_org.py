@@ -16,6 +16,7 @@ the client must name the level itself.
 """
 
 import functools
+import hashlib
 import re
 import uuid
 
@@ -41,8 +42,9 @@ DEFAULT_POOL_NAME = 'default'
 ADMIN_EMAIL = 'admin@sandbox.test'
 DEFAULT_FEATURES = {'SNAPSHOTS': 'ENABLED', 'LOGS': 'ENABLED', 'METRICS': 'ENABLED',
                     'PII_REDACTION': 'DISABLED', 'DYNAMIC_SBOM': 'DISABLED'}
-# Sortable properties the description lists per listing; strict refuses any other.
+# Sortable properties the description lists per listing; strict refuses any other (listGroups lists none).
 SORTABLE = {
+    'groups': (),
     'agent_pools': ('name', 'description', 'createdBy', 'createdDate', 'agentsEnabled'),
     'users': ('name', 'email', 'userManagementType', 'createdBy', 'lastModifiedBy', 'lastModifiedDate',
               'lastLoginDate'),
@@ -62,6 +64,10 @@ class OrgState:
 
     def __init__(self):
         self.company_id = DEFAULT_COMPANY
+        # A multi-tenant (not single-tenant) deployment: reading the feature toggles needs the company.
+        self.multi_tenant = False
+        # Feature-toggle writes checked against their signature: the SHA-256 (hex) of the exact request content.
+        self.signed_features = False
         self.rbac = True
         self.pools = {}
         self.groups = {}
@@ -165,6 +171,10 @@ class OrgState:
             self.company_id = str(data['company_id'])
         if 'rbac' in data:
             self.rbac = bool(data['rbac'])
+        if 'multi_tenant' in data:
+            self.multi_tenant = bool(data['multi_tenant'])
+        if 'signed_features' in data:
+            self.signed_features = bool(data['signed_features'])
         pools = list(data.get('agent_pools') or [])
         pools += _generated(data.get('generate_agent_pools'), 'pool', lambda name: {'name': name})
         for item in pools:
@@ -297,13 +307,13 @@ def _enum_list(body, key, choices, strict):
 def _check_sort(listing):
     """Strict: only the sortable properties the description lists for this listing."""
     allowed = SORTABLE.get(listing)
-    if not allowed or not get_store().strict:
+    if allowed is None or not get_store().strict:
         return
     for raw in request.args.getlist('sort'):
         for part in raw.split(','):
             part = part.strip()
             if part and part.lower() not in ('asc', 'desc') and part not in allowed:
-                raise ApiError(400, 'Sorting by %s is not supported; sortable: %s' % (part, ', '.join(allowed)))
+                raise ApiError(400, 'Sorting by %s is not supported; sortable: %s' % (part, ', '.join(allowed) or 'none'))
 
 
 def _flag(name):
@@ -475,11 +485,15 @@ def member_dto(group, member):
             'elevatedRoles': list(member['elevatedRoles']), 'effectiveRoles': effective}
 
 
-def group_dto(store, record, include_members):
-    """UserGroupPublicDTO. Members only with includeMembers=true; strict: an empty list otherwise."""
+def group_dto(store, record, include_members, listed=False):
+    """UserGroupPublicDTO. Members only with includeMembers=true; strict: an empty list otherwise, and
+    ``null`` in a listing of a group that has members (the listing's description does not promise them;
+    ``memberCount`` still counts them, and the read of one group answers them all)."""
     answer = public(record)
     answer['memberCount'] = len(record['_members'])
-    if include_members:
+    if include_members and listed and store.strict and record['_members']:
+        answer['members'] = None
+    elif include_members:
         answer['members'] = [member_dto(record, member) for member in record['_members'].values()]
     elif store.strict:
         answer['members'] = []
@@ -490,11 +504,12 @@ def group_dto(store, record, include_members):
 @requires('COMPANY')
 def list_groups():
     """Groups, optionally filtered by agentPoolIds (any of a comma-separated list); no name filter."""
+    _check_sort('groups')
     store, state = _state()
     wanted = [item for item in request.args.get('agentPoolIds', '').split(',') if item]
     include = _flag('includeMembers')
     with store.lock:
-        records = [group_dto(store, record, include) for record in state.groups.values()
+        records = [group_dto(store, record, include, listed=True) for record in state.groups.values()
                    if not wanted or set(wanted) & set(record['agentPoolIds'])]
         return jsonify(page_of(records))
 
@@ -979,12 +994,18 @@ FEATURE_PATH = '/api/v1/configuration/feature/toggle'
 @bp.route(FEATURE_PATH, methods=['GET'])
 @requires('COMPANY')
 def get_features():
-    """``{"FEATURE": "ENABLED"|"DISABLED"}``; strict adds the ``"empty": false`` the schema leaks."""
+    """``{"FEATURE": "ENABLED"|"DISABLED"}``; strict adds the ``"empty": false`` the schema leaks.
+
+    ``company`` is "required for non-single-tenant deployments": on a multi-tenant sandbox (seed
+    ``lightrun.multi_tenant``) strict answers 400 without it; standard answers the sandbox company's flags.
+    """
     store, state = _state()
     company = request.args.get('company')
     with store.lock:
         if company and company != state.company_id:
             raise ApiError(404, 'Company not found')
+        if not company and state.multi_tenant and store.strict:
+            raise ApiError(400, 'company is required for non-single-tenant deployments')
         answer = dict(state.features)
     if store.strict:
         answer['empty'] = not answer
@@ -1002,6 +1023,9 @@ def set_features():
     signature = request.args.get('signature')
     if not signature or not signature.strip():
         raise ApiError(400, 'signature is required')
+    if state.signed_features and signature != hashlib.sha256(request.get_data()).hexdigest():
+        # The signature is "for the request content": other bytes (key order, spacing) do not match it.
+        raise ApiError(400, 'The signature does not match the request content')
     body = _body_object(store.strict, ('expirationDays', 'features', 'organizationId', 'account',
                                        'businessUnit', 'deployment'))
     days = body.get('expirationDays')

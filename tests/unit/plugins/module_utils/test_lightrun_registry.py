@@ -146,6 +146,51 @@ def test_paged_listings_sort_on_a_documented_unique_property():
     assert client.sent[1][2]['sort'] == 'name,asc' and client.sent[1][2]['name'] == 'payments'
 
 
+def test_groups_are_listed_without_a_sort_as_none_is_documented():
+    client = FakeClient({('GET', 'api/v1/groups'): (200, {'items': [GROUP], 'hasMore': False, 'total': 1})})
+    assert lightrun_list(client, 'api/v1/groups', {'includeMembers': 'true'}) == [GROUP]
+    assert 'sort' not in client.sent[0][2] and client.sent[0][2]['includeMembers'] == 'true'
+    assert len(client.sent) == 1
+
+
+class ShufflingClient(FakeClient):
+    """Pages of one group listing in another order on every whole read (as an unsorted server may)."""
+
+    def __init__(self, orders, page_size):
+        super().__init__({})
+        self.orders = list(orders)
+        self.page_size = page_size
+
+    def request(self, method, path, params=None, body=None, accept=()):
+        self.sent.append((method, path, params, body))
+        order = self.orders[0] if params['offset'] + self.page_size < len(self.orders[0]) else self.orders.pop(0)
+        items = [{'id': ident, 'name': ident} for ident in order[params['offset']:params['offset'] + self.page_size]]
+        return ApiResponse(200, {}, {'items': items, 'total': len(order), 'hasMore': params['offset'] + len(items) < len(order)})
+
+
+def test_an_unsorted_listing_over_pages_is_gathered_over_whole_reads(monkeypatch):
+    import ansible_collections.apiops.saas.plugins.module_utils.lightrun_registry as registry
+    monkeypatch.setattr(registry, 'lightrun_pages', _small_pages(registry.lightrun_pages))
+    # Read 1 sees a twice and misses c; read 2 sees c.
+    client = ShufflingClient([['a', 'b', 'a'], ['c', 'b', 'a']], page_size=2)
+    assert sorted(item['id'] for item in lightrun_list(client, 'api/v1/groups', {})) == ['a', 'b', 'c']
+    assert all('sort' not in sent[2] for sent in client.sent) and len(client.sent) == 4
+
+
+def test_an_unsorted_listing_that_never_adds_up_fails(monkeypatch):
+    import ansible_collections.apiops.saas.plugins.module_utils.lightrun_registry as registry
+    monkeypatch.setattr(registry, 'lightrun_pages', _small_pages(registry.lightrun_pages))
+    client = ShufflingClient([['a', 'b', 'a']] * registry.UNSORTED_READS, page_size=2)
+    with pytest.raises(ResourceError, match='did not read consistently.*2 unique item.*5 read'):
+        lightrun_list(client, 'api/v1/groups', {})
+
+
+def _small_pages(pages):
+    def small(client, path, params=None, sort=None, key='id'):
+        return pages(client, path, page_size=2, params=params, sort=sort, key=key)
+    return small
+
+
 def test_a_listing_that_does_not_add_up_fails_before_any_write():
     client = FakeClient({('GET', 'api/v1/groups'): (200, {'items': [GROUP], 'hasMore': False, 'total': 3})})
     with pytest.raises(ResourceError, match='did not read consistently'):
@@ -212,6 +257,39 @@ def test_members_of_a_new_group_follow_its_create():
 def test_a_group_read_without_all_its_members_is_not_compared():
     with pytest.raises(ResourceError, match='without its members'):
         plan('user_group', current={k: v for k, v in GROUP.items() if k != 'members'}, name='team', items=[])
+
+
+@pytest.mark.parametrize('members', [None, []])
+def test_a_group_whose_members_disagree_with_its_count_is_not_compared(members):
+    with pytest.raises(ResourceError, match='counts 2 members but listed 0'):
+        plan('user_group', current=dict(GROUP, members=members), name='team', items=[{'email': 'ann@example.test'}],
+             exclusive=True)
+
+
+def _group_task_client(listed, read):
+    return FakeClient({('GET', 'api/v1/groups'): (200, {'items': [listed], 'hasMore': False, 'total': 1}),
+                       ('GET', 'api/v1/groups/%s' % GROUP_ID): (200, read),
+                       ('GET', 'api/v1/agent-pools'): (200, {'items': [POOL], 'hasMore': False, 'total': 1})})
+
+
+def test_a_listed_group_without_its_counted_members_is_read_again_by_id():
+    # The listing answers members null while counting 2: the group's own read has them, so bob is removed
+    # and ann (already there) is not added again.
+    client = _group_task_client(dict(GROUP, members=None), GROUP)
+    task = params('user_group', name='team', attributes={'roles': ['STANDARD'], 'agentPoolIds': ['payments']},
+                  members=[{'email': 'ann@example.test', 'group_admin': True}], members_exclusive=True)
+    failed, result = run_lightrun_task(task, lambda: client, jsonschema, check_mode=True)
+    assert not failed, result
+    assert result['members'] == {'added': [], 'updated': [], 'removed': ['bob@example.test'], 'failed': []}
+    assert ('GET', 'api/v1/groups/%s' % GROUP_ID, {'includeMembers': 'true'}, None) in client.sent
+
+
+def test_a_group_whose_members_still_disagree_with_its_count_is_refused_without_a_write():
+    client = _group_task_client(dict(GROUP, members=None), dict(GROUP, members=[]))
+    task = params('user_group', name='team', members=[{'email': 'ann@example.test'}], members_exclusive=True)
+    failed, result = run_lightrun_task(task, lambda: client, jsonschema)
+    assert failed and 'counts 2 members but listed 0' in result['msg'] and result['changed'] is False
+    assert [s for s in client.sent if s[0] != 'GET'] == []
 
 
 @pytest.mark.parametrize('members,exclusive,state,message', [
@@ -357,6 +435,67 @@ def test_key_create_goes_in_the_query_and_its_value_is_a_secret_result_only():
     assert 'the-secret-key' not in shown
 
 
+class ScriptedClient(FakeClient):
+    """Like :class:`FakeClient`, each (method, path) answering its list of answers in turn (the last one repeats)."""
+
+    def __init__(self, answers):
+        super().__init__({})
+        self.scripts = answers
+
+    def request(self, method, path, params=None, body=None, accept=()):
+        answers = self.scripts[(method, path.lstrip('/'))]
+        self.scripts[(method, path.lstrip('/'))] = answers[1:] or answers
+        self.answers = {(method, path.lstrip('/')): answers[0]}
+        return super().request(method, path, params=params, body=body, accept=accept)
+
+
+KEYS_PATH = 'api/v1/access/company/acme/system-api-key'
+KEY_TASK = params('system_api_key', company='acme', name='ci key', attributes={'expirationDays': 30})
+
+
+def _keys(*ids):
+    return (200, {'items': [{'id': ident, 'label': 'ci key', 'scopes': ['COMPANY']} for ident in ids]})
+
+
+def test_a_key_whose_create_answer_is_lost_is_deleted_and_issued_again():
+    # The POST is applied but answered 503: the key k1 exists and nobody has its value. It is deleted and a new key
+    # issued, whose value the result returns; the result says so.
+    client = ScriptedClient({('GET', KEYS_PATH): [_keys(), _keys('k1'), _keys('k1'), _keys(), _keys('k2')],
+                             ('POST', KEYS_PATH): [(503, None), (200, {'apiKey': 'the-new-key'})],
+                             ('DELETE', KEYS_PATH + '/k1'): [(200, {'message': 'revoked'})]})
+    failed, result = run_lightrun_task(dict(KEY_TASK), lambda: client, jsonschema)
+    assert not failed and result['changed'] is True, result
+    assert result['secret'] == {'apiKey': 'the-new-key'} and result['resource']['id'] == 'k2'
+    statuses = [(op['method'], op['status']) for op in result['operations']]
+    assert statuses == [('POST', 'done'), ('DELETE', 'done'), ('POST', 'done')]
+    assert result['operations'][1]['path'] == '/%s/k1' % KEYS_PATH and result['operations'][1]['role'] == 'reissue'
+    assert any("'ci key' (id k1)" in w and 'nobody can have that value' in w and 'deleted and a new' in w
+               for w in result['warnings']), result['warnings']
+    written = [s[:2] for s in client.sent if s[0] != 'GET']
+    assert written == [('POST', KEYS_PATH), ('DELETE', KEYS_PATH + '/k1'), ('POST', KEYS_PATH)]
+
+
+def test_a_key_whose_new_value_is_lost_too_fails_naming_the_key():
+    client = ScriptedClient({('GET', KEYS_PATH): [_keys(), _keys('k1'), _keys('k1'), _keys(), _keys('k2')],
+                             ('POST', KEYS_PATH): [(503, None)],
+                             ('DELETE', KEYS_PATH + '/k1'): [(200, {'message': 'revoked'})]})
+    failed, result = run_lightrun_task(dict(KEY_TASK), lambda: client, jsonschema)
+    assert failed and result['changed'] is True and 'secret' not in result
+    assert 'created (id k2)' in result['msg'] and 'state: absent, id: k2' in result['msg'], result['msg']
+    assert [s[:2] for s in client.sent if s[0] != 'GET'].count(('POST', KEYS_PATH)) == 2
+
+
+def test_a_key_whose_value_is_lost_and_cannot_be_deleted_fails_naming_it():
+    client = ScriptedClient({('GET', KEYS_PATH): [_keys(), _keys('k1')],
+                             ('POST', KEYS_PATH): [(502, None)],
+                             ('DELETE', KEYS_PATH + '/k1'): [(403, None)]})
+    failed, result = run_lightrun_task(dict(KEY_TASK), lambda: client, jsonschema)
+    assert failed and result['changed'] is True and 'secret' not in result
+    assert "'ci key' (id k1)" in result['msg'] and 'answered 502' in result['msg']
+    assert 'state: absent, id: k1' in result['msg'] and 'COMPANY permission level' in result['msg'], result['msg']
+    assert [op['status'] for op in result['operations']] == ['done', 'failed']
+
+
 def test_only_the_key_label_changes_in_place():
     current = {'id': 'k1', 'label': 'ci key', 'scopes': ['DEV']}
     renamed = plan('system_api_key', current=current, ident='k1', name='ci key 2', context={'company': 'acme'})
@@ -406,6 +545,57 @@ def test_features_compare_only_the_given_flags_and_send_the_signature_in_the_que
     assert plan('feature_toggles', current=current, attributes=same).operations == []
 
 
+SIGNED = '{"organizationId": "",  "expirationDays": 30,\n "features": {"PII_REDACTION": "ENABLED"}}'
+
+
+def test_a_signed_configuration_given_whole_is_sent_byte_for_byte_and_compared_by_its_fields():
+    current = {'LOGS': 'ENABLED', 'PII_REDACTION': 'DISABLED'}
+    client = FakeClient({('GET', 'api/v1/configuration/feature/toggle'): (200, current),
+                         ('POST', 'api/v1/configuration/feature/toggle'): (200, None)})
+    task = params('feature_toggles', attributes={'content': SIGNED, 'signature': 'sig'})
+    failed, result = run_lightrun_task(task, lambda: client, jsonschema)
+    assert not failed and result['changed'] is True, result
+    posted = [sent for sent in client.sent if sent[0] == 'POST']
+    assert posted == [('POST', 'api/v1/configuration/feature/toggle', {'signature': 'sig'}, SIGNED.encode('utf-8'))]
+    assert result['diff']['before']['features'] == {'PII_REDACTION': 'DISABLED'}
+    client = FakeClient({('GET', 'api/v1/configuration/feature/toggle'): (200, dict(current, PII_REDACTION='ENABLED'))})
+    failed, result = run_lightrun_task(task, lambda: client, jsonschema)
+    assert not failed and result['changed'] is False and [s[0] for s in client.sent] == ['GET']
+
+
+@pytest.mark.parametrize('attributes,message', [
+    ({'content': '{"features": ', 'signature': 's'}, 'attributes.content is not valid JSON'),
+    ({'content': '[1]', 'signature': 's'}, 'attributes.content must be a JSON object'),
+    ({'content': SIGNED, 'features': {'LOGS': 'ENABLED'}, 'signature': 's'}, 'attributes.content and attributes.features'),
+    ({'content': '{"colour": 1}', 'signature': 's'}, 'attributes.content: unknown field colour'),
+    ({'content': SIGNED.replace('ENABLED', 'ON'), 'signature': 's'}, 'attributes.features'),
+    ({'content': SIGNED}, 'signature'),
+])
+def test_a_signed_configuration_is_checked_before_any_request(attributes, message):
+    def no_client():
+        raise AssertionError('no client may be built')
+    failed, result = run_lightrun_task(params('feature_toggles', attributes=attributes), no_client, jsonschema)
+    assert failed and message in result['msg'], result['msg']
+
+
+def test_features_are_read_for_the_company_given_and_written_without_it():
+    # getFeatureConfig takes company ("required for non-single-tenant deployments"); setFeatureConfig does not.
+    client = FakeClient({('GET', 'api/v1/configuration/feature/toggle'): (200, {'LOGS': 'ENABLED'}),
+                         ('POST', 'api/v1/configuration/feature/toggle'): (200, None)})
+    task = params('feature_toggles', company='acme', attributes={
+        'features': {'LOGS': 'DISABLED'}, 'expirationDays': 30, 'organizationId': 'acme', 'signature': 'sig'})
+    failed, result = run_lightrun_task(task, lambda: client, jsonschema)
+    assert not failed and result['changed'] is True, result
+    assert [(m, p, q) for m, p, q, b in client.sent] == [
+        ('GET', 'api/v1/configuration/feature/toggle', {'company': 'acme'}),
+        ('POST', 'api/v1/configuration/feature/toggle', {'signature': 'sig'}),
+        ('GET', 'api/v1/configuration/feature/toggle', {'company': 'acme'})]
+    check_params(KINDS['feature_toggles'], params('feature_toggles', company='acme', attributes=task['attributes']),
+                 jsonschema)
+    with pytest.raises(ResourceError, match='does not use the company option'):
+        check_params(KINDS['smtp'], params('smtp', company='acme', attributes={'type': 'DEFAULT'}), jsonschema)
+
+
 # -- the module's task runner -------------------------------------------------------------------------------------
 
 def test_invalid_task_fails_before_the_client_is_built():
@@ -415,6 +605,23 @@ def test_invalid_task_fails_before_the_client_is_built():
     assert failed and 'attributes.colour' in result['msg']
     failed, result = run_lightrun_task(params('agent_pool', name='p', validate_only=True), no_client, jsonschema)
     assert not failed and result['changed'] is False
+
+
+def test_a_403_of_a_pool_lookup_by_name_names_the_dev_level_the_lookup_needed():
+    client = FakeClient({('GET', 'api/v1/groups'): (200, {'items': [], 'hasMore': False, 'total': 0}),
+                         ('GET', 'api/v1/agent-pools'): (403, None)})
+    task = params('user_group', name='team', attributes={'agentPoolIds': ['payments']})
+    failed, result = run_lightrun_task(task, lambda: client, jsonschema)
+    assert failed and result['failure']['status'] == 403 and result['changed'] is False
+    assert 'agent pool endpoints need a key with the DEV permission level' in result['msg'], result['msg']
+    assert 'COMPANY' not in result['msg'] and 'given by id need no such read' in result['msg']
+    # A pool given by id is not looked up: no agent-pools read at all.
+    client = FakeClient({('GET', 'api/v1/groups'): (200, {'items': [], 'hasMore': False, 'total': 0}),
+                         ('GET', 'api/v1/agent-pools'): (403, None)})
+    failed, result = run_lightrun_task(dict(task, attributes={'agentPoolIds': [POOL_ID]}), lambda: client, jsonschema,
+                                       check_mode=True)
+    assert not failed and result['changed'] is True, result
+    assert [s[1] for s in client.sent] == ['api/v1/groups']
 
 
 def test_a_403_names_the_permission_level():
