@@ -365,6 +365,10 @@ class Registry(dict):
         """The values of every secret attribute ``params`` give for their kind (any type)."""
         kind = self.get(params.get('kind')) if isinstance(params, dict) else None
         attributes = params.get('attributes') if kind else None
+        if isinstance(attributes, str) and any(field in attributes for field in kind.secrets):
+            # Text that is not a dict (argument validation refuses it) yet names a secret field:
+            # the whole text is masked, as nothing tells where the secret ends.
+            return [attributes]
         if not isinstance(attributes, dict):
             return []
         values = []
