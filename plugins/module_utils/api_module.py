@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.common.validation import check_type_dict
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import (
     HAS_REQUESTS,
@@ -92,12 +93,37 @@ class ApiModule(AnsibleModule):
         # the journal) inside __init__, before module code runs, masking only
         # no_log_values. Secrets nested in a dict option must be known here.
         super()._load_params()
-        if self._secret_values is None or not isinstance(self.params, dict):
+        self._register_secrets(self._parsed_dict_options(self.params))
+
+    def _log_invocation(self):
+        # Argument validation has turned every dict option into a dict by now:
+        # the values are read once more in the form the module uses them.
+        self._register_secrets(self.params)
+        super()._log_invocation()
+
+    def _parsed_dict_options(self, params):
+        """``params`` with each dict option given as a string (JSON or ``k=v``, the form a
+        ``to_json`` template or a free-form string gives) parsed as argument validation parses it,
+        so that its secrets are known before anything logs or fails; a string that does not parse
+        stays as it is."""
+        if not isinstance(params, dict):
+            return params
+        parsed = dict(params)
+        for name, value in params.items():
+            if isinstance(value, str) and (self.argument_spec.get(name) or {}).get('type') == 'dict':
+                try:
+                    parsed[name] = check_type_dict(value)
+                except (TypeError, ValueError):
+                    pass
+        return parsed
+
+    def _register_secrets(self, params):
+        if self._secret_values is None or not isinstance(params, dict):
             return
         try:
-            values = self._secret_values(self.params)
+            values = self._secret_values(params)
         except Exception:  # pylint: disable=broad-except
-            # Malformed input is refused later by argument validation; mask the whole option meanwhile.
+            # Malformed input is refused later by argument validation, before any request.
             values = []
         # A blank value would mask every space of every message (it is refused as blank anyway).
         self.no_log_values.update(str(value) for value in values if value is not None and str(value).strip())

@@ -150,6 +150,26 @@ class FollowUp:
         self.option = option
 
 
+class Dependents:
+    """Resources a delete concerns besides the resource itself, read before a ``state: absent`` is planned:
+    what the API deletes with it (``Kind.delete_takes``) or what makes the API refuse it
+    (``Kind.delete_blocked_by``).
+
+    :param kind: the kind of those resources (its label and natural key name them in messages).
+    :param path: the list to read, a template of the parents' ids and ``{id}`` (the id of the resource
+        being deleted); default: the kind's own collection (or its singleton) under the deleted resource.
+    :param match: the field of a listed object that must equal the deleted resource's id (``None``: all).
+    :param when: a delete field of the task (``Kind.delete_fields``) that must be true for the API to
+        delete them (``None``: always).
+    """
+
+    def __init__(self, kind, path=None, match=None, when=None):
+        self.kind = kind
+        self.path = path
+        self.match = match
+        self.when = when
+
+
 class Kind:
     """One resource kind of an API (declarative).
 
@@ -222,6 +242,10 @@ class Kind:
     :param option_params: ``{query parameter: option}``: a parent option of other kinds that this kind
         takes optionally and sends as a query parameter with its reads, when given (feature toggles
         are read for the ``company`` on a multi-tenant server).
+    :param delete_takes: :class:`Dependents` the API deletes together with the resource: a
+        ``state: absent`` names them in its result and diff (``also_deleted``), check mode included.
+    :param delete_blocked_by: :class:`Dependents` whose existence makes the API refuse the delete: a
+        ``state: absent`` fails before any write naming them, check mode included.
     """
 
     def __init__(self, name, parent, path, identity, properties, required=(), updates=(), secrets=(),
@@ -231,9 +255,12 @@ class Kind:
                  read=None, compare=None, to_api=None, carry_over=None, item_path=None, follow_up=None, label=None,
                  delete_fields=(), choices_from=None, item_key='id', read_params=None, name_casefold=False,
                  by_id_only=False, always_exists=False, body_nest=None, create_in_query=False, create_secret=None,
-                 from_api=None, collection=None, item_get=True, partial_fields=(), option_params=None):
+                 from_api=None, collection=None, item_get=True, partial_fields=(), option_params=None,
+                 delete_takes=(), delete_blocked_by=()):
         self.name = name
         self.option_params = dict(option_params or {})
+        self.delete_takes = tuple(delete_takes)
+        self.delete_blocked_by = tuple(delete_blocked_by)
         self.item_get = item_get
         self.partial_fields = tuple(partial_fields)
         # issue 15
@@ -371,6 +398,10 @@ class Registry(dict):
         """The values of every secret attribute ``params`` give for their kind (any type)."""
         kind = self.get(params.get('kind')) if isinstance(params, dict) else None
         attributes = params.get('attributes') if kind else None
+        if isinstance(attributes, str) and any(field in attributes for field in kind.secrets):
+            # Text that is not a dict (argument validation refuses it) yet names a secret field:
+            # the whole text is masked, as nothing tells where the secret ends.
+            return [attributes]
         if not isinstance(attributes, dict):
             return []
         values = []
@@ -722,6 +753,10 @@ class Reading:
         self.current = None
         self.references = {}
         self.name_id = None
+        # What a delete of current takes with it and what blocks it (Kind.delete_takes / delete_blocked_by):
+        # [{kind, id, name}], read only for state: absent.
+        self.also_deleted = []
+        self.delete_blockers = []
 
 
 def _is_digits(value):
@@ -947,6 +982,41 @@ class Reader:
             fresh = None
         return self.read_extra(kind, fresh)
 
+    def read_dependents(self, kind, task, current, declared):
+        """The resources each :class:`Dependents` of ``declared`` finds for deleting ``current``:
+        ``[{kind, id, name}]`` (``name`` only for kinds with a natural key)."""
+        found = []
+        ident = current.get('id')
+        for dependents in declared:
+            if dependents.when and not api_bool(task.attributes.get(dependents.when)):
+                continue
+            dep_kind = self.registry[dependents.kind]
+            context = dict(self.context, id=ident)
+            context[kind.name] = ident
+            if dependents.path is None and dep_kind.singleton:
+                saved, self.context = self.context, context
+                try:
+                    item = self.find_singleton(dep_kind)
+                finally:
+                    self.context = saved
+                items = [item] if item is not None else []
+            else:
+                path = _fill(dependents.path or dep_kind.path, context)
+                items = self.registry.api.pages(self.client, path, dict(dep_kind.read_params))
+            for item in items:
+                if not isinstance(item, dict):
+                    continue
+                if dependents.match is not None and str(item.get(dependents.match)) != str(ident):
+                    continue
+                entry = {'kind': dep_kind.name, 'id': item.get('id')}
+                if dep_kind.name_field:
+                    try:
+                        entry['name'] = read_raw(dep_kind, item, dep_kind.name_field)
+                    except KeyError:
+                        pass
+                found.append(entry)
+        return found
+
     def check_choices(self, plan):
         """Fail before any write when the plan writes a value its kind's ``choices_from`` list lacks (issue 10)."""
         kind = plan.kind
@@ -987,6 +1057,10 @@ class Reader:
         reading.context = dict(self.context)
         if absent:
             reading.current = current
+            if current is not None:
+                reading.delete_blockers = self.read_dependents(kind, task, current, kind.delete_blocked_by)
+                if not reading.delete_blockers:
+                    reading.also_deleted = self.read_dependents(kind, task, current, kind.delete_takes)
             return reading
         if task.items is not None:
             current = self.complete_items(kind, current)
@@ -1096,6 +1170,8 @@ class Plan:
         # issue 15: {added, updated, removed, failed} of the kind's collection, planned and as applied
         self.items_report = None
         self.items_applied = None
+        # What a delete takes with it (Kind.delete_takes): [{kind, id, name}].
+        self.also_deleted = []
 
     @property
     def changed(self):
@@ -1109,6 +1185,8 @@ class Plan:
                   'operations': [op.report() for op in self.operations]}
         if self.items_report is not None:
             result[self.kind.collection.option] = self.items_report
+        if self.also_deleted:
+            result['also_deleted'] = list(self.also_deleted)
         return result
 
 
@@ -1304,6 +1382,23 @@ def _follow_up(kind, task, reading, operations):
     return []
 
 
+def _dependent_shown(registry, entry):
+    """``web app shop (id 7)``: one resource a delete concerns, the way messages and the diff name it."""
+    label = registry[entry['kind']].label if entry['kind'] in registry else entry['kind']
+    if entry.get('name') is not None:
+        return '%s %s (id %s)' % (label, entry['name'], entry.get('id'))
+    return '%s (id %s)' % (label, entry.get('id'))
+
+
+def _blocked_delete_message(kind, current, blockers):
+    registry = kind.registry
+    shown = ', '.join(_dependent_shown(registry, entry) for entry in blockers)
+    name = current.get(kind.name_field) if kind.name_field else None
+    return ('cannot delete the %s %s(id %s): it is in use by %s, and the API refuses to delete it while it is in use. '
+            'Delete those or change them to no longer use it, then run the task again. Nothing was changed.'
+            % (kind.label, '%s ' % name if name is not None else '', current.get('id'), shown))
+
+
 def plan_task(task, reading, jsonschema=None):
     """The :class:`Plan` for ``task`` given what the reader found (pure: no client, no request).
 
@@ -1320,8 +1415,13 @@ def plan_task(task, reading, jsonschema=None):
             if reading.missing_parent:
                 plan.warnings.append('%s: nothing to remove' % reading.missing_parent)
             return plan
+        if reading.delete_blockers:
+            raise ResourceError(_blocked_delete_message(kind, current, reading.delete_blockers))
         plan.action = 'delete'
         plan.before = dict(read_attributes(kind, current), state='present')
+        if reading.also_deleted:
+            plan.also_deleted = list(reading.also_deleted)
+            plan.before['also_deleted'] = [_dependent_shown(kind.registry, entry) for entry in reading.also_deleted]
         plan.operations = [_delete_operation(kind, reading, current, task=task)]
         plan.operations += _follow_up(kind, task, reading, plan.operations)
         plan.resource = current
@@ -1441,6 +1541,9 @@ class Outcome:
             result[plan.kind.collection.option] = plan.items_applied
         if self.secret:
             result['secret'] = self.secret
+        if plan.also_deleted and any(op.action == 'delete' and op.status == 'done' for op in plan.operations):
+            # Only a delete this run did took them with it.
+            result['also_deleted'] = list(plan.also_deleted)
         if self.error is not None:
             result['msg'] = self.message()
             result['failure'] = self.error.to_failure() if isinstance(self.error, ApiError) else (self.error.failure or {})

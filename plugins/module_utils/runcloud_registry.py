@@ -17,7 +17,7 @@ entry here (plus its sandbox behaviour and its tests).
 from __future__ import annotations
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import runcloud_pages
-from ansible_collections.apiops.saas.plugins.module_utils.engine import ApiSpec, FollowUp, Kind, Registry, Update
+from ansible_collections.apiops.saas.plugins.module_utils.engine import ApiSpec, Dependents, FollowUp, Kind, Registry, Update
 
 __all__ = ['KINDS', 'PARENTS', 'RUNCLOUD_API', 'ApiSpec', 'FollowUp', 'Kind', 'Registry', 'Update', 'kind_doc_lines']
 
@@ -211,11 +211,14 @@ _register(Kind(
 
 _register(Kind(
     'system_user', 'server', SERVER_PATH + '/users', 'username',
-    description='A system user of a server. Holds data.',
+    description=('A system user of a server. Holds data. With O(state=absent), a system user a web app uses is refused '
+                 'before any write (the API refuses it), naming the web apps.'),
     properties={'password': _str(minLength=8)},
     updates=(Update('password', ('password',)),),
     secrets=('password',),
     holds_data=True,
+    # The API refuses (422) to delete a system user a web app runs as.
+    delete_blocked_by=(Dependents('webapp', match='server_user_id'),),
     returns=('id', 'username', 'deploymentKey', 'deleteable', 'created_at'),
 ))
 
@@ -237,13 +240,16 @@ _register(Kind(
 _register(Kind(
     'database', 'server', SERVER_PATH + '/databases', 'name',
     description=('A MySQL/MariaDB database. Holds data. C(collation) is compared only when the API returns it (answers may '
-                 'show it as null). With O(state=absent), C(deleteUser=true) also deletes the database users granted on it.'),
+                 'show it as null). With O(state=absent), C(deleteUser=true) also deletes the database users granted on it; '
+                 'RV(also_deleted) lists them.'),
     properties={'collation': _str(minLength=1), 'deleteUser': _bool()},
     create_fields=('collation',),
     write_only=('deleteUser',),
     delete_fields=('deleteUser',),
     read={'collation': _echoed('collation')},
     holds_data=True,
+    # With deleteUser the API deletes the database users granted on the database too.
+    delete_takes=(Dependents('database_user', path=DATABASE_PATH.replace('{database}', '{id}') + '/grant', when='deleteUser'),),
     returns=('id', 'name', 'collation', 'created_at'),
 ))
 
@@ -271,7 +277,8 @@ _register(Kind(
 _register(Kind(
     'webapp', 'server', SERVER_PATH + '/webapps', 'name',
     description=('A custom web application. C(user) is the system user (username or id). Holds data. '
-                 'Updated through C(settings/php) (phpVersion) and C(settings/fpmnginx) (the rest).'),
+                 'Updated through C(settings/php) (phpVersion) and C(settings/fpmnginx) (the rest). Deleting it deletes its '
+                 'domains, SSL certificate, Git deployment and script installer too; RV(also_deleted) lists them.'),
     properties=_WEBAPP_PROPERTIES,
     required=('domainName', 'user', 'phpVersion'),
     create_defaults={
@@ -288,6 +295,8 @@ _register(Kind(
     holds_data=True,
     create_path=SERVER_PATH + '/webapps/custom',
     references={'user': 'system_user'},
+    # Deleting a web app deletes what lives under it.
+    delete_takes=(Dependents('domain'), Dependents('ssl'), Dependents('git'), Dependents('script_installer')),
     read_map={'user': 'server_user_id'},
     # publicPath is sent as a suffix and may come back absolute; the fpmnginx PATCH sends the endpoint's every
     # field (given, else current), so current values go back in the form the API takes.

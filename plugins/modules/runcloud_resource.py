@@ -53,25 +53,27 @@ options:
         O(recreate). Attributes: C(ipAddress) (str, required on create, immutable); C(provider) (str, updated by PATCH settings/meta);
         C(softwareUpdate) (bool, updated by PATCH settings/autoupdate); C(securityUpdate) (bool, updated by PATCH
         settings/autoupdate); C(phpVersion) (str, updated by PATCH php/cli).'
-      - 'V(system_user): parent O(server); O(name) is C(username). A system user of a server. Holds data. Attributes: C(password)
+      - 'V(system_user): parent O(server); O(name) is C(username). A system user of a server. Holds data. With O(state=absent), a
+        system user a web app uses is refused before any write (the API refuses it), naming the web apps. Attributes: C(password)
         (str, secret, updated by PATCH password).'
       - 'V(ssh_key): parent O(server); O(name) is C(label). An SSH public key of a system user (C(username)). The API returns only
         C(user_id), so C(username) is not compared. Replaced when it differs. Attributes: C(username) (str, required on create,
         immutable); C(publicKey) (str, required on create, immutable); C(temporary) (bool, immutable).'
       - 'V(database): parent O(server); O(name) is C(name). A MySQL/MariaDB database. Holds data. C(collation) is compared only when
         the API returns it (answers may show it as null). With O(state=absent), C(deleteUser=true) also deletes the database users
-        granted on it. Attributes: C(collation) (str, immutable); C(deleteUser) (bool, immutable).'
+        granted on it; RV(also_deleted) lists them. Attributes: C(collation) (str, immutable); C(deleteUser) (bool, immutable).'
       - 'V(database_user): parent O(server); O(name) is C(username). A database user. Holds data; its password changes only with
         O(update_secrets=always). Attributes: C(password) (str, required on create, secret, updated by PATCH the item).'
       - 'V(database_grant): parent O(server) and O(database); O(name) is C(username). The grant of a database user (named by O(name))
         on the database O(database). Attributes: none.'
       - 'V(webapp): parent O(server); O(name) is C(name). A custom web application. C(user) is the system user (username or id). Holds
-        data. Updated through C(settings/php) (phpVersion) and C(settings/fpmnginx) (the rest). Attributes: C(domainName) (str,
-        required on create, immutable); C(user) (str or int, required on create, immutable); C(phpVersion) (str, required on create,
-        updated by PATCH settings/php); C(stack) (one of hybrid, nativenginx, customnginx, updated by PATCH settings/fpmnginx);
-        C(stackMode) (one of production, development, updated by PATCH settings/fpmnginx); C(clickjackingProtection) (bool, updated by
-        PATCH settings/fpmnginx); C(xssProtection) (bool, updated by PATCH settings/fpmnginx); C(mimeSniffingProtection) (bool,
-        updated by PATCH settings/fpmnginx); C(processManager) (one of dynamic, ondemand, static, updated by PATCH settings/fpmnginx);
+        data. Updated through C(settings/php) (phpVersion) and C(settings/fpmnginx) (the rest). Deleting it deletes its domains, SSL
+        certificate, Git deployment and script installer too; RV(also_deleted) lists them. Attributes: C(domainName) (str, required on
+        create, immutable); C(user) (str or int, required on create, immutable); C(phpVersion) (str, required on create, updated by
+        PATCH settings/php); C(stack) (one of hybrid, nativenginx, customnginx, updated by PATCH settings/fpmnginx); C(stackMode) (one
+        of production, development, updated by PATCH settings/fpmnginx); C(clickjackingProtection) (bool, updated by PATCH
+        settings/fpmnginx); C(xssProtection) (bool, updated by PATCH settings/fpmnginx); C(mimeSniffingProtection) (bool, updated by
+        PATCH settings/fpmnginx); C(processManager) (one of dynamic, ondemand, static, updated by PATCH settings/fpmnginx);
         C(processManagerMaxChildren) (int, updated by PATCH settings/fpmnginx); C(processManagerMaxRequests) (int, updated by PATCH
         settings/fpmnginx); C(processManagerStartServers) (int, updated by PATCH settings/fpmnginx); C(processManagerMinSpareServers)
         (int, updated by PATCH settings/fpmnginx); C(processManagerMaxSpareServers) (int, updated by PATCH settings/fpmnginx);
@@ -416,6 +418,18 @@ operations:
   sample: [{action: delete, method: DELETE, path: /servers/3/supervisors/8, status: done, role: replace},
            {action: create, method: POST, path: /servers/3/supervisors, status: done, role: replace,
             fields: [username, numprocs, command, directory, label]}]
+also_deleted:
+  description:
+    - What a delete (O(state=absent)) takes with it, as the API deletes it together with the resource and as read
+      before the delete, in check mode too. That is a web app's domains, SSL certificate, Git deployment and script
+      installer, and with C(deleteUser=true) the database users granted on a database. The diff's C(before) names them
+      too. Only returned when the delete was done (or, in check mode, planned).
+    - A delete the API refuses while other resources use the resource (a system user a web app uses) fails before
+      any write instead, naming them.
+  returned: when a delete takes other resources with it
+  type: list
+  elements: dict
+  sample: [{kind: domain, id: 12, name: shop.example.com}, {kind: ssl, id: 4}]
 locator:
   description:
     - Which resource the task means, as the task gave it (C(kind), its parent options, C(name), C(id)), so that reports

@@ -247,7 +247,8 @@ def test_no_secret_attribute_reaches_the_output_at_vvvv(sandbox, run_playbook, p
             args.pop(key)
         tasks.append({'name': 'secret %s.%s (%s)' % (name, field, index), 'apiops.saas.runcloud_resource': args,
                       'ignore_errors': True, 'diff': True})
-    run = run_playbook([play(tasks, module_defaults=defaults_for(sandbox))], verbosity=4)
+    # ansible-core 2.21 puts the invocation into results only when asked; older ones always do.
+    run = run_playbook([play(tasks, module_defaults=defaults_for(sandbox))], verbosity=4, env={'ANSIBLE_INJECT_INVOCATION': '1'})
     assert run.rc == 0, run.tail()
     assert 'Invoked with' in run.output or 'module_args' in run.output
     for name, field, index, attributes in SECRET_CASES:
@@ -255,3 +256,37 @@ def test_no_secret_attribute_reaches_the_output_at_vvvv(sandbox, run_playbook, p
         assert secret not in run.output, '%s.%s shown near: %s' % (
             name, field, run.output[max(0, run.output.find(secret) - 600):run.output.find(secret) + 200])
     no_traceback(run.output)
+
+
+# -- a delete shows what it takes with it, and is refused up front when the API would refuse it ----
+
+@pytest.mark.parametrize('check_mode', [True, False])
+def test_deleting_a_system_user_a_web_app_uses_is_refused_before_any_write(sandbox, module_runner, check_mode):
+    sandbox.reset(SEED)
+    sandbox.clear_log()
+    run = module_runner('runcloud_resource', rc(sandbox, kind='system_user', server='web-01', name='app', state='absent',
+                                                _ansible_check_mode=check_mode))
+    assert run.failed and run.result['changed'] is False, run.describe()
+    assert 'system user app' in run.msg and 'web app shop' in run.msg and 'Nothing was changed' in run.msg
+    assert writes(sandbox) == []
+    assert [row['username'] for row in sandbox.table('users')] == ['app']
+
+
+def test_deleting_a_web_app_names_what_goes_with_it_and_check_mode_predicts_it(sandbox, module_runner):
+    sandbox.reset(SEED)
+    args = rc(sandbox, kind='webapp', server='web-01', name='shop', state='absent', _ansible_diff=True)
+    predicted = module_runner('runcloud_resource', dict(args, _ansible_check_mode=True))
+    assert not predicted.failed and predicted.result['changed'] is True, predicted.describe()
+    names = sorted(item.get('name') for item in predicted.result['also_deleted'] if item['kind'] == 'domain')
+    assert names == ['shop.example.com', 'www.shop.example.com']
+    assert len(predicted.result['diff']['before']['also_deleted']) == 2
+    sandbox.clear_log()
+    run = module_runner('runcloud_resource', args)
+    assert not run.failed and run.result['also_deleted'] == predicted.result['also_deleted'], run.describe()
+    assert [w[:2] for w in writes(sandbox)] == [('DELETE', '/servers/1/webapps/1')]
+    assert sandbox.table('domains') == [] and sandbox.table('webapps') == []
+    # With its web app gone the system user can go too; a second run has nothing to delete.
+    assert not module_runner('runcloud_resource', rc(sandbox, kind='system_user', server='web-01', name='app',
+                                                     state='absent')).failed
+    again = module_runner('runcloud_resource', args)
+    assert again.result['changed'] is False and 'also_deleted' not in again.result

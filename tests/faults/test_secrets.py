@@ -93,3 +93,44 @@ def test_failing_paths_at_vvvv_show_no_credential(sandbox, credentials, run_play
     no_traceback(run.output)
     # The writes of this play were all refused: nothing was created.
     assert sandbox.table('users') == [r for r in sandbox.table('users') if r['username'] == 'app']
+
+
+STRING_PASSWORDS = {'json': 'pw-JS0N-form-6d1a9e', 'key_value': 'pw-KV-form-0f7b2c', 'refused': 'pw-REFUSED-form-93ce41',
+                    'smtp': 'smtp-JS0N-form-5a8d07'}
+SMTP = {'type': 'CUSTOM', 'serverHost': 'smtp.example.test', 'serverPort': 465, 'enableSSL': True, 'enableStartTLS': False,
+        'fromEmailAddress': 'ops@example.test', 'authenticationType': 'PASSWORD', 'authenticationId': 'mailer'}
+
+
+def test_secrets_given_as_a_string_are_masked_at_vvvv(sandbox, run_playbook, play, defaults_for, no_traceback):
+    # attributes as a JSON string ("{{ x | to_json }}") and as a key=value string reach the module
+    # as text that AnsibleModule only parses after it read the parameters.
+    sandbox.reset(SEED)
+    user = {'kind': 'system_user', 'server': '1'}
+    tasks = [
+        {'name': 'JSON string', 'apiops.saas.runcloud_resource': dict(user, name='js', attributes='{{ json_attrs | to_json }}'),
+         'diff': True},
+        {'name': 'key=value string', 'apiops.saas.runcloud_resource': dict(user, name='kv', attributes='password={{ kv_password }}'),
+         'diff': True},
+        _faults(sandbox, {'errors': [{'status': 422, 'methods': ['POST'], 'api': 'runcloud', 'message': 'The given data was invalid.'}]}),
+        dict(_failing('JSON string refused', 'runcloud_resource', dict(user, name='refused', attributes='{{ refused_attrs | to_json }}')),
+             diff=True),
+        _faults(sandbox, {}),
+        {'name': 'Lightrun SMTP secret in a JSON string', 'apiops.saas.lightrun_resource': {'kind': 'smtp', 'attributes': '{{ smtp_attrs | to_json }}'},
+         'diff': True},
+    ]
+    variables = {'json_attrs': {'password': STRING_PASSWORDS['json']}, 'kv_password': STRING_PASSWORDS['key_value'],
+                 'refused_attrs': {'password': STRING_PASSWORDS['refused']},
+                 'smtp_attrs': dict(SMTP, authenticationSecret=STRING_PASSWORDS['smtp'])}
+    # ansible-core 2.21 puts the invocation into results only when asked; older ones always do.
+    run = run_playbook([play(tasks, module_defaults=defaults_for(sandbox), vars=variables)], verbosity=4,
+                       env={'ANSIBLE_INJECT_INVOCATION': '1'})
+    assert run.rc == 0, run.tail()
+    assert run.recap['localhost']['changed'] == 3 and run.recap['localhost']['ignored'] == 1, run.tail()
+    # The invocation is shown (the masking is what hides the secrets, not a missing output).
+    assert '"module_args"' in run.stdout and 'status 422' in run.stdout, run.tail()
+    for secret in STRING_PASSWORDS.values():
+        assert secret not in run.output, 'secret %s shown near: %s' % (
+            secret, run.output[max(0, run.output.find(secret) - 600):run.output.find(secret) + 200])
+    no_traceback(run.output)
+    # Each secret was parsed and sent as given, not masked on its way to the API.
+    assert sorted(u['username'] for u in sandbox.table('users')) == ['app', 'js', 'kv']

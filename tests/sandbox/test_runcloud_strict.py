@@ -149,6 +149,26 @@ def test_database_delete_with_and_without_delete_user(profile):
     assert [row['username'] for row in ok(client, 'GET', server + '/databaseusers')['data']] == ['oneuser']
 
 
+@pytest.mark.parametrize('profile', ['standard', 'strict'])
+def test_a_system_user_in_use_is_not_deleted_and_a_web_app_takes_what_lives_under_it(profile):
+    client = make_client(profile)
+    seed = {'runcloud': {'servers': [{
+        'name': 'web1', 'ipAddress': '192.0.2.10', 'users': [{'username': 'app'}],
+        'webapps': [{'name': 'shop', 'user': 'app', 'domains': [{'name': 'www.shop.example.com'}],
+                     'ssl': {'provider': 'letsencrypt', 'enableHttp': True, 'enableHsts': False, 'ssl_protocol_id': 1,
+                             'authorizationMethod': 'http-01', 'environment': 'live'},
+                     'git': {'provider': 'github', 'repository': 'me/shop', 'branch': 'main'},
+                     'installer': {'name': 'wordpress'}}]}]}}
+    assert admin(client, 'POST', '/reset', seed).status_code == 200
+    refused = call(client, 'DELETE', '/servers/1/users/1')
+    assert refused.status_code == 422 and 'user' in refused.get_json()['errors']
+    assert [u['username'] for u in ok(client, 'GET', '/servers/1/users')['data']] == ['app']
+    ok(client, 'DELETE', '/servers/1/webapps/1')
+    tables = admin(client, 'GET', '/state').get_json()['runcloud']['tables']
+    assert [tables[name] for name in ('webapps', 'domains', 'ssl', 'git', 'installer')] == [[]] * 5
+    ok(client, 'DELETE', '/servers/1/users/1')
+
+
 # --------------------------------------------------------------------------- supervisor
 
 def test_strict_supervisor_folds_binary_and_defaults_directory(strict):

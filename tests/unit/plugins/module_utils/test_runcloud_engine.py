@@ -354,3 +354,80 @@ def test_an_update_right_after_a_create_sends_the_endpoint_fields_of_the_created
     assert result['changed'] and [op['status'] for op in result['operations']] == ['done', 'done']
     patch = [c for c in responses.calls if c.request.method == 'PATCH'][0]
     assert json.loads(patch.request.body) == {'softwareUpdate': True, 'securityUpdate': True}
+
+
+# -- deletes: what they take with them, what blocks them ---------------------------
+
+WEBAPP = {'id': 7, 'name': 'shop', 'server_user_id': 4}
+
+
+@responses.activate
+@pytest.mark.parametrize('check_mode', [True, False])
+def test_a_system_user_a_web_app_uses_is_refused_before_any_write(check_mode):
+    responses.get(BASE + '/servers/3/users', json=page([{'id': 4, 'username': 'app'}, {'id': 5, 'username': 'other'}]))
+    responses.get(BASE + '/servers/3/webapps', json=page([WEBAPP, {'id': 8, 'name': 'blog', 'server_user_id': 5},
+                                                          {'id': 9, 'name': 'api', 'server_user_id': 4}]))
+    with pytest.raises(ResourceError) as err:
+        run(check_mode=check_mode, kind='system_user', server='3', name='app', state='absent')
+    assert 'system user app (id 4)' in err.value.message
+    assert 'web app shop (id 7), web app api (id 9)' in err.value.message and 'blog' not in err.value.message
+    assert writes() == []
+
+
+@responses.activate
+def test_a_system_user_no_web_app_uses_is_deleted():
+    responses.get(BASE + '/servers/3/users', json=page([{'id': 5, 'username': 'other'}]))
+    responses.get(BASE + '/servers/3/webapps', json=page([WEBAPP]))
+    responses.delete(BASE + '/servers/3/users/5', json={'id': 5, 'username': 'other'})
+    result = run(kind='system_user', server='3', name='other', state='absent')
+    assert result['changed'] and 'also_deleted' not in result and writes() == [('DELETE', '/servers/3/users/5')]
+
+
+@responses.activate
+@pytest.mark.parametrize('check_mode', [True, False])
+def test_deleting_a_web_app_names_its_domains_ssl_git_and_installer(check_mode):
+    responses.get(BASE + '/servers/3/webapps', json=page([WEBAPP]))
+    responses.get(BASE + '/servers/3/webapps/7/domains', json=page([{'id': 12, 'name': 'shop.example.com'},
+                                                                    {'id': 13, 'name': 'www.shop.example.com'}]))
+    responses.get(BASE + '/servers/3/webapps/7/ssl', json={'id': 2, 'method': 'letsencrypt'})
+    responses.get(BASE + '/servers/3/webapps/7/git', json={'id': 5, 'provider': 'github', 'branch': 'main'})
+    responses.get(BASE + '/servers/3/webapps/7/installer', status=404, json={'message': 'Not found'})
+    responses.delete(BASE + '/servers/3/webapps/7', json=WEBAPP)
+    result = run(check_mode=check_mode, kind='webapp', server='3', name='shop', state='absent')
+    expected = [{'kind': 'domain', 'id': 12, 'name': 'shop.example.com'}, {'kind': 'domain', 'id': 13, 'name': 'www.shop.example.com'},
+                {'kind': 'ssl', 'id': 2}, {'kind': 'git', 'id': 5}]
+    assert result['changed'] and result['also_deleted'] == expected
+    assert result['diff']['before']['also_deleted'][0] == 'domain shop.example.com (id 12)'
+    assert writes() == ([] if check_mode else [('DELETE', '/servers/3/webapps/7')])
+
+
+@responses.activate
+@pytest.mark.parametrize('delete_user', [True, False])
+def test_deleting_a_database_with_delete_user_names_the_granted_users(delete_user):
+    responses.get(BASE + '/servers/3/databases', json=page([{'id': 2, 'name': 'shop'}]))
+    responses.get(BASE + '/servers/3/databases/2/grant', json=page([{'id': 6, 'username': 'shop_rw'}]))
+    responses.delete(BASE + '/servers/3/databases/2', json={'id': 2, 'name': 'shop'})
+    result = run(kind='database', server='3', name='shop', state='absent', attributes={'deleteUser': delete_user})
+    if delete_user:
+        assert result['also_deleted'] == [{'kind': 'database_user', 'id': 6, 'name': 'shop_rw'}]
+    else:
+        # Without deleteUser the users stay: nothing to name, nothing more to read.
+        assert 'also_deleted' not in result
+        assert not any(c.request.url.split('?')[0].endswith('/grant') for c in responses.calls)
+    assert writes() == [('DELETE', '/servers/3/databases/2')]
+
+
+@responses.activate
+def test_a_web_app_delete_that_fails_does_not_claim_what_went_with_it():
+    responses.get(BASE + '/servers/3/webapps', json=page([WEBAPP]))
+    responses.get(BASE + '/servers/3/webapps/7/domains', json=page([{'id': 12, 'name': 'shop.example.com'}]))
+    for child in ('ssl', 'git', 'installer'):
+        responses.get(BASE + '/servers/3/webapps/7/' + child, status=404, json={'message': 'Not found'})
+    responses.delete(BASE + '/servers/3/webapps/7', status=403, json={'message': 'Forbidden'})
+    with pytest.raises(ResourceError) as err:
+        run(kind='webapp', server='3', name='shop', state='absent')
+    assert 'Nothing was changed' in err.value.message
+    client = ApiClient('runcloud', BASE, token='tok', rate_limit_timeout=0)
+    the_plan, reader = plan(client, params(kind='webapp', server='3', name='shop', state='absent'), jsonschema)
+    assert the_plan.result()['also_deleted'] == [{'kind': 'domain', 'id': 12, 'name': 'shop.example.com'}]
+    assert 'also_deleted' not in apply_plan(client, the_plan, reader).result()

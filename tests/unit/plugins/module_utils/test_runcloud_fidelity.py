@@ -131,6 +131,8 @@ def test_database_delete_user_travels_only_with_the_delete():
     responses.get(BASE + '/servers', json=SERVERS)
     responses.get(BASE + '/servers/3/databases', json=page([{'id': 4, 'name': 'shop', 'collation': None}]))
     responses.delete(BASE + '/servers/3/databases/4', json={'id': 4, 'name': 'shop'})
+    # deleteUser: the plan reads which database users go with the database.
+    responses.get(BASE + '/servers/3/databases/4/grant', json=page([]))
     wanted = {'collation': 'utf8mb4_general_ci', 'deleteUser': True}
     result = run(kind='database', server='web-1', name='shop', attributes=wanted)
     assert not result['changed'] and writes() == []

@@ -267,3 +267,28 @@ def test_an_uncertain_post_says_the_server_may_have_applied_it():
     the_plan = plan('cron_job', None, name='job', attributes=CRON)
     result = apply_plan(ScriptedClient({('POST', 'servers/3/cronjobs'): 503}), the_plan).result()
     assert result['operations'][0]['status'] == 'unknown' and 'may have applied' in result['msg']
+
+
+# -- a delete names what it takes with it and is refused when the API would refuse it --------
+
+def test_a_delete_the_api_refuses_fails_in_the_planner_naming_what_uses_it():
+    found = reading({'id': 4, 'username': 'app'})
+    found.delete_blockers = [{'kind': 'webapp', 'id': 7, 'name': 'shop'}, {'kind': 'webapp', 'id': 9, 'name': 'blog'}]
+    with pytest.raises(ResourceError) as err:
+        plan_task(task('system_user', name='app', state='absent'), found)
+    assert 'system user app (id 4)' in err.value.message
+    assert 'web app shop (id 7), web app blog (id 9)' in err.value.message and 'Nothing was changed' in err.value.message
+
+
+def test_a_delete_names_what_it_takes_with_it_in_the_result_and_the_diff():
+    found = reading({'id': 7, 'name': 'shop', 'server_user_id': 4}, context={'server': 3})
+    found.also_deleted = [{'kind': 'domain', 'id': 12, 'name': 'shop.example.com'}, {'kind': 'ssl', 'id': 2}]
+    the_plan = plan_task(task('webapp', name='shop', state='absent'), found)
+    assert calls(the_plan) == [('delete', 'DELETE', 'servers/3/webapps/7')]
+    result = the_plan.result()
+    assert result['also_deleted'] == found.also_deleted
+    assert result['diff']['before']['also_deleted'] == ['domain shop.example.com (id 12)', 'ssl (id 2)']
+    assert result['diff']['after'] == {'state': 'absent'}
+    # A delete that takes nothing with it says nothing more.
+    plain = plan('cron_job', current={'id': 1, 'label': 'x'}, name='x', state='absent').result()
+    assert 'also_deleted' not in plain and 'also_deleted' not in plain['diff']['before']

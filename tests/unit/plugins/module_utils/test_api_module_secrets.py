@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""A secret attribute is masked whatever form ``attributes`` takes (a dict, a JSON string as
+``to_json`` gives, a ``key=value`` string), in the logged invocation and in every result."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+import pytest
+import responses
+
+from ansible.module_utils import basic
+from ansible.module_utils.common.text.converters import to_bytes
+
+from ansible_collections.apiops.saas.plugins.modules import lightrun_resource, runcloud_resource
+
+RUNCLOUD = 'https://rc.test/api/v2'
+LIGHTRUN = 'https://lr.test'
+PASSWORD = 'Pw-Str1ng-Form-7c4e'
+SMTP_SECRET = 'Smtp-Str1ng-Form-3b9d'
+
+USER_ATTRIBUTES = {
+    'dict': {'password': PASSWORD},
+    'json-string': json.dumps({'password': PASSWORD}),
+    'key-value-string': 'password=%s' % PASSWORD,
+}
+SMTP_ATTRIBUTES = {'type': 'CUSTOM', 'serverHost': 'smtp.example.test', 'serverPort': 465, 'enableSSL': True,
+                   'enableStartTLS': False, 'fromEmailAddress': 'ops@example.test', 'authenticationType': 'PASSWORD',
+                   'authenticationId': 'mailer', 'authenticationSecret': SMTP_SECRET}
+SMTP_PATH = LIGHTRUN + '/api/v1/configuration/connectivity/smtp'
+
+
+@contextlib.contextmanager
+def module_args(args):
+    args = dict(args, _ansible_remote_tmp='/tmp', _ansible_keep_remote_files=False, _ansible_inject_invocation=True)
+    try:
+        from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        patch_module_args = None
+    if patch_module_args is not None:
+        with patch_module_args(args):
+            yield
+        return
+    saved = basic._ANSIBLE_ARGS
+    basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
+    try:
+        yield
+    finally:
+        basic._ANSIBLE_ARGS = saved
+
+
+def run_module(module, args, capsys, monkeypatch):
+    """The module's result and every message it logged (syslog or the journal)."""
+    logged = []
+    monkeypatch.setattr(basic.AnsibleModule, 'log', lambda self, msg, log_args=None: logged.append((msg, log_args)))
+    with module_args(args):
+        with pytest.raises(SystemExit):
+            module.main()
+    return json.loads(capsys.readouterr().out), json.dumps(logged, default=str)
+
+
+def page(items):
+    return {'data': items, 'meta': {'pagination': {'total_pages': 1}}}
+
+
+@pytest.mark.parametrize('form', sorted(USER_ATTRIBUTES))
+@responses.activate
+def test_runcloud_secret_is_masked_whatever_form_the_attributes_take(form, capsys, monkeypatch):
+    responses.get(RUNCLOUD + '/servers/1/users', json=page([]))
+    responses.post(RUNCLOUD + '/servers/1/users', json={'id': 4, 'username': 'alice', 'deleteable': True})
+    result, logged = run_module(runcloud_resource, {
+        'api_url': RUNCLOUD, 'api_token': 'secret-token', 'kind': 'system_user', 'server': '1', 'name': 'alice',
+        'attributes': USER_ATTRIBUTES[form], '_ansible_diff': True}, capsys, monkeypatch)
+    assert result['changed'], result
+    # The password was sent: it was parsed, not mangled by the masking.
+    assert json.loads(responses.calls[1].request.body)['password'] == PASSWORD
+    assert 'invocation' in result and 'Invoked with' in logged
+    assert PASSWORD not in json.dumps(result) and PASSWORD not in logged
+
+
+@pytest.mark.parametrize('form', ['dict', 'json-string'])
+@responses.activate
+def test_lightrun_smtp_secret_is_masked_whatever_form_the_attributes_take(form, capsys, monkeypatch):
+    attributes = SMTP_ATTRIBUTES if form == 'dict' else json.dumps(SMTP_ATTRIBUTES)
+    # The write is refused: the failure path carries the invocation too.
+    responses.get(SMTP_PATH, json={'type': 'DEFAULT'})
+    responses.post(SMTP_PATH, status=400, json={'message': 'refused'})
+    result, logged = run_module(lightrun_resource, {
+        'api_url': LIGHTRUN, 'api_key': 'secret-key', 'kind': 'smtp', 'attributes': attributes,
+        '_ansible_diff': True}, capsys, monkeypatch)
+    assert result['failed'] and [c.request.method for c in responses.calls] == ['GET', 'POST'], result
+    assert 'invocation' in result and 'Invoked with' in logged
+    assert SMTP_SECRET not in json.dumps(result) and SMTP_SECRET not in logged
+
+
+@responses.activate
+def test_attributes_that_do_not_parse_but_name_a_secret_are_masked_whole(capsys, monkeypatch):
+    text = '{"password": "%s", broken' % PASSWORD
+    result, logged = run_module(runcloud_resource, {
+        'api_url': RUNCLOUD, 'api_token': 'secret-token', 'kind': 'system_user', 'server': '1', 'name': 'alice',
+        'attributes': text}, capsys, monkeypatch)
+    assert result['failed'] and 'attributes' in result['msg']
+    assert len(responses.calls) == 0
+    assert PASSWORD not in json.dumps(result) and PASSWORD not in logged
