@@ -647,8 +647,9 @@ def _yaml(data):
         pass
 
     Dumper.add_representer(_Unsafe, lambda dumper, text: dumper.represent_scalar('!unsafe', str(text)))
-    return '---\n' + yaml.dump(_mark_unsafe(data), Dumper=Dumper, indent=2, allow_unicode=True, default_flow_style=False,
-                                sort_keys=False, width=1000)
+    text = yaml.dump(_mark_unsafe(data), Dumper=Dumper, indent=2, allow_unicode=True, default_flow_style=False,
+                     sort_keys=False, width=1000)
+    return '---\n' + text
 
 
 def _comment(text):

@@ -31,12 +31,12 @@ description:
   - Resources that share their natural key (two cron jobs labelled alike on one server) cannot be told apart by
     M(apiops.saas.runcloud_resource); they are left out, listed in RV(left_out) and warned about.
   - It sends only GET requests; every list is read once, every page of it.
-  - With O(dest), it also writes the export as an inventory into that folder (on the host the module runs on), planned
+  - 'With O(dest), it also writes the export as an inventory into that folder (on the host the module runs on), planned
     first like any change: C(hosts.yml), C(host_vars/<host>.yml) and C(vault-template.yml), and the manifest
     C(.apiops-export.json) listing each file it wrote with its digest. It overwrites or removes only files an earlier
     export wrote and nobody changed since (a re-export removes the files of sites that are gone); every other file is
     foreign and makes it fail, naming the files, before anything is written, unless O(foreign_files=keep). Writing
-    the same export again changes nothing. In check mode it returns the plan (RV(written)) and writes nothing.
+    the same export again changes nothing. In check mode it returns the plan (RV(written)) and writes nothing.'
   - Every string it writes that holds a C({) is tagged C(!unsafe), so a cron command such as
     C(docker ps --format '{{.Names}}') reaches the modules byte for byte instead of being read as a template; only
     the C({{ vault_... }}) references are templates.
@@ -110,7 +110,8 @@ options:
 notes:
   - Only what the API returns can be exported. Fields it never returns (an SSH key's C(temporary) flag, and
     C(ssl_protocol_id) where the certificate object lacks it) are left out; they are not compared either, so the
-    export still converges with no change, but re-creating such a resource from the export needs them added by hand.
+    export still converges with no change, but re-creating such a resource from the export needs them added by hand
+    (RV(incomplete) lists the ones a create requires).
   - The number of requests is 2 for the account, 8 per server plus one per database, and 5 per web app
     (its settings, domains, SSL, Git and script installer); each list costs one request per 40 items.
 seealso:
