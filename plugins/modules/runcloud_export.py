@@ -360,13 +360,19 @@ def main():
     client = runcloud_client(module)
     try:
         export = export_account(client, servers=params['servers'], account_resources=params['account_resources'])
-        plan = None
-        if params['dest']:
-            plan = plan_files(params['dest'], render_files(export, params['extra_hosts']), params['foreign_files'])
     except ExportError as err:
         module.fail_json(msg=str(err), requests=client.request_count)
     except ApiError as err:
         fail_api_error(module, err, requests=client.request_count)
+    plan = None
+    if params['dest']:
+        try:
+            plan = plan_files(params['dest'], render_files(export, params['extra_hosts']), params['foreign_files'])
+        except ExportError as err:
+            module.fail_json(msg=str(err), requests=client.request_count)
+        except OSError as err:
+            module.fail_json(msg='dest: %s cannot be read (%s); nothing was written' % (params['dest'], err),
+                             requests=client.request_count)
     for warning in export.pop('warnings'):
         module.warn(warning)
     result = dict(changed=False, inventory=inventory(export), requests=client.request_count, **export)
