@@ -780,7 +780,7 @@ class FilePlan:
 
     @property
     def changed(self):
-        return self.manifest_changes or any(action != 'unchanged' for _, action in self.actions)
+        return self.manifest_changes or any(action != 'unchanged' for action in dict(self.actions).values())
 
     def result(self):
         """The plan as the module returns it."""
