@@ -79,6 +79,19 @@ watchlist:
       description: Watched classes, sorted.
       type: list
       elements: str
+consistent:
+  description:
+    - Whether the read added up (unique packages equal the server's C(total), no repeated page). When it is false the
+      list may miss packages, so nothing should remove packages on the strength of it (M(apiops.saas.lightrun_watchlist)
+      refuses C(exclusive) on such a read; C(playbooks/export.yml) refuses to write it).
+  returned: success
+  type: bool
+  sample: true
+read_summary:
+  description: What the last read found (packages, total, repeated items), as the warning says it.
+  returned: success
+  type: str
+  sample: read 35 of 35 items consistently
 api_cost:
   description:
     - What the module's requests cost, per API. Only the APIs it sent requests to are there (none when it failed before sending any).
@@ -152,7 +165,8 @@ def main():
         module.warn('The watch list read did not add up after %d read(s) (%s): it may miss or repeat packages.'
                     % (packages.attempts, packages.summary))
     matching = filter_watchlist(packages, module.params['name'], module.params['version'])
-    module.exit_json(changed=False, watchlist=[public_view(p, with_id=True) for p in sort_packages(matching)])
+    module.exit_json(changed=False, watchlist=[public_view(p, with_id=True) for p in sort_packages(matching)],
+                     consistent=packages.consistent, read_summary=packages.summary)
 
 
 if __name__ == '__main__':

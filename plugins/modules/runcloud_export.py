@@ -29,8 +29,21 @@ description:
     own system user, or by a shared user when their command or directory names C(webapps/<name>) of exactly one
     of its web apps.'
   - Resources that share their natural key (two cron jobs labelled alike on one server) cannot be told apart by
-    M(apiops.saas.runcloud_resource); they are left out, listed in RV(skipped) and warned about.
-  - Read-only; every list is read once, every page of it. Works the same in check mode.
+    M(apiops.saas.runcloud_resource); they are left out, listed in RV(left_out) and warned about.
+  - It sends only GET requests; every list is read once, every page of it.
+  - 'With O(dest), it also writes the export as an inventory into that folder (on the host the module runs on), planned
+    first like any change: C(hosts.yml), C(host_vars/<host>.yml) and C(vault-template.yml), and the manifest
+    C(.apiops-export.json) listing each file it wrote with its digest. It overwrites or removes only files an earlier
+    export wrote and nobody changed since (a re-export removes the files of sites that are gone); every other file is
+    foreign and makes it fail, naming the files, before anything is written, unless O(foreign_files=keep). Writing
+    the same export again changes nothing. In check mode it returns the plan (RV(written)) and writes nothing.'
+  - Every string it writes that holds a C({) is tagged C(!unsafe), so a cron command such as
+    C(docker ps --format '{{.Names}}') reaches the modules byte for byte instead of being read as a template; only
+    the C({{ vault_... }}) references are templates.
+  - 'Values it cannot write in a form that creates the resource on another account are listed in RV(incomplete),
+    warned about and named in the vault template: an SSL certificate whose answer lacks C(ssl_protocol_id), an
+    external API key whose C(service) maps to no service the create takes (display names such as C(Digital Ocean)
+    are written as the slug C(digitalocean)).'
 author:
   - apiops.saas contributors (@apiops)
 extends_documentation_fragment:
@@ -40,7 +53,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Reads as usual; it never writes.
+    description: Reads as usual; with O(dest), returns the files it would write and remove (RV(written)) and writes none.
   diff_mode:
     support: none
     description: Nothing changes, so there is nothing to show.
@@ -58,10 +71,47 @@ options:
         inventories that are applied together, so that the keys are declared once.
     type: bool
     default: true
+  dest:
+    description:
+      - The folder to write the export into as an inventory (created when missing). Without it nothing is written.
+      - Files an earlier export wrote (listed in its C(.apiops-export.json)) are replaced or removed; see O(foreign_files)
+        for any other file.
+    type: path
+  foreign_files:
+    description:
+      - What to do when O(dest) holds files an earlier export did not write, or that were changed since it wrote them
+        (a hand-written C(host_vars/db-primary.yml), a filled-in C(vault-template.yml)).
+      - V(refuse) fails naming them, before anything is written.
+      - V(keep) leaves them as they are and writes the rest. A foreign file where the export writes one
+        (C(hosts.yml), a host's variables file) fails either way.
+    type: str
+    choices: [refuse, keep]
+    default: refuse
+  extra_hosts:
+    description:
+      - More hosts to write into the same inventory, such as the Lightrun watch list C(playbooks/export.yml) adds.
+        Only with O(dest). Their values are written like the export's own (C(!unsafe) where they hold a C({)).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      host:
+        description: The host name (also the name of its C(host_vars) file); it must not be a host of the export.
+        type: str
+        required: true
+      group:
+        description: The group the host is in.
+        type: str
+        required: true
+      vars:
+        description: The host's variables.
+        type: dict
+        default: {}
 notes:
   - Only what the API returns can be exported. Fields it never returns (an SSH key's C(temporary) flag, and
     C(ssl_protocol_id) where the certificate object lacks it) are left out; they are not compared either, so the
-    export still converges with no change, but re-creating such a resource from the export needs them added by hand.
+    export still converges with no change, but re-creating such a resource from the export needs them added by hand
+    (RV(incomplete) lists the ones a create requires).
   - The number of requests is 2 for the account, 8 per server plus one per database, and 5 per web app
     (its settings, domains, SSL, Git and script installer); each list costs one request per 40 items.
 seealso:
@@ -79,14 +129,15 @@ EXAMPLES = r'''
     account_resources: false
   register: two_servers
 
-- name: Write one host_vars file per site (playbooks/export.yml does this and more)
-  ansible.builtin.copy:
-    content: "{{ item.value | ansible.builtin.to_nice_yaml(indent=2, sort_keys=false) }}"
-    dest: "inventory/exported/host_vars/{{ item.key }}.yml"
-    mode: "0644"
-  loop: "{{ account.inventory.host_vars | ansible.builtin.dict2items }}"
-  loop_control:
-    label: "{{ item.key }}"
+- name: Write the export as an inventory (playbooks/export.yml does this, with the Lightrun watch list)
+  apiops.saas.runcloud_export:
+    dest: inventory/exported
+  register: written
+
+- name: Write it next to hand-written files, leaving them as they are
+  apiops.saas.runcloud_export:
+    dest: inventory/production
+    foreign_files: keep
 
 - name: Show how many requests the export spent
   ansible.builtin.debug:
@@ -180,8 +231,36 @@ vault_variables:
   type: list
   elements: dict
   sample: [{name: vault_runcloud_web_01_db_shop_password, description: password of the database user shop on web-01 (sent only when the user is created)}]
-skipped:
-  description: Resources left out because M(apiops.saas.runcloud_resource) could not address them (C(kind), C(where), C(name), C(reason)).
+incomplete:
+  description:
+    - Fields written in a form that does not create the resource on another account (C(where), C(field), C(reason));
+      each is also a warning and a comment of the vault template. Converging the exported account is not affected.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{where: SSL certificate of web-01/shop, field: ssl_protocol_id, reason: the API did not return it and creating the certificate needs it}]
+written:
+  description: With O(dest), what writing the inventory does (in check mode, would do).
+  returned: when O(dest) is given and the export succeeded
+  type: dict
+  contains:
+    dest:
+      description: The folder.
+      type: str
+    files:
+      description: Each file (C(path) relative to the folder) and its C(action) (C(create), C(update), C(unchanged), C(remove)).
+      type: list
+      elements: dict
+    foreign_files_kept:
+      description: Files not written by an earlier export that were left as they are (O(foreign_files=keep)).
+      type: list
+      elements: str
+  sample: {dest: /srv/inventory/exported, files: [{path: hosts.yml, action: unchanged}, {path: host_vars/shop.yml, action: update}],
+           foreign_files_kept: []}
+left_out:
+  description:
+    - Resources left out because M(apiops.saas.runcloud_resource) could not address them (C(kind), C(where), C(name), C(reason)).
+    - Not named C(skipped), which Ansible reserves for a task's own status.
   returned: success
   type: list
   elements: dict
@@ -240,7 +319,16 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     runcloud_client,
 )
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.export import ExportError, export_account, inventory
+from ansible_collections.apiops.saas.plugins.module_utils.export import (
+    FOREIGN_FILES,
+    ExportError,
+    apply_files,
+    check_extra_hosts,
+    export_account,
+    inventory,
+    plan_files,
+    render_files,
+)
 
 
 def main():
@@ -248,23 +336,54 @@ def main():
         argument_spec=runcloud_argument_spec(
             servers=dict(type='list', elements='str', default=[]),
             account_resources=dict(type='bool', default=True),
+            dest=dict(type='path'),
+            foreign_files=dict(type='str', choices=list(FOREIGN_FILES), default='refuse'),
+            extra_hosts=dict(type='list', elements='dict', default=[], options=dict(
+                host=dict(type='str', required=True),
+                group=dict(type='str', required=True),
+                vars=dict(type='dict', default={}),
+            )),
         ),
         supports_check_mode=True,
         **RUNCLOUD_MODULE_KWARGS
     )
-    blank = [index for index, value in enumerate(module.params['servers']) if not str(value).strip()]
+    params = module.params
+    blank = [index for index, value in enumerate(params['servers']) if not str(value).strip()]
     if blank:
         module.fail_json(msg='servers[%d] is empty: give a server name or id' % blank[0], requests=0)
+    if params['extra_hosts'] and not params['dest']:
+        module.fail_json(msg='extra_hosts: only written with dest; give dest too', requests=0)
+    try:
+        check_extra_hosts(params['extra_hosts'])
+    except ExportError as err:
+        module.fail_json(msg=str(err), requests=0)
     client = runcloud_client(module)
     try:
-        export = export_account(client, servers=module.params['servers'], account_resources=module.params['account_resources'])
+        export = export_account(client, servers=params['servers'], account_resources=params['account_resources'])
     except ExportError as err:
         module.fail_json(msg=str(err), requests=client.request_count)
     except ApiError as err:
         fail_api_error(module, err, requests=client.request_count)
+    plan = None
+    if params['dest']:
+        try:
+            plan = plan_files(params['dest'], render_files(export, params['extra_hosts']), params['foreign_files'])
+        except ExportError as err:
+            module.fail_json(msg=str(err), requests=client.request_count)
+        except OSError as err:
+            module.fail_json(msg='dest: %s cannot be read (%s); nothing was written' % (params['dest'], err),
+                             requests=client.request_count)
     for warning in export.pop('warnings'):
         module.warn(warning)
-    module.exit_json(changed=False, inventory=inventory(export), requests=client.request_count, **export)
+    result = dict(changed=False, inventory=inventory(export), requests=client.request_count, **export)
+    if plan is not None:
+        result.update(changed=plan.changed, written=plan.result())
+        if not module.check_mode:
+            try:
+                apply_files(plan)
+            except OSError as err:
+                module.fail_json(msg='dest: writing %s failed (%s); run again to finish' % (params['dest'], err), **result)
+    module.exit_json(**result)
 
 
 if __name__ == '__main__':

@@ -14,9 +14,20 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import responses
+import yaml
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient
-from ansible_collections.apiops.saas.plugins.module_utils.export import ExportError, VaultVariables, export_account, inventory
+from ansible_collections.apiops.saas.plugins.module_utils import export as export_module
+from ansible_collections.apiops.saas.plugins.module_utils.export import (
+    ExportError,
+    VaultVariables,
+    apply_files,
+    check_extra_hosts,
+    export_account,
+    inventory,
+    plan_files,
+    render_files,
+)
 
 BASE = 'https://rc.test/api/v2'
 
@@ -231,7 +242,7 @@ def test_what_belongs_to_a_site_and_what_does_not(api):
 def test_resources_sharing_a_natural_key_are_left_out_with_a_warning(api):
     result = run(api)[0]
     assert not [t for t in result['resources_after_sites'] if t.get('name') == 'dup']
-    assert result['skipped'] == [{'kind': 'cron_job', 'where': 'web-01', 'name': 'dup',
+    assert result['left_out'] == [{'kind': 'cron_job', 'where': 'web-01', 'name': 'dup',
                                   'reason': '2 resources share this natural key; rename them (or manage them by id) before adopting them'}]
     assert len([w for w in result['warnings'] if "'dup'" in w]) == 1
 
@@ -304,3 +315,167 @@ def test_vault_variable_names_stay_unique():
     assert first == again == '{{ vault_runcloud_web_01_db_x }}'
     assert other == '{{ vault_runcloud_web_01_db_x_2 }}'
     assert [v['name'] for v in vault.variables] == ['vault_runcloud_web_01_db_x', 'vault_runcloud_web_01_db_x_2']
+
+
+def test_external_api_services_are_written_as_the_slug_create_takes(api):
+    api.data['settings/externalapi'] = [{'id': 9, 'label': 'cf', 'service': 'Cloudflare', 'username': 'me@example.com'},
+                                        {'id': 10, 'label': 'do', 'service': 'Digital Ocean'},
+                                        {'id': 11, 'label': 'odd', 'service': 'Acme DNS'}]
+    result = run(api)[0]
+    assert task(result['resources_before_sites'], 'external_api', 'cf')['attributes']['service'] == 'cloudflare'
+    assert task(result['resources_before_sites'], 'external_api', 'do')['attributes']['service'] == 'digitalocean'
+    # A service no create takes stays as answered, and is named where the user looks.
+    assert task(result['resources_before_sites'], 'external_api', 'odd')['attributes']['service'] == 'Acme DNS'
+    odd = [i for i in result['incomplete'] if i['field'] == 'service']
+    assert [i['where'] for i in odd] == ['external API key odd']
+    assert [w for w in result['warnings'] if w.startswith('cannot round-trip: external API key odd service')]
+    assert "'Acme DNS'" in render_files(result)['vault-template.yml']
+
+
+def test_a_certificate_without_ssl_protocol_id_is_named_as_incomplete(api):
+    del api.data['servers/3/webapps/61/ssl']['ssl_protocol_id']
+    result = run(api)[0]
+    assert 'ssl_protocol_id' not in site(result, 'shop')['runcloud_site_ssl']
+    assert result['incomplete'] == [{'where': 'SSL certificate of web-01/shop', 'field': 'ssl_protocol_id', 'reason': (
+        'the API did not return it and creating the certificate needs it; add it to runcloud_site_ssl '
+        '(GET static/ssl/protocols lists the ids)')}]
+    assert [w for w in result['warnings'] if 'web-01/shop ssl_protocol_id' in w]
+    assert '#   SSL certificate of web-01/shop: ssl_protocol_id: the API did not return it' in render_files(result)['vault-template.yml']
+
+
+class Unsafe(str):
+    """What ``!unsafe`` loads as (Ansible's loader makes it an UnsafeText, never templated)."""
+
+
+class UnsafeLoader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
+    pass
+
+
+UnsafeLoader.add_constructor('!unsafe', lambda loader, node: Unsafe(loader.construct_scalar(node)))
+
+
+def _load(text):
+    """``text`` loaded as Ansible loads inventory files, ``!unsafe`` as :class:`Unsafe`."""
+    return yaml.load(text, Loader=UnsafeLoader)  # nosec - a safe loader with one extra tag
+
+
+def test_values_that_look_like_templates_are_written_unsafe_and_round_trip(api):
+    odd = ["docker ps --format '{{.Names}}'", 'for f in *; do echo ${#f}; done', 'run {{ item }} {% raw %}',
+           'multi\nline {# x #}', 'plain command']
+    api.data['servers/3/cronjobs'] = [{'id': 300 + n, 'label': 'odd-%d' % n, 'username': 'ops', 'time': '0 0 * * *',
+                                       'command': command} for n, command in enumerate(odd)]
+    api.data['servers/3/supervisors'][0]['command'] = 'php {{ item }}'
+    result = run(api)[0]
+    files = render_files(result, [{'host': 'lightrun.watchlist', 'group': 'lightrun_watchlists',
+                                   'vars': {'lightrun_watchlist_packages': [{'name': 'a:b', 'version': '{{ v }}'}]}}])
+    account_vars = _load(files['host_vars/runcloud.account.yml'])
+    commands = [t['attributes']['command'] for t in account_vars['runcloud_resources_after_sites'] if t['kind'] == 'cron_job']
+    assert commands == odd
+    assert all(isinstance(c, Unsafe) for c in commands if '{' in c)
+    assert "!unsafe 'plain command'" not in files['host_vars/runcloud.account.yml']
+    shop = _load(files['host_vars/shop.yml'])
+    assert shop['runcloud_site_supervisor_jobs'][0]['command'] == 'php {{ item }}'
+    assert isinstance(shop['runcloud_site_supervisor_jobs'][0]['command'], Unsafe)
+    # The export's own vault references stay templates.
+    assert shop['runcloud_site_database_password'] == '{{ vault_runcloud_web_01_db_shop_password }}'
+    assert not isinstance(shop['runcloud_site_database_password'], Unsafe)
+    assert isinstance(_load(files['host_vars/lightrun.watchlist.yml'])['lightrun_watchlist_packages'][0]['version'], Unsafe)
+    assert 'lightrun.watchlist' in _load(files['hosts.yml'])['all']['children']['lightrun_watchlists']['hosts']
+
+
+def test_extra_hosts_are_checked_before_anything_is_read():
+    with pytest.raises(ExportError, match=r"extra_hosts\[0\]\.host: '\.\./x' is no valid name"):
+        check_extra_hosts([{'host': '../x', 'group': 'g', 'vars': {}}])
+    with pytest.raises(ExportError, match=r"extra_hosts\[1\]\.group"):
+        check_extra_hosts([{'host': 'a', 'group': 'g'}, {'host': 'b', 'group': ''}])
+
+
+def _write_export(dest, files, foreign_files='refuse'):
+    plan = plan_files(str(dest), files, foreign_files)
+    apply_files(plan)
+    return plan
+
+
+def _tree(dest):
+    return sorted(str(p.relative_to(dest)) for p in dest.rglob('*') if p.is_file())
+
+
+FILES = {'hosts.yml': '---\nall: {}\n', 'host_vars/shop.yml': '---\na: 1\n', 'host_vars/blog.yml': '---\nb: 2\n',
+         'vault-template.yml': '---\n'}
+
+
+def test_writing_plans_creates_and_then_changes_nothing(tmp_path):
+    dest = tmp_path / 'exported'
+    plan = plan_files(str(dest), FILES)
+    assert plan.changed and not dest.exists(), 'planning wrote something'
+    assert list(dict(plan.actions).values()) == ['create'] * 4
+    apply_files(plan)
+    assert _tree(dest) == ['.apiops-export.json', 'host_vars/blog.yml', 'host_vars/shop.yml', 'hosts.yml', 'vault-template.yml']
+    assert (dest / 'vault-template.yml').stat().st_mode & 0o777 == 0o600
+    before = dict((p, (dest / p).stat().st_mtime_ns) for p in _tree(dest))
+    again = plan_files(str(dest), FILES)
+    assert not again.changed and set(dict(again.actions).values()) == {'unchanged'}
+    apply_files(again)
+    assert dict((p, (dest / p).stat().st_mtime_ns) for p in _tree(dest)) == before
+
+
+def test_a_re_export_removes_only_what_an_earlier_export_wrote(tmp_path):
+    dest = tmp_path / 'exported'
+    _write_export(dest, FILES)
+    (dest / 'host_vars' / 'db-primary.yml').write_text('hand: written\n')
+    fewer = dict((p, t) for p, t in FILES.items() if p != 'host_vars/blog.yml')
+    with pytest.raises(ExportError, match=r'holds files an earlier export did not write.*host_vars/db-primary\.yml; nothing was written'):
+        plan_files(str(dest), fewer)
+    assert (dest / 'host_vars' / 'blog.yml').exists()
+    plan = _write_export(dest, fewer, 'keep')
+    assert ('host_vars/blog.yml', 'remove') in plan.actions and plan.result()['foreign_files_kept'] == ['host_vars/db-primary.yml']
+    assert _tree(dest) == ['.apiops-export.json', 'host_vars/db-primary.yml', 'host_vars/shop.yml', 'hosts.yml', 'vault-template.yml']
+    assert (dest / 'host_vars' / 'db-primary.yml').read_text() == 'hand: written\n'
+
+
+def test_a_foreign_file_where_the_export_writes_is_refused_even_with_keep(tmp_path):
+    dest = tmp_path / 'inventory'
+    dest.mkdir()
+    (dest / 'hosts.yml').write_text('all: {hosts: {db-primary: null}}\n')
+    for mode in ('refuse', 'keep'):
+        with pytest.raises(ExportError, match=r'holds hosts\.yml, which the export writes but an earlier export did not write'):
+            plan_files(str(dest), FILES, mode)
+    assert _tree(dest) == ['hosts.yml']
+    # A file the export wrote and someone changed since (a filled-in vault template) is foreign too.
+    other = tmp_path / 'other'
+    _write_export(other, FILES)
+    (other / 'vault-template.yml').write_text('vault_x: "filled in"\n')
+    with pytest.raises(ExportError, match=r'holds vault-template\.yml'):
+        plan_files(str(other), FILES, 'keep')
+    assert (other / 'vault-template.yml').read_text() == 'vault_x: "filled in"\n'
+
+
+def test_a_run_cut_short_leaves_nothing_the_next_run_calls_foreign(tmp_path, monkeypatch):
+    dest = tmp_path / 'exported'
+    _write_export(dest, FILES)
+    changed = dict(FILES, **{'host_vars/shop.yml': '---\na: 2\n', 'host_vars/new.yml': '---\nc: 3\n'})
+    plan = plan_files(str(dest), changed)
+    real_write = export_module._write
+    calls = []
+
+    def failing_write(path, data, mode):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError('disk full')
+        return real_write(path, data, mode)
+    monkeypatch.setattr(export_module, '_write', failing_write)
+    with pytest.raises(OSError):
+        apply_files(plan)
+    monkeypatch.setattr(export_module, '_write', real_write)
+    again = plan_files(str(dest), changed)
+    apply_files(again)
+    assert (dest / 'host_vars' / 'shop.yml').read_text() == '---\na: 2\n'
+    assert not plan_files(str(dest), changed).changed
+
+
+def test_foreign_files_must_be_a_known_choice_and_dest_a_folder(tmp_path):
+    with pytest.raises(ExportError, match=r"foreign_files: must be one of refuse, keep, not 'overwrite'"):
+        plan_files(str(tmp_path), FILES, 'overwrite')
+    (tmp_path / 'file').write_text('x')
+    with pytest.raises(ExportError, match=r'dest: .*/file exists and is not a folder'):
+        plan_files(str(tmp_path / 'file'), FILES)
