@@ -20,7 +20,13 @@ answers such an entry with ``version`` null, empty or absent is read the same wa
 
 ``notificationWebhookId`` exists only in the add call (``PackageDTO``) and its
 answer: the list does not return it and the update does not take it, so it is
-sent when a package is added and never compared (see docs/api-notes.md).
+sent when a package is added and never compared (see docs/api-notes.md). A
+server that does list it is read (``webhook``), so a replacement can carry it.
+
+``classes_mode`` says what the task's classes mean for an existing package:
+``exact`` (its classes become exactly these) or ``merge`` (at least these: the
+server's other classes stay, and several items for one package combine into the
+union of their classes), so that tasks declaring one package cannot undo each other.
 
 Safety rules of :func:`apply_plan`: every write whose outcome is uncertain (5xx,
 no answer) is checked against a fresh read before the next one; after a failure
@@ -43,6 +49,7 @@ _MAVEN_PART = r'[A-Za-z0-9_][A-Za-z0-9_.\-]*'
 _PACKAGE_NAME = re.compile(r'^%s:%s$' % (_MAVEN_PART, _MAVEN_PART))
 _VERSION = re.compile(r'^[A-Za-z0-9_][A-Za-z0-9_.+\-]*$')
 _DICT_KEYS = ('name', 'version', 'classes', 'notification_webhook_id')
+CLASSES_MODES = ('exact', 'merge')
 
 
 class PackageSpecError(ValueError):
@@ -142,13 +149,24 @@ def parse_package(index, item):
                            % _describe(index, item))
 
 
-def parse_packages(items):
+def merge_classes(first, second):
+    """The sorted union of two ``classes`` values, ``None`` (not managed) only when both are."""
+    if first is None and second is None:
+        return None
+    return sorted(set(first or []) | set(second or []))
+
+
+def parse_packages(items, classes_mode='exact'):
     """Normalise the whole ``packages`` option, in order, without duplicates.
 
     An item repeated identically (same name, version and classes, or both
     without classes) is kept once. Two items for the same name and version
-    that disagree are an error, since either choice would silently drop one.
+    that disagree are an error, since either choice would silently drop one;
+    with ``classes_mode`` ``merge`` their classes combine (the union) instead,
+    and only two different webhooks are an error.
     """
+    if classes_mode not in CLASSES_MODES:
+        raise ValueError('classes_mode must be one of %s' % ', '.join(CLASSES_MODES))
     if items is None:
         return []
     packages = []
@@ -158,6 +176,13 @@ def parse_packages(items):
         key = package_key(package)
         if key in seen:
             first_index, first = seen[key]
+            if classes_mode == 'merge':
+                if first['webhook'] is not None and package['webhook'] is not None and first['webhook'] != package['webhook']:
+                    raise PackageSpecError('%s: %s is already given by packages[%d] (%r) with a different webhook'
+                                           % (_describe(index, item), describe_key(key), first_index, items[first_index]))
+                first['classes'] = merge_classes(first['classes'], package['classes'])
+                first['webhook'] = first['webhook'] or package['webhook']
+                continue
             if first['classes'] != package['classes'] or first['webhook'] != package['webhook']:
                 raise PackageSpecError('%s: %s is already given by packages[%d] (%r) with different classes or webhook'
                                        % (_describe(index, item), describe_key(key), first_index, items[first_index]))
@@ -190,15 +215,20 @@ def _sort_key(package):
 
 
 def from_api(entry):
-    """A watched package as the API returns it, as ``{id, name, version, classes}``."""
+    """A watched package as the API returns it, as ``{id, name, version, classes, webhook}``.
+
+    ``webhook`` is ``None`` when the answer does not show one (the list never does).
+    """
     version = entry.get('version')
     if isinstance(version, str):
         version = version.strip() or None
+    webhook = entry.get('notificationWebhookId')
     return {
         'id': entry.get('id'),
         'name': entry.get('packageName'),
         'version': version,
         'classes': sorted(set(entry.get('classes') or [])),
+        'webhook': webhook if isinstance(webhook, str) and webhook else None,
     }
 
 
@@ -289,16 +319,20 @@ class Plan:
         return bool(self.add or self.remove or self.update)
 
 
-def plan_changes(current, desired, state='present', exclusive=False):
+def plan_changes(current, desired, state='present', exclusive=False, classes_mode='exact'):
     """Compare ``current`` (from :func:`read_watchlist`) with ``desired`` (from :func:`parse_packages`).
 
     ``present`` adds what is missing and updates classes where the task gives
     them and they differ as sets; ``exclusive`` also removes every package
     not listed (and any duplicate entry the server holds for a listed one).
     ``absent`` removes the listed packages, whatever their classes.
+    With ``classes_mode`` ``merge`` an existing package's wanted classes are the
+    union of its classes and the task's, so an update only ever adds classes.
     """
     if exclusive and state != 'present':
         raise ValueError('exclusive=true only applies to state=present')
+    if classes_mode not in CLASSES_MODES:
+        raise ValueError('classes_mode must be one of %s' % ', '.join(CLASSES_MODES))
     plan = Plan()
     by_key = {}
     duplicates = []
@@ -318,7 +352,10 @@ def plan_changes(current, desired, state='present', exclusive=False):
         existing = by_key.get(key)
         if existing is None:
             plan.add.append(package)
-        elif package['classes'] is not None and package['classes'] != existing['classes']:
+            continue
+        if package['classes'] is not None and classes_mode == 'merge':
+            package = dict(package, classes=merge_classes(existing['classes'], package['classes']))
+        if package['classes'] is not None and package['classes'] != existing['classes']:
             plan.update.append((existing, package))
     if exclusive:
         plan.remove = [p for key, p in by_key.items() if key not in wanted] + duplicates
@@ -397,6 +434,9 @@ def _not_yet_read(package):
 
 def _record_added(outcome, desired, entry=None):
     package = from_api(entry) if entry else _not_yet_read(desired)
+    if package['webhook'] is None:
+        # The add sent it; an answer that does not echo it did not drop it.
+        package['webhook'] = desired.get('webhook')
     outcome.watchlist[package_key(package)] = package
     outcome.added.append(package)
 
@@ -474,7 +514,7 @@ def _update(client, outcome, existing, desired):
         _record_updated(outcome, found[0])
         return
     if response.status == 400:
-        _replace_versionless(client, outcome, existing, desired)
+        _replace_versionless(client, outcome, existing, desired, path, response)
         return
     updated = from_api(response.data) if isinstance(response.data, dict) and response.data.get('packageName') else None
     if updated is None or updated.get('id') is None:
@@ -482,17 +522,32 @@ def _update(client, outcome, existing, desired):
     _record_updated(outcome, updated)
 
 
-def _replace_versionless(client, outcome, existing, desired):
+def _replace_versionless(client, outcome, existing, desired, path, refusal):
     """Classes of a package without version on a server that will not update it: remove, add again.
 
-    The add body is complete (name, classes, the task's webhook), so nothing the API shows is
-    lost; if the add fails, the failure report lists the package as removed and a re-run adds it.
+    The add body is complete (name, classes and the webhook: the one the read showed, else the
+    task's), so the entry comes back as it was but for its classes. The list does not show a
+    webhook, so when neither the read nor the task gives one, the entry may have one that a
+    replacement would drop: it is refused before the delete (``refusal`` is the PUT's 400 answer).
+    If the add fails, the failure report lists the package as removed and a re-run adds it.
     """
+    webhook = existing.get('webhook') or desired.get('webhook')
+    if webhook is None:
+        raise ApiError('%s: the server does not update the classes of a package without version (HTTP 400), so it '
+                       'would have to be removed and added again, and the watch list does not show whether it has '
+                       'a notification webhook, which that would drop. Give notification_webhook_id (the webhook '
+                       'it keeps), or remove the package (state=absent) and add it again.'
+                       % describe_key(package_key(existing)),
+                       method='PUT', path=path, status=refusal.status, body=refusal.data, api=getattr(client, 'api', None))
+    replacement = dict(desired, webhook=webhook)
     client.delete(WATCHED_PACKAGES_PATH, body=[existing['id']])
     del outcome.watchlist[package_key(existing)]
-    response = client.post(WATCHED_PACKAGES_PATH, [to_api(desired)])
+    response = client.post(WATCHED_PACKAGES_PATH, [to_api(replacement)])
     entry = response.data[0] if isinstance(response.data, list) and response.data and isinstance(response.data[0], dict) else None
-    _record_updated(outcome, from_api(entry) if entry else _not_yet_read(desired))
+    package = from_api(entry) if entry else _not_yet_read(replacement)
+    if package['webhook'] is None:
+        package['webhook'] = webhook
+    _record_updated(outcome, package)
 
 
 def _add_batch(client, outcome, batch):
@@ -601,7 +656,8 @@ def apply_plan(client, current, plan, batch_size=DEFAULT_BATCH_SIZE):
 
 
 def diff_lines(packages):
-    """One line per package, sorted: ``name:version`` plus its sorted classes when there are any.
+    """One line per package, sorted: ``name:version``, its sorted classes when there are any, and its
+    webhook when known (the list never shows it; an add or a replacement does).
 
     Each line depends only on its package (no list punctuation), so a line diff of two
     watch lists shows exactly the packages that differ.
@@ -611,6 +667,8 @@ def diff_lines(packages):
         line = describe_key(package_key(package))
         if package.get('classes'):
             line += ' classes=%s' % ','.join(package['classes'])
+        if package.get('webhook'):
+            line += ' webhook=%s' % package['webhook']
         lines.append(line)
     return lines
 

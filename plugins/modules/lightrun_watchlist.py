@@ -38,14 +38,16 @@ options:
         version, as Lightrun's API allows it. That entry is distinct from the entries of the same name with a version;
         it neither matches nor replaces them. An entry the server returns with an empty or missing version is that entry.
       - C(classes) is a list of fully qualified Java class names to watch (Unicode letters allowed, as in Java, for
-        example C(com.exämple.Überklasse); C($) for nested classes). When given, the package's classes are set to exactly
-        this set (V([]) clears them); when not given, the classes of an existing package are left alone.
+        example C(com.exämple.Überklasse); C($) for nested classes). When given, the package's classes are set as
+        O(classes_mode) says (by default V(exact), exactly this set, and V([]) clears them); when not given, the classes of
+        an existing package are left alone.
       - C(notification_webhook_id) is the ID of a Lightrun notification webhook, sent when the module adds the
         package. The API neither returns it in the watch list nor takes it in an update, so it is not compared
-        and an existing package keeps whatever webhook it has.
+        and an existing package keeps whatever webhook it has. When a package without version has to be removed
+        and added again to change its classes (see the notes), the new entry carries this webhook.
       - Every item is checked before the first request; a malformed item fails the task with its index and value.
       - An item repeated identically is used once. Two items with the same name and version but different
-        classes are an error.
+        classes are an error, unless O(classes_mode=merge), which combines them (the union of their classes).
       - With O(state=present) and O(exclusive=true), an empty list removes every watched package.
     type: list
     elements: raw
@@ -67,6 +69,19 @@ options:
       - Not allowed with O(state=absent).
     type: bool
     default: false
+  classes_mode:
+    description:
+      - What the C(classes) of an item mean for a package that is already watched, with O(state=present).
+      - V(exact) sets the package's classes to exactly the item's, removing the classes it does not list.
+      - V(merge) means "at least these classes". The classes the package already has stay, and only the missing
+        ones are added, so tasks of other teams or pipelines that watch other classes of the same package are never
+        undone, and several items for the same package combine into the union of their classes. A class is never
+        removed in this mode; use V(exact) for that.
+      - A package that is added gets the item's classes in both modes.
+    type: str
+    choices: [exact, merge]
+    default: exact
+    version_added: 0.2.0
   batch_size:
     description:
       - How many packages one add or remove request carries, from 1 to 1000.
@@ -79,7 +94,11 @@ notes:
     A package that another client adds at the very same moment may therefore be reported in RV(added).
   - Updating classes takes one request per package, since the API has no bulk update. For a package without
     version, a server that enforces the update's required C(version) refuses it (HTTP 400); the module then
-    removes the entry and adds it again with the new classes (its ID changes).
+    removes the entry and adds it again with the new classes (its ID changes), and with its notification webhook.
+    The watch list does not show webhooks, so that webhook is the one the read showed (a server that lists it) or
+    else the item's C(notification_webhook_id). When neither is known, the module does not replace the entry (it
+    may have a webhook the replacement would drop), and the task fails before the removal, naming the package. Give
+    C(notification_webhook_id), or remove the package and add it again. The diff shows the webhook of the new entry.
   - The list is read with both paging styles the sources document (C(offset)/C(limit) and C(page)/C(size)) and a
     stable sort by ID; a page that does not advance fails the task instead of looping.
   - When a write fails without a clear refusal (a 5xx or no answer), the list is read again to learn whether the
@@ -113,6 +132,17 @@ EXAMPLES = r'''
   apiops.saas.lightrun_watchlist:
     packages: "{{ sbom_packages }}"
     exclusive: true
+
+# Teams and pipelines that share the watch list add their classes without
+# removing the classes others watch in the same package.
+- name: Watch at least these classes of log4j-core
+  apiops.saas.lightrun_watchlist:
+    packages:
+      - name: org.apache.logging.log4j:log4j-core
+        version: "2.14.1"
+        classes:
+          - org.apache.logging.log4j.core.lookup.JndiLookup
+    classes_mode: merge
 
 - name: Stop watching a package
   apiops.saas.lightrun_watchlist:
@@ -279,6 +309,7 @@ def main():
             packages=dict(type='list', elements='raw', required=True),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
             exclusive=dict(type='bool', default=False),
+            classes_mode=dict(type='str', choices=['exact', 'merge'], default='exact'),
             batch_size=dict(type='int', default=DEFAULT_BATCH_SIZE),
         ),
         supports_check_mode=True,
@@ -290,7 +321,7 @@ def main():
     if batch_error:
         module.fail_json(msg=batch_error)
     try:
-        desired = parse_packages(params['packages'])
+        desired = parse_packages(params['packages'], params['classes_mode'])
     except PackageSpecError as exc:
         module.fail_json(msg=str(exc))
 
@@ -306,7 +337,7 @@ def main():
     elif not current.consistent:
         module.warn('The watch list read did not add up after %d read(s) (%s). Packages it missed are found by '
                     'the add itself (HTTP 409 means already watched).' % (current.attempts, current.summary))
-    plan = plan_changes(current, desired, params['state'], params['exclusive'])
+    plan = plan_changes(current, desired, params['state'], params['exclusive'], params['classes_mode'])
     if module.check_mode or not plan.changed:
         after = expected_watchlist(current, plan)
         result = _views(plan.add, plan.remove, [dict(existing, classes=wanted['classes']) for existing, wanted in plan.update],

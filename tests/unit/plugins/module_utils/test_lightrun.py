@@ -61,6 +61,8 @@ class FakeLightrun:
         # Refuse an update without version (the update DTO requires one) with 400.
         self.update_requires_version = False
         self.fail_lists = 0
+        # Webhooks that adds carried, by package id: like the API, the list does not show them.
+        self.webhooks = {}
         rsps.add_callback(responses.GET, LIST_URL, callback=self._list)
         rsps.add_callback(responses.POST, LIST_URL, callback=self._add)
         rsps.add_callback(responses.DELETE, LIST_URL, callback=self._remove)
@@ -129,6 +131,9 @@ class FakeLightrun:
                     self.seed(item['packageName'], item.get('version'), item.get('classes') or [])
             return 409, {}, ''
         created = [self.seed(item['packageName'], item.get('version'), item.get('classes') or []) for item in body]
+        for item, entry in zip(body, created):
+            if item.get('notificationWebhookId'):
+                self.webhooks[entry['id']] = item['notificationWebhookId']
         if fault:
             return fault['status'], {}, json.dumps({'message': 'fault'})
         if self.conflict_after_adding:
@@ -549,10 +554,36 @@ def test_versionless_update_falls_back_to_replace_when_the_server_requires_a_ver
     fake.update_requires_version = True
     old = fake.seed('a:a', None, ['x.A'])
     current = read_watchlist(client)
-    outcome = apply_plan(client, current, plan_changes(current, parse_packages([{'name': 'a:a', 'classes': ['x.B']}])))
+    desired = parse_packages([{'name': 'a:a', 'classes': ['x.B'], 'notification_webhook_id': 'hook-7'}])
+    outcome = apply_plan(client, current, plan_changes(current, desired))
     assert [c[0] for c in fake.writes] == ['PUT', 'DELETE', 'POST']
     assert outcome.error is None and outcome.updated[0]['classes'] == ['x.B'] and outcome.updated[0]['id'] != old['id']
     assert [(p['packageName'], p['version'], p['classes']) for p in fake.packages] == [('a:a', None, ['x.B'])]
+    # The replacement carries the webhook, and the diff shows it.
+    assert fake.webhooks == {fake.packages[0]['id']: 'hook-7'}
+    assert diff_lines(outcome.watchlist.values()) == ['a:a (no version) classes=x.B webhook=hook-7']
+
+
+def test_versionless_replacement_carries_the_webhook_a_server_lists(fake, client):
+    fake.update_requires_version = True
+    fake.seed('a:a', None, ['x.A'])['notificationWebhookId'] = 'hook-listed'
+    current = read_watchlist(client)
+    outcome = apply_plan(client, current, plan_changes(current, parse_packages([{'name': 'a:a', 'classes': ['x.B']}])))
+    assert outcome.error is None
+    assert fake.writes[-1] == ('POST', [{'packageName': 'a:a', 'classes': ['x.B'], 'notificationWebhookId': 'hook-listed'}])
+
+
+def test_versionless_replacement_with_an_unknown_webhook_is_refused_before_the_delete(fake, client):
+    fake.update_requires_version = True
+    old = fake.seed('a:a', None, ['x.A'])
+    fake.webhooks[old['id']] = 'hook-unseen'
+    current = read_watchlist(client)
+    outcome = apply_plan(client, current, plan_changes(current, parse_packages([{'name': 'a:a', 'classes': ['x.B']}])))
+    assert [c[0] for c in fake.writes] == ['PUT']
+    assert outcome.error is not None and not outcome.changed
+    assert 'a:a (no version)' in str(outcome.error) and 'notification_webhook_id' in str(outcome.error)
+    assert outcome.error.status == 400 and outcome.error.method == 'PUT'
+    assert fake.packages == [old] and fake.webhooks == {old['id']: 'hook-unseen'}
 
 
 def test_versionless_update_uses_put_when_the_server_takes_it(fake, client):
@@ -661,3 +692,80 @@ def test_failure_when_the_watch_list_cannot_be_read_again(fake, client):
     outcome = apply_plan(client, current, plan_changes(current, parse_packages(['new:a:1']), exclusive=True))
     assert outcome.changed and keys(outcome.removed) == [('old:a', '1')]
     assert 'could not be read again afterwards' in outcome.failure_message()
+
+
+# ---------------------------------------------------------------- classes_mode merge
+
+def test_parse_packages_merge_combines_the_classes_of_one_package():
+    items = [{'name': 'c:d', 'version': '2', 'classes': ['x.Y']}, 'c:d:2',
+             {'name': 'c:d', 'version': '2', 'classes': ['x.Z', 'x.Y'], 'notification_webhook_id': 'h1'}]
+    assert parse_packages(items, classes_mode='merge') == [pkg('c:d', '2', ['x.Y', 'x.Z'], 'h1')]
+    assert parse_packages(['c:d:2', 'c:d:2'], classes_mode='merge') == [pkg('c:d', '2')]
+
+
+def test_parse_packages_merge_still_refuses_two_webhooks():
+    items = [{'name': 'c:d', 'notification_webhook_id': 'h1'}, {'name': 'c:d', 'notification_webhook_id': 'h2'}]
+    with pytest.raises(PackageSpecError, match=r'^packages\[1\].*different webhook'):
+        parse_packages(items, classes_mode='merge')
+
+
+def test_unknown_classes_mode_is_refused():
+    with pytest.raises(ValueError, match='classes_mode'):
+        parse_packages([], classes_mode='union')
+    with pytest.raises(ValueError, match='classes_mode'):
+        plan_changes([], [], classes_mode='union')
+
+
+def test_plan_merge_keeps_the_classes_others_watch():
+    # Server: a:a 1 watches x.A and x.B; the task names x.A only (a subset): nothing to do.
+    assert not plan_changes(current_list(), parse_packages([{'name': 'a:a', 'version': '1', 'classes': ['x.A']}]),
+                            classes_mode='merge').changed
+    # A new class is added to the others, never instead of them; [] clears nothing.
+    desired = parse_packages([{'name': 'a:a', 'version': '1', 'classes': ['x.A', 'x.D']},
+                              {'name': 'c:c', 'version': '1', 'classes': []}], classes_mode='merge')
+    plan = plan_changes(current_list(), desired, classes_mode='merge')
+    assert [(cur['id'], want['classes']) for cur, want in plan.update] == [('id-1', ['x.A', 'x.B', 'x.D'])]
+    assert [p['classes'] for p in expected_watchlist(current_list(), plan)] == [['x.A', 'x.B', 'x.D'], [], ['x.C']]
+    # exact, for contrast, sets the task's classes.
+    exact = plan_changes(current_list(), parse_packages([{'name': 'a:a', 'version': '1', 'classes': ['x.A']}]))
+    assert [want['classes'] for _cur, want in exact.update] == [['x.A']]
+
+
+def _run(client, items, classes_mode):
+    current = read_watchlist(client)
+    plan = plan_changes(current, parse_packages(items, classes_mode=classes_mode), classes_mode=classes_mode)
+    predicted = expected_watchlist(current, plan)
+    outcome = apply_plan(client, current, plan)
+    assert outcome.error is None
+    return plan, predicted, outcome
+
+
+def test_merge_declarations_of_one_package_converge_and_check_mode_predicts(fake, client):
+    payments = [{'name': 'org.apache.logging.log4j:log4j-core', 'version': '2.14.1', 'classes': ['x.JndiLookup', 'x.JndiManager']}]
+    search = [{'name': 'org.apache.logging.log4j:log4j-core', 'version': '2.14.1', 'classes': ['x.SocketAppender']}]
+    for items in (payments, search):
+        plan, predicted, outcome = _run(client, items, 'merge')
+        assert plan.changed
+        assert [(p['name'], p['classes']) for p in predicted] == [(p['name'], p['classes']) for p in outcome.watchlist.values()]
+    assert fake.packages[0]['classes'] == ['x.JndiLookup', 'x.JndiManager', 'x.SocketAppender']
+    writes = len(fake.writes)
+    for items in (payments, search, payments + search):
+        plan, _predicted, _outcome = _run(client, items, 'merge')
+        assert not plan.changed
+    assert len(fake.writes) == writes
+
+
+def test_exact_declarations_of_one_package_flip_each_other(fake, client):
+    # The behaviour merge exists for: each exact run undoes the other.
+    first = [{'name': 'a:a', 'version': '1', 'classes': ['x.A']}]
+    second = [{'name': 'a:a', 'version': '1', 'classes': ['x.B']}]
+    _run(client, first, 'exact')
+    assert _run(client, second, 'exact')[0].changed
+    assert _run(client, first, 'exact')[0].changed
+
+
+def test_from_api_and_diff_show_a_webhook_only_when_known():
+    assert from_api({'id': 'i', 'packageName': 'a:b', 'notificationWebhookId': 'h'})['webhook'] == 'h'
+    assert from_api({'id': 'i', 'packageName': 'a:b'})['webhook'] is None
+    assert diff_lines([dict(pkg('a:b', '1', ['x.Y']), webhook='h'), pkg('c:d', None)]) == [
+        'a:b:1 classes=x.Y webhook=h', 'c:d (no version)']

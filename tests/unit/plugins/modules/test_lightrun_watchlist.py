@@ -208,3 +208,33 @@ def test_info_reads_every_page_and_filters(run_module, fake):
     checked = run_module(lightrun_watchlist_info, args(), check_mode=True)
     assert checked['changed'] is False and len(checked['watchlist']) == 5
     assert fake.writes == []
+
+
+LOG4J = 'org.apache.logging.log4j:log4j-core'
+
+
+def test_merge_keeps_the_classes_others_watch_and_check_mode_predicts_it(run_module, fake):
+    fake.seed(LOG4J, '2.14.1', ['x.JndiLookup', 'x.JndiManager', 'x.SocketAppender'])
+    subset = [{'name': LOG4J, 'version': '2.14.1', 'classes': ['x.JndiLookup', 'x.JndiManager']}]
+    result = run_module(lightrun_watchlist, args(packages=subset, classes_mode='merge'))
+    assert result['changed'] is False and fake.writes == []
+
+    more = [{'name': LOG4J, 'version': '2.14.1', 'classes': ['x.JndiLookup']},
+            {'name': LOG4J, 'version': '2.14.1', 'classes': ['x.NewClass']}]
+    check = run_module(lightrun_watchlist, args(packages=more, classes_mode='merge'), check_mode=True, diff=True)
+    assert fake.writes == []
+    real = run_module(lightrun_watchlist, args(packages=more, classes_mode='merge'), diff=True)
+    assert check['changed'] is real['changed'] is True
+    assert check['updated'] == real['updated'] == [
+        {'name': LOG4J, 'version': '2.14.1', 'classes': ['x.JndiLookup', 'x.JndiManager', 'x.NewClass', 'x.SocketAppender']}]
+    assert check['diff'] == real['diff']
+    assert fake.packages[0]['classes'] == ['x.JndiLookup', 'x.JndiManager', 'x.NewClass', 'x.SocketAppender']
+
+
+def test_exact_is_the_default_and_items_disagreeing_on_classes_still_fail(run_module, fake):
+    fake.seed(LOG4J, '2.14.1', ['x.JndiLookup', 'x.SocketAppender'])
+    result = run_module(lightrun_watchlist, args(packages=[{'name': LOG4J, 'version': '2.14.1', 'classes': ['x.JndiLookup']}]))
+    assert result['updated'][0]['classes'] == ['x.JndiLookup']
+    failed = run_module(lightrun_watchlist, args(packages=[{'name': LOG4J, 'version': '2.14.1', 'classes': ['x.A']},
+                                                           {'name': LOG4J, 'version': '2.14.1', 'classes': ['x.B']}]))
+    assert failed['failed'] and 'packages[1]' in failed['msg']
