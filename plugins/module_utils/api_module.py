@@ -11,6 +11,12 @@ from __future__ import annotations
 import os
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+try:
+    # ansible-core 2.22 and later mask secrets on the controller, from the values a module registers.
+    from ansible.module_utils.secrets import register_secrets
+except ImportError:
+    register_secrets = None
 from ansible.module_utils.common.validation import check_type_dict
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import (
@@ -125,8 +131,17 @@ class ApiModule(AnsibleModule):
         except Exception:  # pylint: disable=broad-except
             # Malformed input is refused later by argument validation, before any request.
             values = []
+        self.add_secrets(str(value) for value in values if value is not None)
+
+    def add_secrets(self, values):
+        """Values this run must never show: masked in what the module logs and returns, and (on
+        ansible-core 2.22 and later, which masks on the controller) registered with the secret masker,
+        whose values the controller receives and masks in everything it shows."""
         # A blank value would mask every space of every message (it is refused as blank anyway).
-        self.no_log_values.update(str(value) for value in values if value is not None and str(value).strip())
+        values = [value for value in values if value and value.strip()]
+        self.no_log_values.update(values)
+        if register_secrets is not None and values:
+            register_secrets(values)
 
 
 # The options that say which resource a task means (kind, the RunCloud parents, name, id).
@@ -219,7 +234,10 @@ def runcloud_client(module):
     except ConnectionOptionError as exc:
         module.fail_json(msg=str(exc))
     # Values read from the environment are secrets too: keep them out of any output.
-    module.no_log_values.update(value for value in ([token] + list(basic or ())) if value)
+    if hasattr(module, 'add_secrets'):
+        module.add_secrets([token] + list(basic or ()))
+    else:
+        module.no_log_values.update(value for value in ([token] + list(basic or ())) if value)
     client = ApiClient(
         'runcloud', params['api_url'], token=token, basic_auth=basic, timeout=params['timeout'],
         validate_certs=params['validate_certs'], ca_path=params['ca_path'], rate_limit_timeout=params['rate_limit_timeout'],

@@ -13,6 +13,7 @@ from ansible.module_utils import basic
 from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.apiops.saas.plugins.modules import lightrun_watchlist, lightrun_watchlist_info
+from ansible_collections.apiops.saas.tests.unit.plugins.controller_view import as_shown
 from ansible_collections.apiops.saas.tests.unit.plugins.module_utils.test_lightrun import BASE, KEY, FakeLightrun
 
 
@@ -31,11 +32,7 @@ def run_module(monkeypatch, capsys):
         with pytest.raises(SystemExit) as exc:
             module.main()
         out = capsys.readouterr().out
-        result = json.loads(out)
-        # ansible-core 2.22 and later hand the values a module masks back to the controller in this
-        # internal key (so that the controller masks them too); the controller removes it from the
-        # result before anything shows it.
-        result.pop('_ansible_new_secrets', None)
+        result = as_shown(json.loads(out))
         assert (exc.value.code not in (0, None)) == bool(result.get('failed'))
         return result
     return run

@@ -14,6 +14,7 @@ from ansible.module_utils import basic
 from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.apiops.saas.plugins.modules import runcloud_resource, runcloud_resource_info
+from ansible_collections.apiops.saas.tests.unit.plugins.controller_view import as_shown
 
 BASE = 'https://rc.test/api/v2'
 
@@ -41,7 +42,7 @@ def run_module(module, args, capsys):
     with module_args(args):
         with pytest.raises(SystemExit):
             module.main()
-    return json.loads(capsys.readouterr().out)
+    return as_shown(json.loads(capsys.readouterr().out))
 
 
 def page(items):
@@ -123,7 +124,7 @@ def run_url(url, capsys):
                 runcloud_resource.main()
         finally:
             basic._ANSIBLE_ARGS = saved
-    return json.loads(capsys.readouterr().out)
+    return as_shown(json.loads(capsys.readouterr().out))
 
 
 @responses.activate
