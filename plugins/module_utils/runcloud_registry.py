@@ -16,10 +16,13 @@ entry here (plus its sandbox behaviour and its tests).
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.apiops.saas.plugins.module_utils.client import runcloud_pages
 from ansible_collections.apiops.saas.plugins.module_utils.engine import ApiSpec, FollowUp, Kind, Registry, Update
 
-__all__ = ['KINDS', 'PARENTS', 'RUNCLOUD_API', 'ApiSpec', 'FollowUp', 'Kind', 'Registry', 'Update', 'kind_doc_lines']
+__all__ = ['EXTERNAL_API_SERVICES', 'KINDS', 'PARENTS', 'RUNCLOUD_API', 'ApiSpec', 'FollowUp', 'Kind', 'Registry', 'Update',
+           'external_api_create_service', 'kind_doc_lines']
 
 
 def _runcloud_list(client, path, params):
@@ -180,6 +183,44 @@ def _same_directory(wanted, current, obj):
     del obj
     # A job created without a directory reports "/" (or nothing, in older answers).
     return wanted == current or (wanted == '/' and not current)
+
+
+# The services an external API key is created with. The create takes the key ("digitalocean"), answers show
+# the display name ("Digital Ocean", "Cloudflare"); v2 documents cloudflare, linode and digitalocean, the
+# others are the DNS providers the dashboard offers.
+EXTERNAL_API_SERVICES = ('cloudflare', 'linode', 'digitalocean', 'vultr', 'dnsmadeeasy', 'godaddy', 'namecheap', 'route53')
+_SERVICE_ALIASES = {'awsroute53': 'route53', 'amazonroute53': 'route53'}
+
+
+def _service_key(value):
+    """The canonical form of a service, whichever way it is spelled: lower case, letters and digits only."""
+    key = re.sub(r'[^a-z0-9]', '', str(value).lower())
+    return _SERVICE_ALIASES.get(key, key)
+
+
+def external_api_create_service(value):
+    """The form the create of an external API key takes for ``value``, a service as answered or as sent.
+
+    ``"Digital Ocean"`` and ``"digitalocean"`` both give ``"digitalocean"``; ``None`` when the
+    service is not one :data:`EXTERNAL_API_SERVICES` knows (or ``value`` is not a string).
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    key = _service_key(value)
+    return key if key in EXTERNAL_API_SERVICES else None
+
+
+def _external_api_service(obj):
+    """``service`` in the form the create takes, when known; otherwise as answered."""
+    if obj.get('service') is None:
+        raise KeyError('service')
+    return external_api_create_service(obj['service']) or obj['service']
+
+
+def _same_service(wanted, current, obj):
+    del obj
+    # Not answered: nothing to compare (never a replacement on a guess).
+    return current is None or _service_key(wanted) == _service_key(current)
 
 
 _register = KINDS.add
@@ -454,8 +495,10 @@ _register(Kind(
 
 _register(Kind(
     'external_api', None, 'settings/externalapi', 'label',
-    description=('An external API key (for example Cloudflare for DNS-01). C(service) cannot change: replaced. Changing '
-                 'C(label) or C(username) needs C(secret) in O(attributes): the API takes them only together.'),
+    description=('An external API key (for example Cloudflare for DNS-01). C(service) is compared by its canonical form '
+                 '(V(digitalocean) matches the answered V(Digital Ocean)) and cannot change: replaced. Changing C(label) or '
+                 'C(username) needs C(secret) in O(attributes): the API takes them only together. The secret the API '
+                 'returns (shortened in lists) is never compared nor shown.'),
     label='external API key',
     properties={
         'service': _str(minLength=1),
@@ -466,6 +509,10 @@ _register(Kind(
     # The PATCH takes label and username together with the secret (public clients always send it).
     updates=(Update('', ('label', 'username', 'secret'), needs=('secret',)),),
     secrets=('secret',),
+    # Answers spell the service as a display name ("Digital Ocean"); the create takes the key ("digitalocean").
+    read={'service': _external_api_service},
+    compare={'service': _same_service},
+    to_api={'service': lambda value: external_api_create_service(value) or value},
     returns=('id', 'label', 'service', 'username', 'created_at'),
 ))
 

@@ -115,9 +115,10 @@ options:
         on create, immutable); C(protocol) (one of tcp, udp, required on create, immutable); C(ipAddress) (str, immutable);
         C(firewallAction) (one of accept, reject, immutable).'
       - 'V(external_api): parent workspace; O(name) is C(label). An external API key (for example Cloudflare for DNS-01). C(service)
-        cannot change: replaced. Changing C(label) or C(username) needs C(secret) in O(attributes): the API takes them only together.
-        Attributes: C(service) (str, required on create, immutable); C(username) (str, updated by PATCH the item); C(secret) (str,
-        required on create, secret, updated by PATCH the item).'
+        is compared by its canonical form (V(digitalocean) matches the answered V(Digital Ocean)) and cannot change: replaced.
+        Changing C(label) or C(username) needs C(secret) in O(attributes): the API takes them only together. The secret the API
+        returns (shortened in lists) is never compared nor shown. Attributes: C(service) (str, required on create, immutable);
+        C(username) (str, updated by PATCH the item); C(secret) (str, required on create, secret, updated by PATCH the item).'
     type: dict
     default: {}
   state:

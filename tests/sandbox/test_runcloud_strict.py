@@ -348,3 +348,19 @@ def test_quota_fault_with_a_fixed_retry_after_and_bad_config():
     assert admin(client, 'GET', '/state').get_json()['runcloud']['tables']['servers'] == []
     assert admin(client, 'PUT', '/faults', {'quota': {'limit': -1}}).status_code == 400
     assert admin(client, 'PUT', '/faults', {'quota': {'retry_after': 0}}).status_code == 400
+
+
+# --------------------------------------------------------------------------- external API keys
+
+def test_strict_external_api_key_answers_the_display_name_and_echoes_the_secret(strict, standard):
+    body = {'label': 'do', 'service': 'digitalocean', 'secret': 'k2jh35jk2h2k6jh2981'}
+    created = ok(strict, 'POST', '/settings/externalapi', body)
+    assert (created['service'], created['secret']) == ('Digital Ocean', 'k2jh35jk2h2k6jh2981')
+    listed = ok(strict, 'GET', '/settings/externalapi')['data'][0]
+    assert listed['service'] == 'Digital Ocean'
+    assert listed['secret'].endswith('...') and listed['secret'] != body['secret']
+    assert ok(strict, 'GET', '/settings/externalapi/%d' % created['id'])['secret'] == listed['secret']
+    # The create takes the key, not the display name.
+    assert call(strict, 'POST', '/settings/externalapi', dict(body, service='Digital Ocean')).status_code == 422
+    plain = ok(standard, 'POST', '/settings/externalapi', body)
+    assert plain['service'] == 'digitalocean' and 'secret' not in plain

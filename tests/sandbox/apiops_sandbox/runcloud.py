@@ -13,7 +13,7 @@ import math
 import re
 from urllib.parse import urlencode
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, has_request_context, jsonify, request
 
 from .common import ApiError, fingerprint, get_store, read_json, runcloud_timestamp, utc_now
 
@@ -28,6 +28,10 @@ INSTALLERS = ['wordpress', 'phpmyadmin', 'concrete5', 'drupal', 'grav', 'joomla'
 SSL_PROTOCOLS = [{'id': 1, 'name': 'TLSv1.2 + TLSv1.3'}, {'id': 2, 'name': 'TLSv1.3'}]
 EXTERNAL_SERVICES = ['cloudflare', 'linode', 'digitalocean', 'vultr', 'dnsmadeeasy', 'godaddy', 'namecheap',
                      'route53']
+# Strict: answers name the service as shown to people (the 3rd-party API key page: "Digital Ocean", "Cloudflare").
+EXTERNAL_SERVICE_NAMES = {'cloudflare': 'Cloudflare', 'linode': 'Linode', 'digitalocean': 'Digital Ocean',
+                          'vultr': 'Vultr', 'dnsmadeeasy': 'DNS Made Easy', 'godaddy': 'GoDaddy',
+                          'namecheap': 'Namecheap', 'route53': 'Route 53'}
 GIT_HOSTS = {'github': 'github.com', 'gitlab': 'gitlab.com', 'bitbucket': 'bitbucket.org'}
 SUPERVISOR_BINARIES = ['/usr/bin/php8.2', '/usr/bin/php8.1', '/usr/bin/node', '/usr/bin/python3']
 SERVICES = [('Nginx', 'nginx-rc', '1.25.3'), ('Apache', 'apache2-rc', '2.4.58'), ('MariaDB', 'mariadb', '10.6.16'),
@@ -700,6 +704,18 @@ def _build_externalapi(state, ctx, body):
         {'secret': clean['secret']}
 
 
+def _present_externalapi(row, rendered):
+    """Strict: the service's display name, and the secret echoed: whole in the create's answer, shortened
+    with "..." elsewhere (the 3rd-party API key page)."""
+    if not _strict():
+        return rendered
+    secret = (row.get('_secrets') or {}).get('secret') or ''
+    if not (has_request_context() and request.method == 'POST'):
+        secret = secret[:max(1, len(secret) // 2)] + '...'
+    return dict(rendered, service=EXTERNAL_SERVICE_NAMES.get(rendered.get('service'), rendered.get('service')),
+                secret=secret)
+
+
 SPECS = [
     Resource('servers', 'Server', _build_server, parent=None, name_field='name', unique='account',
              int_bools=('softwareUpdate', 'securityUpdate')),
@@ -725,7 +741,7 @@ SPECS = [
              int_bools=('autoStart', 'autoRestart'), present=_present_supervisor),
     Resource('firewalls', 'Firewall rule', _build_firewall, segment='/security/firewalls'),
     Resource('externalapi', 'External API key', _build_externalapi, parent=None, name_field='label',
-             segment='/settings/externalapi'),
+             segment='/settings/externalapi', present=_present_externalapi),
 ]
 SPEC = dict((spec.kind, spec) for spec in SPECS)
 

@@ -24,7 +24,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import
     plan,
     read_attributes,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS, external_api_create_service
 
 BASE = 'https://rc.test/api/v2'
 SERVERS = {'data': [{'id': 3, 'name': 'web-1'}], 'meta': {'pagination': {'total': 1, 'total_pages': 1, 'current_page': 1}}}
@@ -245,6 +245,56 @@ def test_external_api_unchanged_needs_no_secret():
     responses.get(BASE + '/settings/externalapi', json=page([KEY]))
     result = run(kind='external_api', name='cf', attributes={'service': 'cloudflare', 'username': 'old@example.test'})
     assert not result['changed'] and writes() == []
+
+
+# The 3rd-party API key page: created with "digitalocean", answered "Digital Ocean", the secret echoed (shortened
+# with "..." in lists).
+DO_KEY = {'id': 28, 'label': 'Testing', 'username': None, 'secret': 'k2jh35jk2h2k6jh2981', 'service': 'Digital Ocean',
+          'created_at': '2019-06-30 20:56:22'}
+DO_LISTED = dict(DO_KEY, secret='k2jh35jk2h...')
+
+
+@pytest.mark.parametrize('given', ['digitalocean', 'Digital Ocean', 'DigitalOcean'])
+def test_external_api_service_compares_by_its_canonical_form(given):
+    assert diffs('external_api', {'service': given}, DO_LISTED) == []
+    assert diffs('external_api', {'service': 'cloudflare'}, dict(DO_LISTED, service='Cloudflare')) == []
+    assert diffs('external_api', {'service': 'linode'}, DO_LISTED) == ['service']
+    # The shortened secret is neither read nor compared.
+    assert 'secret' not in read_attributes(KINDS['external_api'], DO_LISTED)
+    assert diffs('external_api', {'service': given, 'secret': 'other-secret'}, DO_LISTED) == []
+
+
+@pytest.mark.parametrize('answered,create', [('Digital Ocean', 'digitalocean'), ('Cloudflare', 'cloudflare'),
+                                             ('cloudflare', 'cloudflare'), ('Linode', 'linode'),
+                                             ('DNS Made Easy', 'dnsmadeeasy'), ('AWS Route 53', 'route53'),
+                                             ('Some DNS', None), ('', None), (None, None), (3, None)])
+def test_external_api_create_service(answered, create):
+    assert external_api_create_service(answered) == create
+
+
+@responses.activate
+@pytest.mark.parametrize('secret', [None, 'k2jh35jk2h2k6jh2981'], ids=['without-secret', 'with-secret'])
+def test_external_api_rerun_against_the_display_name_writes_nothing(secret):
+    responses.get(BASE + '/settings/externalapi', json=page([DO_LISTED]))
+    attributes = {'service': 'digitalocean'}
+    if secret:
+        attributes['secret'] = secret
+    for check_mode in (True, False):
+        result = run(kind='external_api', name='Testing', attributes=attributes, check_mode=check_mode)
+        assert not result['changed'] and result['operations'] == []
+        assert result['resource']['id'] == 28
+        assert 'k2jh35jk2h' not in json.dumps(result)
+    assert writes() == []
+
+
+@responses.activate
+def test_external_api_create_sends_the_form_create_takes():
+    responses.get(BASE + '/settings/externalapi', json=page([]))
+    responses.post(BASE + '/settings/externalapi', json=DO_KEY)
+    result = run(kind='external_api', name='Testing', attributes={'service': 'Digital Ocean', 'secret': 'k2jh35jk2h2k6jh2981'})
+    post = [c for c in responses.calls if c.request.method == 'POST'][0]
+    assert json.loads(post.request.body)['service'] == 'digitalocean'
+    assert result['changed'] and 'k2jh35jk2h' not in json.dumps(result)
 
 
 # -- ssh_key -----------------------------------------------------------------
