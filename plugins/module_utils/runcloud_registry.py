@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import runcloud_pages
-from ansible_collections.apiops.saas.plugins.module_utils.engine import ApiSpec, FollowUp, Kind, Registry, Update
+from ansible_collections.apiops.saas.plugins.module_utils.engine import ApiSpec, FollowUp, Kind, Registry, ResourceError, Update
 
-__all__ = ['EXTERNAL_API_SERVICES', 'KINDS', 'PARENTS', 'RUNCLOUD_API', 'ApiSpec', 'FollowUp', 'Kind', 'Registry', 'Update',
-           'external_api_create_service', 'kind_doc_lines']
+__all__ = ['CRON_FIELDS', 'EXTERNAL_API_SERVICES', 'KINDS', 'PARENTS', 'RUNCLOUD_API', 'ApiSpec', 'FollowUp', 'Kind', 'Registry',
+           'Update', 'check_cron_fields', 'cron_field_error', 'external_api_create_service', 'kind_doc_lines']
 
 
 def _runcloud_list(client, path, params):
@@ -106,6 +106,76 @@ _DYNAMIC_PM = {
 }
 
 _SCHEDULE = ('minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek')
+
+_MONTHS = ('jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec')
+_DAYS = ('sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat')
+
+# The cron job page asks for "crontab syntax" per field, so crontab(5) is the rule: each field is a list of
+# "*", a value or a range low-high, each with an optional /step; month and day of week also take
+# three-letter names; 0 and 7 are both Sunday. {field: (lowest, highest, {name: value})}
+CRON_FIELDS = {
+    'minute': (0, 59, {}),
+    'hour': (0, 23, {}),
+    'dayOfMonth': (1, 31, {}),
+    'month': (1, 12, dict((name, index + 1) for index, name in enumerate(_MONTHS))),
+    'dayOfWeek': (0, 7, dict((name, index) for index, name in enumerate(_DAYS))),
+}
+
+
+def _cron_value(text, low, high, names):
+    if text.lower() in names:
+        return names[text.lower()]
+    if not text.isdigit():
+        raise ValueError('%r is not a number%s' % (text, ' nor a name (%s)' % ', '.join(names) if names else ''))
+    if not low <= int(text) <= high:
+        raise ValueError('%s is out of range %d-%d' % (text, low, high))
+    return int(text)
+
+
+def cron_field_error(field, value):
+    """Why ``value`` is not valid crontab syntax for the cron job field ``field``, or ``None`` when it is.
+
+    ``field`` is one of :data:`CRON_FIELDS`; ``value`` a string (``*/5``, ``1-5``, ``1,15,30``, ``mon-fri``)
+    or an integer.
+    """
+    low, high, names = CRON_FIELDS[field]
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return 'must be a crontab field (a string such as "*/5" or a number), got %r' % (value,)
+    text = str(value).strip()
+    if not text:
+        return 'must not be empty'
+    for item in text.split(','):
+        base, slash, step = item.partition('/')
+        try:
+            if slash and not (step.isdigit() and 1 <= int(step) <= high):
+                raise ValueError('the step of %r must be a whole number from 1 to %d' % (item, high))
+            if base == '*':
+                continue
+            first, dash, last = base.partition('-')
+            if slash and not dash:
+                raise ValueError('%r: a step applies to "*" or to a range such as 0-30' % item)
+            start = _cron_value(first, low, high, names)
+            end = _cron_value(last, low, high, names) if dash else start
+            if start > end:
+                raise ValueError('the range %r runs backwards' % base)
+        except ValueError as err:
+            return '%s (crontab syntax: %d-%d%s, "*", lists, ranges and steps)' % (
+                err, low, high, ' or %s-%s' % (min(names, key=names.get), max(names, key=names.get)) if names else '')
+    return None
+
+
+def check_cron_fields(kind, attributes):
+    """Raise :class:`ResourceError` naming the first cron field of ``attributes`` that is not valid crontab
+    syntax (for the ``cron_job`` kind; other kinds pass). No request: the server would refuse it after the
+    resources before it were written."""
+    if kind.name != 'cron_job' or not isinstance(attributes, dict):
+        return
+    for field in _SCHEDULE:
+        if attributes.get(field) is None:
+            continue
+        problem = cron_field_error(field, attributes[field])
+        if problem:
+            raise ResourceError('invalid attributes for kind %s: attributes.%s: %s' % (kind.name, field, problem))
 
 # How RunCloud answers differ from what a task sends (docs/api-notes.md, "RunCloud"). Each reader raises
 # KeyError when the answer does not carry the field: the engine then does not compare it.
@@ -435,12 +505,15 @@ _register(Kind(
 
 _register(Kind(
     'cron_job', 'server', SERVER_PATH + '/cronjobs', 'label',
-    description=('A cron job. The five schedule fields are compared with the C(time) string the API '
-                 'returns. Replaced when it differs.'),
+    description=('A cron job. The five schedule fields are crontab syntax, checked before any request (minute 0-59, '
+                 'hour 0-23, dayOfMonth 1-31, month 1-12 or jan-dec, dayOfWeek 0-7 or sun-sat; V(*), lists, ranges and '
+                 'steps such as V(*/5), V(1-5), V(1,15,30)), and compared with the C(time) string the API returns. '
+                 'Replaced when it differs.'),
     properties=dict(
         username=_str(minLength=1),
         command=_str(minLength=1),
-        **{field: {'type': ['string', 'integer'], 'pattern': r'^\S+$', 'minimum': 0} for field in _SCHEDULE}
+        **{field: {'type': ['string', 'integer'], 'pattern': r'^\S+$', 'minimum': CRON_FIELDS[field][0],
+                   'maximum': CRON_FIELDS[field][1]} for field in _SCHEDULE}
     ),
     # A schedule field may be written as a number (minute: 0); the API takes strings.
     to_api={field: str for field in _SCHEDULE},

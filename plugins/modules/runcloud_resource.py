@@ -98,11 +98,13 @@ options:
       - 'V(script_installer): parent O(server) and O(webapp); one per parent, no O(name). The script installer of a web application
         (one per app, no O(name)); C(name) in O(attributes) is the installer (see C(GET static/webapps/installers)). The installed
         application is data: never replaced without O(recreate). Attributes: C(name) (str, required on create, immutable).'
-      - 'V(cron_job): parent O(server); O(name) is C(label). A cron job. The five schedule fields are compared with the C(time) string
-        the API returns. Replaced when it differs. Attributes: C(username) (str, required on create, immutable); C(command) (str,
-        required on create, immutable); C(minute) (str or int, required on create, immutable); C(hour) (str or int, required on
-        create, immutable); C(dayOfMonth) (str or int, required on create, immutable); C(month) (str or int, required on create,
-        immutable); C(dayOfWeek) (str or int, required on create, immutable).'
+      - 'V(cron_job): parent O(server); O(name) is C(label). A cron job. The five schedule fields are crontab syntax, checked before
+        any request (minute 0-59, hour 0-23, dayOfMonth 1-31, month 1-12 or jan-dec, dayOfWeek 0-7 or sun-sat; V(*), lists, ranges and
+        steps such as V(*/5), V(1-5), V(1,15,30)), and compared with the C(time) string the API returns. Replaced when it differs.
+        Attributes: C(username) (str, required on create, immutable); C(command) (str, required on create, immutable); C(minute) (str
+        or int, required on create, immutable); C(hour) (str or int, required on create, immutable); C(dayOfMonth) (str or int,
+        required on create, immutable); C(month) (str or int, required on create, immutable); C(dayOfWeek) (str or int, required on
+        create, immutable).'
       - 'V(supervisor_job): parent O(server); O(name) is C(label). A supervisor job. Replaced when it differs; a replacement carries
         over the fields the task does not give (C(directory), C(binary), ...) from the current job. A C(binary) the API folds into the
         front of C(command) (and does not return) still matches, and so does C(directory=/) against none. Attributes: C(username)

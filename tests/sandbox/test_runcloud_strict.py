@@ -364,3 +364,27 @@ def test_strict_external_api_key_answers_the_display_name_and_echoes_the_secret(
     assert call(strict, 'POST', '/settings/externalapi', dict(body, service='Digital Ocean')).status_code == 422
     plain = ok(standard, 'POST', '/settings/externalapi', body)
     assert plain['service'] == 'digitalocean' and 'secret' not in plain
+
+
+# --------------------------------------------------------------------------- cron jobs
+
+CRON = {'label': 'nightly', 'username': 'app', 'command': 'true', 'minute': '0', 'hour': '3', 'dayOfMonth': '*',
+        'month': '*', 'dayOfWeek': '*'}
+
+
+@pytest.mark.parametrize('field,value', [('minute', '61'), ('hour', '25'), ('hour', 24), ('dayOfMonth', '0'),
+                                         ('month', '13'), ('dayOfWeek', '8'), ('minute', '*/0'), ('minute', '5-1'),
+                                         ('minute', '1,,2')])
+def test_strict_cron_refuses_out_of_range_fields(strict, standard, field, value):
+    server, dummy = make_server(strict)
+    answer = call(strict, 'POST', server + '/cronjobs', dict(CRON, **{field: value}))
+    assert answer.status_code == 422 and field in answer.get_json()['errors']
+    server, dummy = make_server(standard)
+    ok(standard, 'POST', server + '/cronjobs', dict(CRON, **{field: value}))
+
+
+def test_strict_cron_takes_crontab_syntax(strict):
+    server, dummy = make_server(strict)
+    job = ok(strict, 'POST', server + '/cronjobs', dict(CRON, minute='*/5', hour='9-17', dayOfMonth='1,15', month='jan-jun',
+                                                        dayOfWeek='7'))
+    assert job['time'] == '*/5 9-17 1,15 jan-jun 7'

@@ -645,6 +645,37 @@ def _build_installer(state, ctx, body):
 
 
 CRON_FIELDS = ('minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek')
+# Strict: each field is crontab(5) syntax ("Crontab syntax for minute", the cron job page), in range.
+CRON_RANGES = {'minute': (0, 59, ()), 'hour': (0, 23, ()), 'dayOfMonth': (1, 31, ()),
+               'month': (1, 12, ('jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec')),
+               'dayOfWeek': (0, 7, ('sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'))}
+
+
+def _crontab_number(text, low, high, names):
+    if text.lower() in names:
+        return names.index(text.lower()) + (1 if low == 1 else 0)
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise ValueError(text)
+    return int(text)
+
+
+def _valid_crontab_field(name, text):
+    low, high, names = CRON_RANGES[name]
+    try:
+        for item in text.split(','):
+            base, slash, step = item.partition('/')
+            if slash and not (step.isdigit() and 1 <= int(step) <= high):
+                return False
+            if base == '*':
+                continue
+            first, dash, last = base.partition('-')
+            if slash and not dash:
+                return False
+            if _crontab_number(first, low, high, names) > (_crontab_number(last, low, high, names) if dash else high):
+                return False
+    except ValueError:
+        return False
+    return True
 
 
 def _build_cronjob(state, ctx, body):
@@ -652,6 +683,10 @@ def _build_cronjob(state, ctx, body):
                                    Field('command', required=True)] +
                                   [Field(name, 'cron', required=True) for name in CRON_FIELDS])
     _existing_username(checker, state, ctx)
+    for name in CRON_FIELDS:
+        if _strict() and name in checker.clean and not _valid_crontab_field(name, checker.clean[name]):
+            low, high, dummy = CRON_RANGES[name]
+            checker.error(name, 'The %s is not a valid crontab field (%d-%d, *, lists, ranges, steps).' % (name, low, high))
     clean = checker.done()
     return {'label': clean['label'], 'username': clean['username'],
             'time': ' '.join(clean[name] for name in CRON_FIELDS), 'command': clean['command']}, {}
