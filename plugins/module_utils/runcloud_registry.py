@@ -209,6 +209,17 @@ def _ssl_environment(obj):
     return 'staging' if str(obj['staging']).lower() in ('1', 'true') else 'live'
 
 
+def _same_pem(wanted, current, obj):
+    del obj
+    # Not returned (most answers): nothing to compare; a new certificate then needs update_secrets: always.
+    if current is None:
+        return True
+
+    def norm(text):
+        return '\n'.join(line.strip() for line in str(text).strip().splitlines() if line.strip())
+    return norm(wanted) == norm(current)
+
+
 def _public_path_suffix(obj):
     """``publicPath`` as sent (a suffix such as ``/public``), also when returned absolute (rootPath + suffix)."""
     path = obj['publicPath']
@@ -429,7 +440,10 @@ _register(Kind(
     'ssl', 'webapp', WEBAPP_PATH + '/ssl', None,
     description=('The basic SSL certificate of a web application (one per app, no O(name)). enableHttp, enableHsts and '
                  'ssl_protocol_id are updated in place; any other difference replaces the certificate. '
-                 'C(externalApi) is the external API label or id.'),
+                 'C(externalApi) is the external API label or id. A custom C(certificate) is compared where the API '
+                 'returns it (a renewed one replaces the installed one, with the C(privateKey) the task gives); where '
+                 'the API does not return it, O(update_secrets=always) installs the given certificate and key again '
+                 '(a replacement on every run). The private key is never compared nor shown.'),
     properties={
         'provider': _enum('letsencrypt', 'custom'),
         'enableHttp': _bool(),
@@ -452,14 +466,16 @@ _register(Kind(
     ),
     updates=(Update('', ('enableHttp', 'enableHsts', 'ssl_protocol_id')),),
     secrets=('privateKey',),
-    write_only=('certificate',),
     singleton=True,
     search=False,
     references={'externalApi': 'external_api'},
     # The certificate object names provider "method", environment "staging" (a boolean) and externalApi "apiId";
     # older answers use the names the create takes. A field the answer lacks (ssl_protocol_id) is not compared.
+    # The certificate object of public v2 clients carries certificate (and privateKey): compared when it is
+    # there and not null, PEM text compared line by line without surrounding white space.
     read={'provider': _first('provider', 'method'), 'environment': _ssl_environment,
-          'externalApi': _first('externalApi', 'apiId')},
+          'externalApi': _first('externalApi', 'apiId'), 'certificate': _echoed('certificate')},
+    compare={'certificate': _same_pem},
     returns=('id', 'provider', 'method', 'enableHttp', 'enableHsts', 'ssl_protocol_id', 'authorizationMethod', 'environment',
              'staging', 'externalApi', 'apiId', 'validUntil', 'renewalDate', 'created_at'),
 ))

@@ -85,11 +85,14 @@ options:
         (one of none, www, non-www, immutable); C(type) (one of primary, alias, redirect, immutable).'
       - 'V(ssl): parent O(server) and O(webapp); one per parent, no O(name). The basic SSL certificate of a web application (one per
         app, no O(name)). enableHttp, enableHsts and ssl_protocol_id are updated in place; any other difference replaces the
-        certificate. C(externalApi) is the external API label or id. Attributes: C(provider) (one of letsencrypt, custom, required on
-        create, immutable); C(enableHttp) (bool, required on create, updated by PATCH the item); C(enableHsts) (bool, required on
-        create, updated by PATCH the item); C(ssl_protocol_id) (int, required on create, updated by PATCH the item);
-        C(authorizationMethod) (one of http-01, dns-01, immutable); C(environment) (one of live, staging, immutable); C(externalApi)
-        (str or int, immutable); C(privateKey) (str, secret); C(certificate) (str, immutable).'
+        certificate. C(externalApi) is the external API label or id. A custom C(certificate) is compared where the API returns it (a
+        renewed one replaces the installed one, with the C(privateKey) the task gives); where the API does not return it,
+        O(update_secrets=always) installs the given certificate and key again (a replacement on every run). The private key is never
+        compared nor shown. Attributes: C(provider) (one of letsencrypt, custom, required on create, immutable); C(enableHttp) (bool,
+        required on create, updated by PATCH the item); C(enableHsts) (bool, required on create, updated by PATCH the item);
+        C(ssl_protocol_id) (int, required on create, updated by PATCH the item); C(authorizationMethod) (one of http-01, dns-01,
+        immutable); C(environment) (one of live, staging, immutable); C(externalApi) (str or int, immutable); C(privateKey) (str,
+        secret); C(certificate) (str, immutable).'
       - 'V(git): parent O(server) and O(webapp); one per parent, no O(name). The Git deployment of a web application (one per app, no
         O(name)). branch, autoDeploy and deployScript are updated in place; any other difference replaces the deployment. Attributes:
         C(provider) (one of github, gitlab, bitbucket, custom, required on create, immutable); C(repository) (str, required on create,
@@ -140,7 +143,8 @@ options:
     description:
       - V(on_create) sends secrets (passwords, C(secret)) only when creating the resource.
       - V(always) also sends them to their update endpoint on every run and reports a change, since the API never returns
-        them to compare. A secret no endpoint updates (the C(privateKey) of an SSL certificate) is only sent when creating.
+        them to compare. A secret no endpoint updates (the C(privateKey) of an SSL certificate) is sent by replacing the
+        resource; this is how a new custom certificate is installed where the API does not return the installed one.
     type: str
     choices: [on_create, always]
     default: on_create
@@ -288,6 +292,20 @@ EXAMPLES = r'''
       enableHttp: false
       enableHsts: true
       ssl_protocol_id: 1
+
+- name: Install a renewed custom certificate (update_secrets=always installs it again where the API does not return it)
+  apiops.saas.runcloud_resource:
+    kind: ssl
+    server: web-1
+    webapp: shop
+    attributes:
+      provider: custom
+      certificate: "{{ lookup('ansible.builtin.file', 'certs/shop.crt') }}"
+      privateKey: "{{ vault_shop_tls_key }}"
+      enableHttp: false
+      enableHsts: true
+      ssl_protocol_id: 1
+    update_secrets: always
 
 - name: Deploy from GitHub
   apiops.saas.runcloud_resource:

@@ -182,8 +182,9 @@ def test_strict_ssl_has_the_documented_shape(strict):
     ok(strict, 'POST', '/settings/externalapi', {'label': 'cf', 'service': 'cloudflare', 'username': 'me', 'secret': 's'})
     app, dummy = make_webapp(strict, server, user_id)
     ssl = ok(strict, 'POST', app + '/ssl', SSL)
-    assert sorted(ssl) == sorted(['id', 'method', 'staging', 'apiId', 'authorizationMethod', 'enableHttp', 'enableHsts',
-                                  'validUntil', 'renewalDate', 'created_at'])
+    assert sorted(ssl) == sorted(['id', 'method', 'privateKey', 'certificate', 'staging', 'apiId', 'authorizationMethod',
+                                  'enableHttp', 'enableHsts', 'validUntil', 'renewalDate', 'created_at'])
+    assert (ssl['certificate'], ssl['privateKey']) == (None, None)
     assert (ssl['method'], ssl['staging'], ssl['apiId'], ssl['authorizationMethod']) == ('letsencrypt', 1, 1, 'dns-01')
     assert (ssl['enableHttp'], ssl['enableHsts']) == (1, 0)
     assert ssl['renewalDate'] < ssl['validUntil']
@@ -202,7 +203,8 @@ def test_strict_custom_ssl_is_not_renewed(strict):
     ssl = ok(strict, 'POST', app + '/ssl', {'provider': 'custom', 'enableHttp': True, 'enableHsts': True,
                                             'ssl_protocol_id': 1, 'privateKey': 'k', 'certificate': 'c'})
     assert (ssl['method'], ssl['renewalDate'], ssl['authorizationMethod']) == ('custom', None, None)
-    assert 'privateKey' not in ssl and 'certificate' not in ssl
+    # The certificate object of the public v2 client carries both (docs/api-notes.md).
+    assert (ssl['privateKey'], ssl['certificate']) == ('k', 'c')
 
 
 def test_standard_ssl_keeps_provider_and_environment(standard):
@@ -388,3 +390,17 @@ def test_strict_cron_takes_crontab_syntax(strict):
     job = ok(strict, 'POST', server + '/cronjobs', dict(CRON, minute='*/5', hour='9-17', dayOfMonth='1,15', month='jan-jun',
                                                         dayOfWeek='7'))
     assert job['time'] == '*/5 9-17 1,15 jan-jun 7'
+
+
+def test_strict_custom_ssl_returns_its_certificate_and_key(strict, standard):
+    body = {'provider': 'custom', 'enableHttp': True, 'enableHsts': False, 'ssl_protocol_id': 1,
+            'certificate': '-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----', 'privateKey': 'KEY-1'}
+    server, user_id = make_server(strict)
+    app, dummy = make_webapp(strict, server, user_id)
+    ssl = ok(strict, 'POST', app + '/ssl', body)
+    assert (ssl['certificate'], ssl['privateKey']) == (body['certificate'], 'KEY-1')
+    assert ok(strict, 'GET', app + '/ssl')['certificate'] == body['certificate']
+    server, user_id = make_server(standard)
+    app, dummy = make_webapp(standard, server, user_id)
+    plain = ok(standard, 'POST', app + '/ssl', body)
+    assert 'certificate' not in plain and 'privateKey' not in plain

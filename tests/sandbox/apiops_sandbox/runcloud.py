@@ -570,19 +570,22 @@ def _renewal_date(provider):
     return runcloud_timestamp(utc_now() + datetime.timedelta(days=60))
 
 
-SSL_DOCUMENTED_FIELDS = ('id', 'method', 'staging', 'apiId', 'authorizationMethod', 'enableHttp', 'enableHsts',
-                         'validUntil', 'renewalDate', 'created_at')
+SSL_DOCUMENTED_FIELDS = ('id', 'method', 'privateKey', 'certificate', 'staging', 'apiId', 'authorizationMethod',
+                         'enableHttp', 'enableHsts', 'validUntil', 'renewalDate', 'created_at')
 
 
 def _present_ssl(row, rendered):
-    """Strict: the object public v2 clients read: ``method`` (the provider), ``staging`` (0/1), ``apiId``.
+    """Strict: the object public v2 clients read: ``method`` (the provider), ``staging`` (0/1), ``apiId``, and
+    the installed ``certificate`` and ``privateKey`` (null for Let's Encrypt).
 
     No ``provider``, ``environment``, ``externalApi`` nor ``ssl_protocol_id``.
     """
     if not _strict():
         return rendered
+    secrets = row.get('_secrets') or {}
     documented = dict(rendered, method=row['provider'], staging=row.get('environment') == 'staging',
-                      apiId=row.get('externalApi'))
+                      apiId=row.get('externalApi'), certificate=secrets.get('certificate'),
+                      privateKey=secrets.get('privateKey'))
     return dict((key, documented.get(key)) for key in SSL_DOCUMENTED_FIELDS)
 
 

@@ -118,6 +118,65 @@ def test_ssl_live_answer_and_a_field_not_returned():
     assert diffs('ssl', dict(SSL, ssl_protocol_id=2), SSL_OLD) == ['ssl_protocol_id']
 
 
+# A custom certificate: the public v2 client's SSL model (updaterbot/runcloud-sdk, src/Resources/SSL.php) carries
+# certificate and privateKey; other answers carry neither.
+CERT_A = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----'
+CERT_B = '-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----'
+CUSTOM = {'provider': 'custom', 'enableHttp': True, 'enableHsts': False, 'ssl_protocol_id': 1}
+CUSTOM_RETURNED = {'id': 4, 'method': 'custom', 'staging': 0, 'apiId': None, 'authorizationMethod': None, 'enableHttp': 1,
+                   'enableHsts': 0, 'certificate': CERT_A, 'privateKey': 'Old-private-key', 'validUntil': '2027-12-01 10:00:00'}
+CUSTOM_BARE = dict((k, v) for k, v in CUSTOM_RETURNED.items() if k not in ('certificate', 'privateKey'))
+WEBAPPS = page([{'id': 9, 'name': 'shop'}])
+SSL_PATH = BASE + '/servers/3/webapps/9/ssl'
+
+
+def test_ssl_certificate_is_compared_where_returned():
+    assert diffs('ssl', dict(CUSTOM, certificate=CERT_A), CUSTOM_RETURNED) == []
+    # The same PEM with other line endings and surrounding white space
+    assert diffs('ssl', dict(CUSTOM, certificate='\n' + CERT_A.replace('\n', '\r\n') + '\n'), CUSTOM_RETURNED) == []
+    assert diffs('ssl', dict(CUSTOM, certificate=CERT_B), CUSTOM_RETURNED) == ['certificate']
+    # Not returned, or null: nothing to compare
+    assert diffs('ssl', dict(CUSTOM, certificate=CERT_B), CUSTOM_BARE) == []
+    assert diffs('ssl', dict(CUSTOM, certificate=CERT_B), dict(CUSTOM_BARE, certificate=None)) == []
+    assert 'privateKey' not in read_attributes(KINDS['ssl'], CUSTOM_RETURNED)
+
+
+def _ssl_answers(current):
+    responses.get(BASE + '/servers', json=SERVERS)
+    responses.get(BASE + '/servers/3/webapps', json=WEBAPPS)
+    responses.get(SSL_PATH, json=current)
+    responses.delete(SSL_PATH + '/4', json=current)
+    responses.post(SSL_PATH, json=dict(current, id=5, certificate=CERT_B, privateKey='New-private-key'))
+
+
+@responses.activate
+def test_ssl_renewed_certificate_replaces_the_installed_one():
+    _ssl_answers(CUSTOM_RETURNED)
+    task = dict(kind='ssl', server='web-1', webapp='shop', attributes=dict(CUSTOM, certificate=CERT_B,
+                                                                           privateKey='New-private-key'))
+    predicted = run(check_mode=True, **task)
+    assert predicted['changed'] and [op['method'] for op in predicted['operations']] == ['DELETE', 'POST']
+    assert writes() == []
+    result = run(**task)
+    assert writes() == [('DELETE', '/servers/3/webapps/9/ssl/4'), ('POST', '/servers/3/webapps/9/ssl')]
+    post = json.loads([c for c in responses.calls if c.request.method == 'POST'][0].request.body)
+    assert (post['certificate'], post['privateKey'], post['provider']) == (CERT_B, 'New-private-key', 'custom')
+    for output in (predicted, result):
+        assert output['diff']['after']['privateKey'] == '********'
+        assert 'private-key' not in json.dumps(output)
+
+
+@responses.activate
+def test_ssl_certificate_not_returned_is_installed_again_only_with_update_secrets_always():
+    _ssl_answers(CUSTOM_BARE)
+    task = dict(kind='ssl', server='web-1', webapp='shop', attributes=dict(CUSTOM, certificate=CERT_B,
+                                                                           privateKey='New-private-key'))
+    assert not run(**task)['changed'] and writes() == []
+    result = run(update_secrets='always', **task)
+    assert writes() == [('DELETE', '/servers/3/webapps/9/ssl/4'), ('POST', '/servers/3/webapps/9/ssl')]
+    assert result['changed'] and 'private-key' not in json.dumps(result)
+
+
 # -- database ----------------------------------------------------------------
 
 def test_database_collation_is_write_only_when_not_echoed():
