@@ -1446,6 +1446,9 @@ def plan_task(task, reading, jsonschema=None):
     diffs = differences(kind, desired, current_attrs, current)
     updatable = kind.updatable()
     immutable = [f for f in diffs if f not in updatable]
+    if task.update_secrets == 'always':
+        # A given secret that only the create takes (no update endpoint) is sent again by replacing the resource.
+        immutable += [f for f in kind.secrets if desired.get(f) is not None and f not in updatable and f in kind.create_fields]
     compared = [f for f in desired if f not in kind.secrets and f not in kind.write_only]
     plan.before = _before(kind, task, reading, current_attrs, compared)
     plan.after = _shown(kind, task, {f: desired[f] for f in compared})

@@ -9,7 +9,7 @@ kubernetes.core shares its name options between its modules (``args_common.py``)
 from __future__ import annotations
 
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import ResourceError, check_params
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS, check_cron_fields
 
 
 def locator_argument_spec():
@@ -43,6 +43,7 @@ def check_resource_task(params, jsonschema):
     """
     kind = KINDS[params['kind']]
     check_params(kind, params, jsonschema)
+    check_cron_fields(kind, params.get('attributes'))
     if params.get('deploy') == 'always' and not kind.follow_up:
         raise ResourceError('deploy: always applies only to kinds with a deploy step (%s), not to %s'
                             % (', '.join(k.name for k in KINDS.values() if k.follow_up), kind.name))

@@ -16,10 +16,13 @@ entry here (plus its sandbox behaviour and its tests).
 
 from __future__ import annotations
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import runcloud_pages
-from ansible_collections.apiops.saas.plugins.module_utils.engine import ApiSpec, Dependents, FollowUp, Kind, Registry, Update
+import re
 
-__all__ = ['KINDS', 'PARENTS', 'RUNCLOUD_API', 'ApiSpec', 'FollowUp', 'Kind', 'Registry', 'Update', 'kind_doc_lines']
+from ansible_collections.apiops.saas.plugins.module_utils.client import runcloud_pages
+from ansible_collections.apiops.saas.plugins.module_utils.engine import ApiSpec, Dependents, FollowUp, Kind, Registry, ResourceError, Update
+
+__all__ = ['CRON_FIELDS', 'EXTERNAL_API_SERVICES', 'KINDS', 'PARENTS', 'RUNCLOUD_API', 'ApiSpec', 'FollowUp', 'Kind', 'Registry',
+           'Update', 'check_cron_fields', 'cron_field_error', 'external_api_create_service', 'kind_doc_lines']
 
 
 def _runcloud_list(client, path, params):
@@ -104,6 +107,76 @@ _DYNAMIC_PM = {
 
 _SCHEDULE = ('minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek')
 
+_MONTHS = ('jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec')
+_DAYS = ('sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat')
+
+# The cron job page asks for "crontab syntax" per field, so crontab(5) is the rule: each field is a list of
+# "*", a value or a range low-high, each with an optional /step; month and day of week also take
+# three-letter names; 0 and 7 are both Sunday. {field: (lowest, highest, {name: value})}
+CRON_FIELDS = {
+    'minute': (0, 59, {}),
+    'hour': (0, 23, {}),
+    'dayOfMonth': (1, 31, {}),
+    'month': (1, 12, dict((name, index + 1) for index, name in enumerate(_MONTHS))),
+    'dayOfWeek': (0, 7, dict((name, index) for index, name in enumerate(_DAYS))),
+}
+
+
+def _cron_value(text, low, high, names):
+    if text.lower() in names:
+        return names[text.lower()]
+    if not text.isdigit():
+        raise ValueError('%r is not a number%s' % (text, ' nor a name (%s)' % ', '.join(names) if names else ''))
+    if not low <= int(text) <= high:
+        raise ValueError('%s is out of range %d-%d' % (text, low, high))
+    return int(text)
+
+
+def cron_field_error(field, value):
+    """Why ``value`` is not valid crontab syntax for the cron job field ``field``, or ``None`` when it is.
+
+    ``field`` is one of :data:`CRON_FIELDS`; ``value`` a string (``*/5``, ``1-5``, ``1,15,30``, ``mon-fri``)
+    or an integer.
+    """
+    low, high, names = CRON_FIELDS[field]
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return 'must be a crontab field (a string such as "*/5" or a number), got %r' % (value,)
+    text = str(value).strip()
+    if not text:
+        return 'must not be empty'
+    for item in text.split(','):
+        base, slash, step = item.partition('/')
+        try:
+            if slash and not (step.isdigit() and 1 <= int(step) <= high):
+                raise ValueError('the step of %r must be a whole number from 1 to %d' % (item, high))
+            if base == '*':
+                continue
+            first, dash, last = base.partition('-')
+            if slash and not dash:
+                raise ValueError('%r: a step applies to "*" or to a range such as 0-30' % item)
+            start = _cron_value(first, low, high, names)
+            end = _cron_value(last, low, high, names) if dash else start
+            if start > end:
+                raise ValueError('the range %r runs backwards' % base)
+        except ValueError as err:
+            return '%s (crontab syntax: %d-%d%s, "*", lists, ranges and steps)' % (
+                err, low, high, ' or %s-%s' % (min(names, key=names.get), max(names, key=names.get)) if names else '')
+    return None
+
+
+def check_cron_fields(kind, attributes):
+    """Raise :class:`ResourceError` naming the first cron field of ``attributes`` that is not valid crontab
+    syntax (for the ``cron_job`` kind; other kinds pass). No request: the server would refuse it after the
+    resources before it were written."""
+    if kind.name != 'cron_job' or not isinstance(attributes, dict):
+        return
+    for field in _SCHEDULE:
+        if attributes.get(field) is None:
+            continue
+        problem = cron_field_error(field, attributes[field])
+        if problem:
+            raise ResourceError('invalid attributes for kind %s: attributes.%s: %s' % (kind.name, field, problem))
+
 # How RunCloud answers differ from what a task sends (docs/api-notes.md, "RunCloud"). Each reader raises
 # KeyError when the answer does not carry the field: the engine then does not compare it.
 
@@ -134,6 +207,17 @@ def _ssl_environment(obj):
     if obj.get('staging') is None:
         raise KeyError('environment')
     return 'staging' if str(obj['staging']).lower() in ('1', 'true') else 'live'
+
+
+def _same_pem(wanted, current, obj):
+    del obj
+    # Not returned (most answers): nothing to compare; a new certificate then needs update_secrets: always.
+    if current is None:
+        return True
+
+    def norm(text):
+        return '\n'.join(line.strip() for line in str(text).strip().splitlines() if line.strip())
+    return norm(wanted) == norm(current)
 
 
 def _public_path_suffix(obj):
@@ -180,6 +264,44 @@ def _same_directory(wanted, current, obj):
     del obj
     # A job created without a directory reports "/" (or nothing, in older answers).
     return wanted == current or (wanted == '/' and not current)
+
+
+# The services an external API key is created with. The create takes the key ("digitalocean"), answers show
+# the display name ("Digital Ocean", "Cloudflare"); v2 documents cloudflare, linode and digitalocean, the
+# others are the DNS providers the dashboard offers.
+EXTERNAL_API_SERVICES = ('cloudflare', 'linode', 'digitalocean', 'vultr', 'dnsmadeeasy', 'godaddy', 'namecheap', 'route53')
+_SERVICE_ALIASES = {'awsroute53': 'route53', 'amazonroute53': 'route53'}
+
+
+def _service_key(value):
+    """The canonical form of a service, whichever way it is spelled: lower case, letters and digits only."""
+    key = re.sub(r'[^a-z0-9]', '', str(value).lower())
+    return _SERVICE_ALIASES.get(key, key)
+
+
+def external_api_create_service(value):
+    """The form the create of an external API key takes for ``value``, a service as answered or as sent.
+
+    ``"Digital Ocean"`` and ``"digitalocean"`` both give ``"digitalocean"``; ``None`` when the
+    service is not one :data:`EXTERNAL_API_SERVICES` knows (or ``value`` is not a string).
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    key = _service_key(value)
+    return key if key in EXTERNAL_API_SERVICES else None
+
+
+def _external_api_service(obj):
+    """``service`` in the form the create takes, when known; otherwise as answered."""
+    if obj.get('service') is None:
+        raise KeyError('service')
+    return external_api_create_service(obj['service']) or obj['service']
+
+
+def _same_service(wanted, current, obj):
+    del obj
+    # Not answered: nothing to compare (never a replacement on a guess).
+    return current is None or _service_key(wanted) == _service_key(current)
 
 
 _register = KINDS.add
@@ -327,7 +449,10 @@ _register(Kind(
     'ssl', 'webapp', WEBAPP_PATH + '/ssl', None,
     description=('The basic SSL certificate of a web application (one per app, no O(name)). enableHttp, enableHsts and '
                  'ssl_protocol_id are updated in place; any other difference replaces the certificate. '
-                 'C(externalApi) is the external API label or id.'),
+                 'C(externalApi) is the external API label or id. A custom C(certificate) is compared where the API '
+                 'returns it (a renewed one replaces the installed one, with the C(privateKey) the task gives); where '
+                 'the API does not return it, O(update_secrets=always) installs the given certificate and key again '
+                 '(a replacement on every run). The private key is never compared nor shown.'),
     properties={
         'provider': _enum('letsencrypt', 'custom'),
         'enableHttp': _bool(),
@@ -350,14 +475,16 @@ _register(Kind(
     ),
     updates=(Update('', ('enableHttp', 'enableHsts', 'ssl_protocol_id')),),
     secrets=('privateKey',),
-    write_only=('certificate',),
     singleton=True,
     search=False,
     references={'externalApi': 'external_api'},
     # The certificate object names provider "method", environment "staging" (a boolean) and externalApi "apiId";
     # older answers use the names the create takes. A field the answer lacks (ssl_protocol_id) is not compared.
+    # The certificate object of public v2 clients carries certificate (and privateKey): compared when it is
+    # there and not null, PEM text compared line by line without surrounding white space.
     read={'provider': _first('provider', 'method'), 'environment': _ssl_environment,
-          'externalApi': _first('externalApi', 'apiId')},
+          'externalApi': _first('externalApi', 'apiId'), 'certificate': _echoed('certificate')},
+    compare={'certificate': _same_pem},
     returns=('id', 'provider', 'method', 'enableHttp', 'enableHsts', 'ssl_protocol_id', 'authorizationMethod', 'environment',
              'staging', 'externalApi', 'apiId', 'validUntil', 'renewalDate', 'created_at'),
 ))
@@ -403,12 +530,15 @@ _register(Kind(
 
 _register(Kind(
     'cron_job', 'server', SERVER_PATH + '/cronjobs', 'label',
-    description=('A cron job. The five schedule fields are compared with the C(time) string the API '
-                 'returns. Replaced when it differs.'),
+    description=('A cron job. The five schedule fields are crontab syntax, checked before any request (minute 0-59, '
+                 'hour 0-23, dayOfMonth 1-31, month 1-12 or jan-dec, dayOfWeek 0-7 or sun-sat; V(*), lists, ranges and '
+                 'steps such as V(*/5), V(1-5), V(1,15,30)), and compared with the C(time) string the API returns. '
+                 'Replaced when it differs.'),
     properties=dict(
         username=_str(minLength=1),
         command=_str(minLength=1),
-        **{field: {'type': ['string', 'integer'], 'pattern': r'^\S+$', 'minimum': 0} for field in _SCHEDULE}
+        **{field: {'type': ['string', 'integer'], 'pattern': r'^\S+$', 'minimum': CRON_FIELDS[field][0],
+                   'maximum': CRON_FIELDS[field][1]} for field in _SCHEDULE}
     ),
     # A schedule field may be written as a number (minute: 0); the API takes strings.
     to_api={field: str for field in _SCHEDULE},
@@ -463,8 +593,10 @@ _register(Kind(
 
 _register(Kind(
     'external_api', None, 'settings/externalapi', 'label',
-    description=('An external API key (for example Cloudflare for DNS-01). C(service) cannot change: replaced. Changing '
-                 'C(label) or C(username) needs C(secret) in O(attributes): the API takes them only together.'),
+    description=('An external API key (for example Cloudflare for DNS-01). C(service) is compared by its canonical form '
+                 '(V(digitalocean) matches the answered V(Digital Ocean)) and cannot change: replaced. Changing C(label) or '
+                 'C(username) needs C(secret) in O(attributes): the API takes them only together. The secret the API '
+                 'returns (shortened in lists) is never compared nor shown.'),
     label='external API key',
     properties={
         'service': _str(minLength=1),
@@ -475,6 +607,10 @@ _register(Kind(
     # The PATCH takes label and username together with the secret (public clients always send it).
     updates=(Update('', ('label', 'username', 'secret'), needs=('secret',)),),
     secrets=('secret',),
+    # Answers spell the service as a display name ("Digital Ocean"); the create takes the key ("digitalocean").
+    read={'service': _external_api_service},
+    compare={'service': _same_service},
+    to_api={'service': lambda value: external_api_create_service(value) or value},
     returns=('id', 'label', 'service', 'username', 'created_at'),
 ))
 

@@ -89,11 +89,14 @@ options:
         (one of none, www, non-www, immutable); C(type) (one of primary, alias, redirect, immutable).'
       - 'V(ssl): parent O(server) and O(webapp); one per parent, no O(name). The basic SSL certificate of a web application (one per
         app, no O(name)). enableHttp, enableHsts and ssl_protocol_id are updated in place; any other difference replaces the
-        certificate. C(externalApi) is the external API label or id. Attributes: C(provider) (one of letsencrypt, custom, required on
-        create, immutable); C(enableHttp) (bool, required on create, updated by PATCH the item); C(enableHsts) (bool, required on
-        create, updated by PATCH the item); C(ssl_protocol_id) (int, required on create, updated by PATCH the item);
-        C(authorizationMethod) (one of http-01, dns-01, immutable); C(environment) (one of live, staging, immutable); C(externalApi)
-        (str or int, immutable); C(privateKey) (str, secret); C(certificate) (str, immutable).'
+        certificate. C(externalApi) is the external API label or id. A custom C(certificate) is compared where the API returns it (a
+        renewed one replaces the installed one, with the C(privateKey) the task gives); where the API does not return it,
+        O(update_secrets=always) installs the given certificate and key again (a replacement on every run). The private key is never
+        compared nor shown. Attributes: C(provider) (one of letsencrypt, custom, required on create, immutable); C(enableHttp) (bool,
+        required on create, updated by PATCH the item); C(enableHsts) (bool, required on create, updated by PATCH the item);
+        C(ssl_protocol_id) (int, required on create, updated by PATCH the item); C(authorizationMethod) (one of http-01, dns-01,
+        immutable); C(environment) (one of live, staging, immutable); C(externalApi) (str or int, immutable); C(privateKey) (str,
+        secret); C(certificate) (str, immutable).'
       - 'V(git): parent O(server) and O(webapp); one per parent, no O(name). The Git deployment of a web application (one per app, no
         O(name)). branch, autoDeploy and deployScript are updated in place; any other difference replaces the deployment. Attributes:
         C(provider) (one of github, gitlab, bitbucket, custom, required on create, immutable); C(repository) (str, required on create,
@@ -102,11 +105,13 @@ options:
       - 'V(script_installer): parent O(server) and O(webapp); one per parent, no O(name). The script installer of a web application
         (one per app, no O(name)); C(name) in O(attributes) is the installer (see C(GET static/webapps/installers)). The installed
         application is data: never replaced without O(recreate). Attributes: C(name) (str, required on create, immutable).'
-      - 'V(cron_job): parent O(server); O(name) is C(label). A cron job. The five schedule fields are compared with the C(time) string
-        the API returns. Replaced when it differs. Attributes: C(username) (str, required on create, immutable); C(command) (str,
-        required on create, immutable); C(minute) (str or int, required on create, immutable); C(hour) (str or int, required on
-        create, immutable); C(dayOfMonth) (str or int, required on create, immutable); C(month) (str or int, required on create,
-        immutable); C(dayOfWeek) (str or int, required on create, immutable).'
+      - 'V(cron_job): parent O(server); O(name) is C(label). A cron job. The five schedule fields are crontab syntax, checked before
+        any request (minute 0-59, hour 0-23, dayOfMonth 1-31, month 1-12 or jan-dec, dayOfWeek 0-7 or sun-sat; V(*), lists, ranges and
+        steps such as V(*/5), V(1-5), V(1,15,30)), and compared with the C(time) string the API returns. Replaced when it differs.
+        Attributes: C(username) (str, required on create, immutable); C(command) (str, required on create, immutable); C(minute) (str
+        or int, required on create, immutable); C(hour) (str or int, required on create, immutable); C(dayOfMonth) (str or int,
+        required on create, immutable); C(month) (str or int, required on create, immutable); C(dayOfWeek) (str or int, required on
+        create, immutable).'
       - 'V(supervisor_job): parent O(server); O(name) is C(label). A supervisor job. Replaced when it differs; a replacement carries
         over the fields the task does not give (C(directory), C(binary), ...) from the current job. A C(binary) the API folds into the
         front of C(command) (and does not return) still matches, and so does C(directory=/) against none. Attributes: C(username)
@@ -119,9 +124,10 @@ options:
         on create, immutable); C(protocol) (one of tcp, udp, required on create, immutable); C(ipAddress) (str, immutable);
         C(firewallAction) (one of accept, reject, immutable).'
       - 'V(external_api): parent workspace; O(name) is C(label). An external API key (for example Cloudflare for DNS-01). C(service)
-        cannot change: replaced. Changing C(label) or C(username) needs C(secret) in O(attributes): the API takes them only together.
-        Attributes: C(service) (str, required on create, immutable); C(username) (str, updated by PATCH the item); C(secret) (str,
-        required on create, secret, updated by PATCH the item).'
+        is compared by its canonical form (V(digitalocean) matches the answered V(Digital Ocean)) and cannot change: replaced.
+        Changing C(label) or C(username) needs C(secret) in O(attributes): the API takes them only together. The secret the API
+        returns (shortened in lists) is never compared nor shown. Attributes: C(service) (str, required on create, immutable);
+        C(username) (str, updated by PATCH the item); C(secret) (str, required on create, secret, updated by PATCH the item).'
     type: dict
     default: {}
   state:
@@ -141,7 +147,8 @@ options:
     description:
       - V(on_create) sends secrets (passwords, C(secret)) only when creating the resource.
       - V(always) also sends them to their update endpoint on every run and reports a change, since the API never returns
-        them to compare. A secret no endpoint updates (the C(privateKey) of an SSL certificate) is only sent when creating.
+        them to compare. A secret no endpoint updates (the C(privateKey) of an SSL certificate) is sent by replacing the
+        resource; this is how a new custom certificate is installed where the API does not return the installed one.
     type: str
     choices: [on_create, always]
     default: on_create
@@ -289,6 +296,20 @@ EXAMPLES = r'''
       enableHttp: false
       enableHsts: true
       ssl_protocol_id: 1
+
+- name: Install a renewed custom certificate (update_secrets=always installs it again where the API does not return it)
+  apiops.saas.runcloud_resource:
+    kind: ssl
+    server: web-1
+    webapp: shop
+    attributes:
+      provider: custom
+      certificate: "{{ lookup('ansible.builtin.file', 'certs/shop.crt') }}"
+      privateKey: "{{ vault_shop_tls_key }}"
+      enableHttp: false
+      enableHsts: true
+      ssl_protocol_id: 1
+    update_secrets: always
 
 - name: Deploy from GitHub
   apiops.saas.runcloud_resource:

@@ -202,8 +202,9 @@ def test_strict_ssl_has_the_documented_shape(strict):
     ok(strict, 'POST', '/settings/externalapi', {'label': 'cf', 'service': 'cloudflare', 'username': 'me', 'secret': 's'})
     app, dummy = make_webapp(strict, server, user_id)
     ssl = ok(strict, 'POST', app + '/ssl', SSL)
-    assert sorted(ssl) == sorted(['id', 'method', 'staging', 'apiId', 'authorizationMethod', 'enableHttp', 'enableHsts',
-                                  'validUntil', 'renewalDate', 'created_at'])
+    assert sorted(ssl) == sorted(['id', 'method', 'privateKey', 'certificate', 'staging', 'apiId', 'authorizationMethod',
+                                  'enableHttp', 'enableHsts', 'validUntil', 'renewalDate', 'created_at'])
+    assert (ssl['certificate'], ssl['privateKey']) == (None, None)
     assert (ssl['method'], ssl['staging'], ssl['apiId'], ssl['authorizationMethod']) == ('letsencrypt', 1, 1, 'dns-01')
     assert (ssl['enableHttp'], ssl['enableHsts']) == (1, 0)
     assert ssl['renewalDate'] < ssl['validUntil']
@@ -222,7 +223,8 @@ def test_strict_custom_ssl_is_not_renewed(strict):
     ssl = ok(strict, 'POST', app + '/ssl', {'provider': 'custom', 'enableHttp': True, 'enableHsts': True,
                                             'ssl_protocol_id': 1, 'privateKey': 'k', 'certificate': 'c'})
     assert (ssl['method'], ssl['renewalDate'], ssl['authorizationMethod']) == ('custom', None, None)
-    assert 'privateKey' not in ssl and 'certificate' not in ssl
+    # The certificate object of the public v2 client carries both (docs/api-notes.md).
+    assert (ssl['privateKey'], ssl['certificate']) == ('k', 'c')
 
 
 def test_standard_ssl_keeps_provider_and_environment(standard):
@@ -368,3 +370,57 @@ def test_quota_fault_with_a_fixed_retry_after_and_bad_config():
     assert admin(client, 'GET', '/state').get_json()['runcloud']['tables']['servers'] == []
     assert admin(client, 'PUT', '/faults', {'quota': {'limit': -1}}).status_code == 400
     assert admin(client, 'PUT', '/faults', {'quota': {'retry_after': 0}}).status_code == 400
+
+
+# --------------------------------------------------------------------------- external API keys
+
+def test_strict_external_api_key_answers_the_display_name_and_echoes_the_secret(strict, standard):
+    body = {'label': 'do', 'service': 'digitalocean', 'secret': 'k2jh35jk2h2k6jh2981'}
+    created = ok(strict, 'POST', '/settings/externalapi', body)
+    assert (created['service'], created['secret']) == ('Digital Ocean', 'k2jh35jk2h2k6jh2981')
+    listed = ok(strict, 'GET', '/settings/externalapi')['data'][0]
+    assert listed['service'] == 'Digital Ocean'
+    assert listed['secret'].endswith('...') and listed['secret'] != body['secret']
+    assert ok(strict, 'GET', '/settings/externalapi/%d' % created['id'])['secret'] == listed['secret']
+    # The create takes the key, not the display name.
+    assert call(strict, 'POST', '/settings/externalapi', dict(body, service='Digital Ocean')).status_code == 422
+    plain = ok(standard, 'POST', '/settings/externalapi', body)
+    assert plain['service'] == 'digitalocean' and 'secret' not in plain
+
+
+# --------------------------------------------------------------------------- cron jobs
+
+CRON = {'label': 'nightly', 'username': 'app', 'command': 'true', 'minute': '0', 'hour': '3', 'dayOfMonth': '*',
+        'month': '*', 'dayOfWeek': '*'}
+
+
+@pytest.mark.parametrize('field,value', [('minute', '61'), ('hour', '25'), ('hour', 24), ('dayOfMonth', '0'),
+                                         ('month', '13'), ('dayOfWeek', '8'), ('minute', '*/0'), ('minute', '5-1'),
+                                         ('minute', '1,,2')])
+def test_strict_cron_refuses_out_of_range_fields(strict, standard, field, value):
+    server, dummy = make_server(strict)
+    answer = call(strict, 'POST', server + '/cronjobs', dict(CRON, **{field: value}))
+    assert answer.status_code == 422 and field in answer.get_json()['errors']
+    server, dummy = make_server(standard)
+    ok(standard, 'POST', server + '/cronjobs', dict(CRON, **{field: value}))
+
+
+def test_strict_cron_takes_crontab_syntax(strict):
+    server, dummy = make_server(strict)
+    job = ok(strict, 'POST', server + '/cronjobs', dict(CRON, minute='*/5', hour='9-17', dayOfMonth='1,15', month='jan-jun',
+                                                        dayOfWeek='7'))
+    assert job['time'] == '*/5 9-17 1,15 jan-jun 7'
+
+
+def test_strict_custom_ssl_returns_its_certificate_and_key(strict, standard):
+    body = {'provider': 'custom', 'enableHttp': True, 'enableHsts': False, 'ssl_protocol_id': 1,
+            'certificate': '-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----', 'privateKey': 'KEY-1'}
+    server, user_id = make_server(strict)
+    app, dummy = make_webapp(strict, server, user_id)
+    ssl = ok(strict, 'POST', app + '/ssl', body)
+    assert (ssl['certificate'], ssl['privateKey']) == (body['certificate'], 'KEY-1')
+    assert ok(strict, 'GET', app + '/ssl')['certificate'] == body['certificate']
+    server, user_id = make_server(standard)
+    app, dummy = make_webapp(standard, server, user_id)
+    plain = ok(standard, 'POST', app + '/ssl', body)
+    assert 'certificate' not in plain and 'privateKey' not in plain

@@ -13,7 +13,7 @@ import math
 import re
 from urllib.parse import urlencode
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, has_request_context, jsonify, request
 
 from .common import ApiError, fingerprint, get_store, read_json, runcloud_timestamp, utc_now
 
@@ -28,6 +28,10 @@ INSTALLERS = ['wordpress', 'phpmyadmin', 'concrete5', 'drupal', 'grav', 'joomla'
 SSL_PROTOCOLS = [{'id': 1, 'name': 'TLSv1.2 + TLSv1.3'}, {'id': 2, 'name': 'TLSv1.3'}]
 EXTERNAL_SERVICES = ['cloudflare', 'linode', 'digitalocean', 'vultr', 'dnsmadeeasy', 'godaddy', 'namecheap',
                      'route53']
+# Strict: answers name the service as shown to people (the 3rd-party API key page: "Digital Ocean", "Cloudflare").
+EXTERNAL_SERVICE_NAMES = {'cloudflare': 'Cloudflare', 'linode': 'Linode', 'digitalocean': 'Digital Ocean',
+                          'vultr': 'Vultr', 'dnsmadeeasy': 'DNS Made Easy', 'godaddy': 'GoDaddy',
+                          'namecheap': 'Namecheap', 'route53': 'Route 53'}
 GIT_HOSTS = {'github': 'github.com', 'gitlab': 'gitlab.com', 'bitbucket': 'bitbucket.org'}
 SUPERVISOR_BINARIES = ['/usr/bin/php8.2', '/usr/bin/php8.1', '/usr/bin/node', '/usr/bin/python3']
 SERVICES = [('Nginx', 'nginx-rc', '1.25.3'), ('Apache', 'apache2-rc', '2.4.58'), ('MariaDB', 'mariadb', '10.6.16'),
@@ -566,19 +570,22 @@ def _renewal_date(provider):
     return runcloud_timestamp(utc_now() + datetime.timedelta(days=60))
 
 
-SSL_DOCUMENTED_FIELDS = ('id', 'method', 'staging', 'apiId', 'authorizationMethod', 'enableHttp', 'enableHsts',
-                         'validUntil', 'renewalDate', 'created_at')
+SSL_DOCUMENTED_FIELDS = ('id', 'method', 'privateKey', 'certificate', 'staging', 'apiId', 'authorizationMethod',
+                         'enableHttp', 'enableHsts', 'validUntil', 'renewalDate', 'created_at')
 
 
 def _present_ssl(row, rendered):
-    """Strict: the object public v2 clients read: ``method`` (the provider), ``staging`` (0/1), ``apiId``.
+    """Strict: the object public v2 clients read: ``method`` (the provider), ``staging`` (0/1), ``apiId``, and
+    the installed ``certificate`` and ``privateKey`` (null for Let's Encrypt).
 
     No ``provider``, ``environment``, ``externalApi`` nor ``ssl_protocol_id``.
     """
     if not _strict():
         return rendered
+    secrets = row.get('_secrets') or {}
     documented = dict(rendered, method=row['provider'], staging=row.get('environment') == 'staging',
-                      apiId=row.get('externalApi'))
+                      apiId=row.get('externalApi'), certificate=secrets.get('certificate'),
+                      privateKey=secrets.get('privateKey'))
     return dict((key, documented.get(key)) for key in SSL_DOCUMENTED_FIELDS)
 
 
@@ -641,6 +648,37 @@ def _build_installer(state, ctx, body):
 
 
 CRON_FIELDS = ('minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek')
+# Strict: each field is crontab(5) syntax ("Crontab syntax for minute", the cron job page), in range.
+CRON_RANGES = {'minute': (0, 59, ()), 'hour': (0, 23, ()), 'dayOfMonth': (1, 31, ()),
+               'month': (1, 12, ('jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec')),
+               'dayOfWeek': (0, 7, ('sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'))}
+
+
+def _crontab_number(text, low, high, names):
+    if text.lower() in names:
+        return names.index(text.lower()) + (1 if low == 1 else 0)
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise ValueError(text)
+    return int(text)
+
+
+def _valid_crontab_field(name, text):
+    low, high, names = CRON_RANGES[name]
+    try:
+        for item in text.split(','):
+            base, slash, step = item.partition('/')
+            if slash and not (step.isdigit() and 1 <= int(step) <= high):
+                return False
+            if base == '*':
+                continue
+            first, dash, last = base.partition('-')
+            if slash and not dash:
+                return False
+            if _crontab_number(first, low, high, names) > (_crontab_number(last, low, high, names) if dash else high):
+                return False
+    except ValueError:
+        return False
+    return True
 
 
 def _build_cronjob(state, ctx, body):
@@ -648,6 +686,10 @@ def _build_cronjob(state, ctx, body):
                                    Field('command', required=True)] +
                                   [Field(name, 'cron', required=True) for name in CRON_FIELDS])
     _existing_username(checker, state, ctx)
+    for name in CRON_FIELDS:
+        if _strict() and name in checker.clean and not _valid_crontab_field(name, checker.clean[name]):
+            low, high, dummy = CRON_RANGES[name]
+            checker.error(name, 'The %s is not a valid crontab field (%d-%d, *, lists, ranges, steps).' % (name, low, high))
     clean = checker.done()
     return {'label': clean['label'], 'username': clean['username'],
             'time': ' '.join(clean[name] for name in CRON_FIELDS), 'command': clean['command']}, {}
@@ -700,6 +742,18 @@ def _build_externalapi(state, ctx, body):
         {'secret': clean['secret']}
 
 
+def _present_externalapi(row, rendered):
+    """Strict: the service's display name, and the secret echoed: whole in the create's answer, shortened
+    with "..." elsewhere (the 3rd-party API key page)."""
+    if not _strict():
+        return rendered
+    secret = (row.get('_secrets') or {}).get('secret') or ''
+    if not (has_request_context() and request.method == 'POST'):
+        secret = secret[:max(1, len(secret) // 2)] + '...'
+    return dict(rendered, service=EXTERNAL_SERVICE_NAMES.get(rendered.get('service'), rendered.get('service')),
+                secret=secret)
+
+
 SPECS = [
     Resource('servers', 'Server', _build_server, parent=None, name_field='name', unique='account',
              int_bools=('softwareUpdate', 'securityUpdate')),
@@ -725,7 +779,7 @@ SPECS = [
              int_bools=('autoStart', 'autoRestart'), present=_present_supervisor),
     Resource('firewalls', 'Firewall rule', _build_firewall, segment='/security/firewalls'),
     Resource('externalapi', 'External API key', _build_externalapi, parent=None, name_field='label',
-             segment='/settings/externalapi'),
+             segment='/settings/externalapi', present=_present_externalapi),
 ]
 SPEC = dict((spec.kind, spec) for spec in SPECS)
 

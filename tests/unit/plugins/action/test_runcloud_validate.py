@@ -45,6 +45,15 @@ INVALID = [
     ({'kind': 'server', 'id': 0}, 'option id must be a positive number'),
     ({'kind': 'server', 'name': 'web-01', 'api_token': 'x'}, 'unsupported option api_token'),
     ({'kind': 'database_user', 'server': 'web-01', 'name': 'u', 'attributes': {'password': ' '}}, 'attributes.password'),
+    ({'kind': 'cron_job', 'server': 'web-01', 'name': 'x',
+      'attributes': {'username': 'shop', 'command': 'true', 'minute': 61, 'hour': '3', 'dayOfMonth': '*', 'month': '*',
+                     'dayOfWeek': '*'}}, 'attributes.minute'),
+    ({'kind': 'cron_job', 'server': 'web-01', 'name': 'x',
+      'attributes': {'username': 'shop', 'command': 'true', 'minute': '0', 'hour': '25', 'dayOfMonth': '*', 'month': '*',
+                     'dayOfWeek': '*'}}, 'attributes.hour: 25 is out of range 0-23'),
+    ({'kind': 'cron_job', 'server': 'web-01', 'name': 'x',
+      'attributes': {'username': 'shop', 'command': 'true', 'minute': '0', 'hour': '3', 'dayOfMonth': '*', 'month': '*',
+                     'dayOfWeek': '1,9'}}, 'attributes.dayOfWeek: 9 is out of range 0-7'),
 ]
 
 

@@ -24,7 +24,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import
     plan,
     read_attributes,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS, external_api_create_service
 
 BASE = 'https://rc.test/api/v2'
 SERVERS = {'data': [{'id': 3, 'name': 'web-1'}], 'meta': {'pagination': {'total': 1, 'total_pages': 1, 'current_page': 1}}}
@@ -116,6 +116,65 @@ def test_ssl_live_answer_and_a_field_not_returned():
     # ssl_protocol_id is not in the documented object: not compared rather than drift on every run
     assert diffs('ssl', dict(SSL, environment='live', ssl_protocol_id=2), live) == []
     assert diffs('ssl', dict(SSL, ssl_protocol_id=2), SSL_OLD) == ['ssl_protocol_id']
+
+
+# A custom certificate: the public v2 client's SSL model (updaterbot/runcloud-sdk, src/Resources/SSL.php) carries
+# certificate and privateKey; other answers carry neither.
+CERT_A = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----'
+CERT_B = '-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----'
+CUSTOM = {'provider': 'custom', 'enableHttp': True, 'enableHsts': False, 'ssl_protocol_id': 1}
+CUSTOM_RETURNED = {'id': 4, 'method': 'custom', 'staging': 0, 'apiId': None, 'authorizationMethod': None, 'enableHttp': 1,
+                   'enableHsts': 0, 'certificate': CERT_A, 'privateKey': 'Old-private-key', 'validUntil': '2027-12-01 10:00:00'}
+CUSTOM_BARE = dict((k, v) for k, v in CUSTOM_RETURNED.items() if k not in ('certificate', 'privateKey'))
+WEBAPPS = page([{'id': 9, 'name': 'shop'}])
+SSL_PATH = BASE + '/servers/3/webapps/9/ssl'
+
+
+def test_ssl_certificate_is_compared_where_returned():
+    assert diffs('ssl', dict(CUSTOM, certificate=CERT_A), CUSTOM_RETURNED) == []
+    # The same PEM with other line endings and surrounding white space
+    assert diffs('ssl', dict(CUSTOM, certificate='\n' + CERT_A.replace('\n', '\r\n') + '\n'), CUSTOM_RETURNED) == []
+    assert diffs('ssl', dict(CUSTOM, certificate=CERT_B), CUSTOM_RETURNED) == ['certificate']
+    # Not returned, or null: nothing to compare
+    assert diffs('ssl', dict(CUSTOM, certificate=CERT_B), CUSTOM_BARE) == []
+    assert diffs('ssl', dict(CUSTOM, certificate=CERT_B), dict(CUSTOM_BARE, certificate=None)) == []
+    assert 'privateKey' not in read_attributes(KINDS['ssl'], CUSTOM_RETURNED)
+
+
+def _ssl_answers(current):
+    responses.get(BASE + '/servers', json=SERVERS)
+    responses.get(BASE + '/servers/3/webapps', json=WEBAPPS)
+    responses.get(SSL_PATH, json=current)
+    responses.delete(SSL_PATH + '/4', json=current)
+    responses.post(SSL_PATH, json=dict(current, id=5, certificate=CERT_B, privateKey='New-private-key'))
+
+
+@responses.activate
+def test_ssl_renewed_certificate_replaces_the_installed_one():
+    _ssl_answers(CUSTOM_RETURNED)
+    task = dict(kind='ssl', server='web-1', webapp='shop', attributes=dict(CUSTOM, certificate=CERT_B,
+                                                                           privateKey='New-private-key'))
+    predicted = run(check_mode=True, **task)
+    assert predicted['changed'] and [op['method'] for op in predicted['operations']] == ['DELETE', 'POST']
+    assert writes() == []
+    result = run(**task)
+    assert writes() == [('DELETE', '/servers/3/webapps/9/ssl/4'), ('POST', '/servers/3/webapps/9/ssl')]
+    post = json.loads([c for c in responses.calls if c.request.method == 'POST'][0].request.body)
+    assert (post['certificate'], post['privateKey'], post['provider']) == (CERT_B, 'New-private-key', 'custom')
+    for output in (predicted, result):
+        assert output['diff']['after']['privateKey'] == '********'
+        assert 'private-key' not in json.dumps(output)
+
+
+@responses.activate
+def test_ssl_certificate_not_returned_is_installed_again_only_with_update_secrets_always():
+    _ssl_answers(CUSTOM_BARE)
+    task = dict(kind='ssl', server='web-1', webapp='shop', attributes=dict(CUSTOM, certificate=CERT_B,
+                                                                           privateKey='New-private-key'))
+    assert not run(**task)['changed'] and writes() == []
+    result = run(update_secrets='always', **task)
+    assert writes() == [('DELETE', '/servers/3/webapps/9/ssl/4'), ('POST', '/servers/3/webapps/9/ssl')]
+    assert result['changed'] and 'private-key' not in json.dumps(result)
 
 
 # -- database ----------------------------------------------------------------
@@ -247,6 +306,56 @@ def test_external_api_unchanged_needs_no_secret():
     responses.get(BASE + '/settings/externalapi', json=page([KEY]))
     result = run(kind='external_api', name='cf', attributes={'service': 'cloudflare', 'username': 'old@example.test'})
     assert not result['changed'] and writes() == []
+
+
+# The 3rd-party API key page: created with "digitalocean", answered "Digital Ocean", the secret echoed (shortened
+# with "..." in lists).
+DO_KEY = {'id': 28, 'label': 'Testing', 'username': None, 'secret': 'k2jh35jk2h2k6jh2981', 'service': 'Digital Ocean',
+          'created_at': '2019-06-30 20:56:22'}
+DO_LISTED = dict(DO_KEY, secret='k2jh35jk2h...')
+
+
+@pytest.mark.parametrize('given', ['digitalocean', 'Digital Ocean', 'DigitalOcean'])
+def test_external_api_service_compares_by_its_canonical_form(given):
+    assert diffs('external_api', {'service': given}, DO_LISTED) == []
+    assert diffs('external_api', {'service': 'cloudflare'}, dict(DO_LISTED, service='Cloudflare')) == []
+    assert diffs('external_api', {'service': 'linode'}, DO_LISTED) == ['service']
+    # The shortened secret is neither read nor compared.
+    assert 'secret' not in read_attributes(KINDS['external_api'], DO_LISTED)
+    assert diffs('external_api', {'service': given, 'secret': 'other-secret'}, DO_LISTED) == []
+
+
+@pytest.mark.parametrize('answered,create', [('Digital Ocean', 'digitalocean'), ('Cloudflare', 'cloudflare'),
+                                             ('cloudflare', 'cloudflare'), ('Linode', 'linode'),
+                                             ('DNS Made Easy', 'dnsmadeeasy'), ('AWS Route 53', 'route53'),
+                                             ('Some DNS', None), ('', None), (None, None), (3, None)])
+def test_external_api_create_service(answered, create):
+    assert external_api_create_service(answered) == create
+
+
+@responses.activate
+@pytest.mark.parametrize('secret', [None, 'k2jh35jk2h2k6jh2981'], ids=['without-secret', 'with-secret'])
+def test_external_api_rerun_against_the_display_name_writes_nothing(secret):
+    responses.get(BASE + '/settings/externalapi', json=page([DO_LISTED]))
+    attributes = {'service': 'digitalocean'}
+    if secret:
+        attributes['secret'] = secret
+    for check_mode in (True, False):
+        result = run(kind='external_api', name='Testing', attributes=attributes, check_mode=check_mode)
+        assert not result['changed'] and result['operations'] == []
+        assert result['resource']['id'] == 28
+        assert 'k2jh35jk2h' not in json.dumps(result)
+    assert writes() == []
+
+
+@responses.activate
+def test_external_api_create_sends_the_form_create_takes():
+    responses.get(BASE + '/settings/externalapi', json=page([]))
+    responses.post(BASE + '/settings/externalapi', json=DO_KEY)
+    result = run(kind='external_api', name='Testing', attributes={'service': 'Digital Ocean', 'secret': 'k2jh35jk2h2k6jh2981'})
+    post = [c for c in responses.calls if c.request.method == 'POST'][0]
+    assert json.loads(post.request.body)['service'] == 'digitalocean'
+    assert result['changed'] and 'k2jh35jk2h' not in json.dumps(result)
 
 
 # -- ssh_key -----------------------------------------------------------------

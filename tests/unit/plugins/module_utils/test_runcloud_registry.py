@@ -10,7 +10,9 @@ import jsonschema
 import pytest
 import yaml
 
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS, kind_doc_lines
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_args import check_resource_task
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import ResourceError
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS, cron_field_error, kind_doc_lines
 from ansible_collections.apiops.saas.plugins.doc_fragments import runcloud_locator
 from ansible_collections.apiops.saas.plugins.modules import runcloud_resource, runcloud_resource_info
 
@@ -96,3 +98,54 @@ def test_documentation_is_generated_from_the_registry():
         for field in kind.properties:
             assert 'C(%s)' % field in runcloud_resource.DOCUMENTATION, (name, field)
         assert re.search(r'kind: %s\n' % name, text), 'no example for %s' % name
+
+
+# -- cron fields: crontab(5) syntax, checked before any request --------------
+
+VALID_CRON = [
+    ('minute', '*'), ('minute', '*/5'), ('minute', '0'), ('minute', 59), ('minute', '1,15,30'), ('minute', '0-30/10'),
+    ('minute', '*/59'), ('hour', '23'), ('hour', '9-17'), ('hour', '*/2'), ('hour', 0), ('dayOfMonth', '1'),
+    ('dayOfMonth', '31'), ('dayOfMonth', '1,15'), ('month', '12'), ('month', 'jan'), ('month', 'JAN-mar'),
+    ('month', '1-6/2'), ('dayOfWeek', '0'), ('dayOfWeek', '7'), ('dayOfWeek', '1-5'), ('dayOfWeek', 'mon-fri'),
+    ('dayOfWeek', 'sun,sat'),
+]
+
+INVALID_CRON = [
+    ('minute', '61', '61 is out of range 0-59'), ('minute', 60, 'out of range 0-59'), ('hour', '25', 'out of range 0-23'),
+    ('hour', 24, 'out of range 0-23'), ('dayOfMonth', '0', 'out of range 1-31'), ('dayOfMonth', '32', 'out of range 1-31'),
+    ('month', '13', 'out of range 1-12'), ('month', '0', 'out of range 1-12'), ('dayOfWeek', '8', 'out of range 0-7'),
+    ('minute', '*/0', 'step'), ('minute', '*/61', 'step'), ('minute', '1,,2', "'' is not a number"),
+    ('minute', '5-1', 'backwards'), ('minute', '1-70', 'out of range'), ('hour', '1,25', '25 is out of range'),
+    ('minute', 'every', 'not a number'), ('month', 'foo', 'nor a name'), ('dayOfWeek', 'jan', 'nor a name'),
+    ('minute', '5/10', 'a step applies'), ('minute', '?', 'not a number'), ('dayOfMonth', 'L', 'not a number'),
+    ('minute', -1, 'not a number'), ('minute', True, 'must be a crontab field'), ('minute', '', 'must not be empty'),
+]
+
+
+@pytest.mark.parametrize('field,value', VALID_CRON, ids=['%s=%s' % v for v in VALID_CRON])
+def test_cron_field_valid(field, value):
+    assert cron_field_error(field, value) is None
+
+
+@pytest.mark.parametrize('field,value,expect', INVALID_CRON, ids=['%s=%s' % v[:2] for v in INVALID_CRON])
+def test_cron_field_invalid_says_why(field, value, expect):
+    problem = cron_field_error(field, value)
+    assert problem is not None and expect in problem, problem
+
+
+CRON_TASK = dict(kind='cron_job', server='web-1', webapp=None, database=None, name='nightly', id=None, state='present',
+                 recreate=False, update_secrets='on_create', follow_up='on_change', deploy='on_change')
+CRON = {'username': 'app', 'command': 'true', 'minute': '0', 'hour': '3', 'dayOfMonth': '*', 'month': '*', 'dayOfWeek': '*'}
+
+
+@pytest.mark.parametrize('field,value', [('minute', '61'), ('minute', 61), ('hour', '25'), ('hour', 25),
+                                         ('dayOfMonth', '0'), ('month', '13'), ('dayOfWeek', '8'), ('minute', '*/0')])
+def test_cron_task_out_of_range_fails_naming_the_field(field, value):
+    with pytest.raises(ResourceError) as err:
+        check_resource_task(dict(CRON_TASK, attributes=dict(CRON, **{field: value})), jsonschema)
+    assert 'attributes.%s' % field in err.value.message
+
+
+def test_cron_task_in_range_passes():
+    check_resource_task(dict(CRON_TASK, attributes=dict(CRON, minute='*/5', hour='1-5', dayOfMonth='1,15', month=12,
+                                                        dayOfWeek=7)), jsonschema)
