@@ -192,9 +192,11 @@ def findings(verdict_packages, vulnerable, shipped=None):
     optionally ``version``, ``classes``, ``id``, ``severity``, ``title``, ``url``). ``shipped``: the
     packages the build ships (watch-list items); an entry not among them is ``NOT_SHIPPED``.
 
-    ``status`` is the package's load status, ``NOT_SHIPPED``, or ``NOT_REPORTED`` (shipped, but
-    Lightrun's answer does not list it: the verdict is incomplete). ``reachable``: a listed class was
-    loaded, or, for an entry without classes, the package was loaded.
+    ``status`` is the package's load status, ``NOT_SHIPPED``, or ``NOT_REPORTED``: shipped, but
+    Lightrun's answer does not list it, or the package was loaded and a listed class is not among the
+    classes Lightrun watches for it (``unwatched_classes``): Lightrun reports only watched classes, so
+    whether that class was loaded is unknown and the verdict is incomplete. ``reachable``: a listed
+    class was loaded, or, for an entry without classes, the package was loaded.
     """
     if not isinstance(vulnerable, list):
         raise SbomError('vulnerable must be a list, got %s' % type(vulnerable).__name__)
@@ -213,17 +215,23 @@ def findings(verdict_packages, vulnerable, shipped=None):
         hits = [p for p in by_name.get(name, []) if version in (None, p.get('version'))]
         for package in hits:
             loaded = set(package.get('loaded_classes') or [])
+            watched = set(entry.get('name') for entry in package.get('classes') or [] if isinstance(entry, dict))
             finding = dict(base, version=package.get('version'), status=package.get('status'),
-                           loaded_classes=sorted(loaded))
+                           loaded_classes=sorted(loaded), unwatched_classes=[])
             finding['vulnerable_classes_loaded'] = sorted(loaded & set(finding['classes']))
             finding['reachable'] = (bool(finding['vulnerable_classes_loaded']) if finding['classes']
                                     else package.get('status') != 'NOT_LOADED')
+            if not finding['reachable'] and package.get('status') != 'NOT_LOADED':
+                # A class nobody asked Lightrun to watch is never reported as loaded: "not loaded" would be a guess.
+                finding['unwatched_classes'] = sorted(set(finding['classes']) - watched)
+                if finding['unwatched_classes']:
+                    finding['status'] = 'NOT_REPORTED'
             result.append(finding)
         if hits:
             continue
         is_shipped = shipped is None or any(version in (None, p.get('version')) for p in shipped_by_name.get(name, []))
         result.append(dict(base, version=version, status='NOT_REPORTED' if is_shipped else 'NOT_SHIPPED',
-                           loaded_classes=[], vulnerable_classes_loaded=[], reachable=False))
+                           loaded_classes=[], vulnerable_classes_loaded=[], unwatched_classes=[], reachable=False))
     return result
 
 

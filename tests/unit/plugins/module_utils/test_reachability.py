@@ -200,7 +200,8 @@ def test_findings_per_entry_and_version():
     result = findings(packages, vulnerable, shipped)
     assert [(f['name'], f['status'], f['reachable']) for f in result] == [
         ('org.apache.logging.log4j:log4j-core', 'LOADED_WITH_CLASSES', True),
-        ('org.yaml:snakeyaml', 'LOADED', False),
+        # snakeyaml was loaded, but its Constructor is not watched: nobody knows whether it was loaded.
+        ('org.yaml:snakeyaml', 'NOT_REPORTED', False),
         ('org.slf4j:slf4j-api', 'NOT_LOADED', False),
         ('com.example:shipped', 'NOT_REPORTED', False),
         ('com.example:elsewhere', 'NOT_SHIPPED', False),
@@ -208,9 +209,30 @@ def test_findings_per_entry_and_version():
     assert result[0]['id'] == 'CVE-2021-44228' and result[0]['severity'] == 'critical'
     assert result[0]['vulnerable_classes_loaded'] == ['org.apache.logging.log4j.core.lookup.JndiLookup']
     assert result[2]['id'] is None and result[2]['classes'] == []
+    assert result[1]['unwatched_classes'] == ['org.yaml.snakeyaml.constructor.Constructor']
+    assert result[0]['unwatched_classes'] == [] and result[2]['unwatched_classes'] == []
     # Without the shipped list, anything missing is NOT_REPORTED.
     assert findings(packages, ['com.example:elsewhere'])[0]['status'] == 'NOT_REPORTED'
     with pytest.raises(SbomError, match=r"vulnerable\[0\]"):
         findings(packages, ['log4j'])
     with pytest.raises(SbomError, match='vulnerable must be a list'):
         findings(packages, 'org.a:a')
+
+
+def test_findings_class_not_watched_is_not_reported():
+    # log4j-core watched without classes, loaded: Lightrun cannot say whether JndiLookup was loaded.
+    bare = dict(LOG4J, status='LOADED', classes=[])
+    jndi = ['org.apache.logging.log4j.core.lookup.JndiLookup']
+    finding = findings(verdict([bare])[0], [{'id': 'CVE-2021-44228', 'name': bare['packageName'], 'classes': jndi}])[0]
+    assert (finding['status'], finding['reachable'], finding['unwatched_classes']) == ('NOT_REPORTED', False, jndi)
+    # Watched and not loaded: a complete "not reachable".
+    watched = dict(bare, classes=[{'name': jndi[0], 'status': 'NOT_LOADED'}])
+    finding = findings(verdict([watched])[0], [{'name': bare['packageName'], 'classes': jndi}])[0]
+    assert (finding['status'], finding['reachable'], finding['unwatched_classes']) == ('LOADED', False, [])
+    # The package itself not loaded: none of its classes can have been.
+    idle = dict(bare, status='NOT_LOADED')
+    finding = findings(verdict([idle])[0], [{'name': bare['packageName'], 'classes': jndi}])[0]
+    assert (finding['status'], finding['reachable']) == ('NOT_LOADED', False)
+    # One listed class loaded: reachable, whatever the others are.
+    finding = findings(verdict([LOG4J])[0], [{'name': bare['packageName'], 'classes': jndi + ['org.example.Other']}])[0]
+    assert (finding['status'], finding['reachable']) == ('LOADED_WITH_CLASSES', True)
