@@ -118,7 +118,8 @@ def _reachability_findings(verdict_packages, vulnerable, shipped=None):
     try:
         return findings(verdict_packages, vulnerable, shipped)
     except SbomError as exc:
-        raise AnsibleFilterError('reachability_findings: %s' % exc) from exc
+        # The message is complete; the chained cause would only repeat it.
+        raise AnsibleFilterError('reachability_findings: %s' % exc) from None
 
 
 class FilterModule:
