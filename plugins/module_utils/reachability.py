@@ -243,11 +243,71 @@ VOLATILE = {
     'cyclonedx': (('serialNumber',), ('metadata', 'timestamp')),
     'spdx': (('creationInfo', 'created'), ('documentNamespace',)),
 }
-# Lists whose order carries no meaning, sorted before comparing.
+# Lists whose order carries no meaning, sorted before comparing (CycloneDX declares components,
+# dependencies and dependsOn as unique items; SPDX packages, relationships and documentDescribes
+# have no order either, and the OpenAPI promises none).
 UNORDERED = {
-    'cyclonedx': ('components', 'dependencies'),
-    'spdx': ('packages', 'relationships'),
+    'cyclonedx': ('components', 'dependencies', 'dependsOn', 'provides'),
+    'spdx': ('packages', 'files', 'relationships', 'documentDescribes', 'hasFiles'),
 }
+# The generated identifier of each element, local to one document: CycloneDX ``bom-ref`` (its
+# generation is not documented) and SPDX ``SPDXID`` (may be numbered in load order).
+LOCAL_ID = {'cyclonedx': 'bom-ref', 'spdx': 'SPDXID'}
+
+
+def _identity(fmt, element):
+    """What an element is, independent of its generated id: its purl, else its name and version."""
+    if fmt == 'cyclonedx':
+        if element.get('purl'):
+            return 'purl:%s' % element['purl']
+        return 'component:%s:%s@%s' % (element.get('group') or '', element.get('name') or '', element.get('version') or '')
+    if element.get('SPDXID') == 'SPDXRef-DOCUMENT':
+        return 'document'
+    purl = None
+    for ref in element.get('externalRefs') or []:
+        if isinstance(ref, dict) and ref.get('referenceType') == 'purl':
+            purl = ref.get('referenceLocator')
+    if purl:
+        return 'purl:%s' % purl
+    if 'fileName' in element:
+        return 'file:%s' % element.get('fileName')
+    return 'package:%s@%s' % (element.get('name') or '', element.get('versionInfo') or '')
+
+
+def _local_ids(fmt, data):
+    """``{generated id: identity}`` over every element of the document that carries one."""
+    ids = {}
+    pending = [data]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            local = node.get(LOCAL_ID[fmt])
+            if isinstance(local, str) and local not in ids:
+                ids[local] = _identity(fmt, node)
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return ids
+
+
+def _as_content(fmt, node, ids):
+    """``node`` with generated ids dropped, references to them replaced by the element's identity,
+    and unordered lists sorted."""
+    if isinstance(node, dict):
+        result = {}
+        for key, value in node.items():
+            if key == LOCAL_ID[fmt]:
+                continue
+            value = _as_content(fmt, value, ids)
+            if key in UNORDERED[fmt] and isinstance(value, list):
+                value = sorted(value, key=lambda item: json.dumps(item, sort_keys=True))
+            result[key] = value
+        return result
+    if isinstance(node, list):
+        return [_as_content(fmt, item, ids) for item in node]
+    if isinstance(node, str) and node in ids:
+        return ids[node]
+    return node
 
 
 def get_text(client, path, params, accept='application/json, text/plain;q=0.9, */*;q=0.8'):
@@ -309,11 +369,15 @@ def render_sbom(fmt, document):
 
 
 def stable_view(fmt, content):
-    """What is compared to decide ``changed``: the document without its volatile fields, unordered
-    lists sorted; for CSV the rows with line endings normalised. ``None`` when ``content`` cannot
-    be read as that format (then any download is a change)."""
+    """What is compared to decide ``changed``: the document as content. Without its volatile fields,
+    generated ids (CycloneDX ``bom-ref``, SPDX ``SPDXID``) replaced by what they stand for (purl, or
+    name and version), so that a dependency edge or relationship is compared between packages,
+    and unordered lists sorted. For CSV the header and the sorted rows, line endings normalised. ``None`` when
+    ``content`` cannot be read as that format (then any download is a change)."""
     if fmt == 'csv':
-        return '\n'.join(line.rstrip('\r') for line in content.strip('\n').split('\n'))
+        # One row per package, in no documented order: the header, then the rows sorted.
+        lines = [line.rstrip('\r') for line in content.strip('\n').split('\n')]
+        return '\n'.join(lines[:1] + sorted(lines[1:]))
     try:
         data = json.loads(content)
     except ValueError:
@@ -326,13 +390,4 @@ def stable_view(fmt, content):
             holder = holder.get(key) if isinstance(holder, dict) else None
         if isinstance(holder, dict):
             holder.pop(field_path[-1], None)
-    for key in UNORDERED[fmt]:
-        if isinstance(data.get(key), list):
-            data[key] = sorted(data[key], key=lambda item: json.dumps(item, sort_keys=True))
-    if fmt == 'spdx':
-        # SPDX ids are local to one document and may be numbered in load order: compare without them.
-        data = json.loads(re.sub(r'"SPDXRef-[A-Za-z0-9.\-]+"', '"SPDXRef"', json.dumps(data, sort_keys=True)))
-        for key in UNORDERED[fmt]:
-            if isinstance(data.get(key), list):
-                data[key] = sorted(data[key], key=lambda item: json.dumps(item, sort_keys=True))
-    return json.dumps(data, sort_keys=True)
+    return json.dumps(_as_content(fmt, data, _local_ids(fmt, data)), sort_keys=True)

@@ -149,6 +149,7 @@ def test_sbom_spdx_cyclonedx_and_csv_shapes(client):
     spdx = sbom(client, 'SPDX').get_json()
     assert spdx['spdxVersion'] == 'SPDX-2.3' and spdx['SPDXID'] == 'SPDXRef-DOCUMENT'
     purls = [ref['referenceLocator'] for package in spdx['packages'] for ref in package['externalRefs']]
+    purls = sorted(purls)
     assert purls == ['pkg:maven/com.google.guava/guava@32.1.3', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1',
                      'pkg:maven/org.yaml/snakeyaml@1.33']
     assert {rel['relationshipType'] for rel in spdx['relationships']} == {'DESCRIBES', 'RUNTIME_DEPENDENCY_OF'}
@@ -156,7 +157,7 @@ def test_sbom_spdx_cyclonedx_and_csv_shapes(client):
     assert second['documentNamespace'] != spdx['documentNamespace']
     cdx = sbom(client, 'CYCLONE_DX').get_json()
     assert cdx['bomFormat'] == 'CycloneDX' and cdx['serialNumber'].startswith('urn:uuid:')
-    assert [c['purl'] for c in cdx['components']] == purls
+    assert sorted(c['purl'] for c in cdx['components']) == purls
     assert cdx['metadata']['timestamp'] and cdx['metadata']['component']['name'] == 'shop'
     narrowed = sbom(client, 'CYCLONE_DX', packageNames='org.yaml:snakeyaml').get_json()
     assert [c['name'] for c in narrowed['components']] == ['snakeyaml']
@@ -164,6 +165,18 @@ def test_sbom_spdx_cyclonedx_and_csv_shapes(client):
     assert answer.mimetype == 'text/plain'
     rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True))))
     assert rows[0] == ['packageName', 'version', 'purl', 'status'] and len(rows) == 4
+
+
+def test_sbom_generated_ids_are_stable_in_standard_only():
+    for profile in ('standard', 'strict'):
+        client = create_app(quiet=True, profile=profile, seed_data=SEED).test_client()
+        refs = [[c['bom-ref'] for c in sbom(client, 'CYCLONE_DX').get_json()['components']] for dummy in range(2)]
+        ids = [sorted(p['SPDXID'] for p in sbom(client, 'SPDX').get_json()['packages']) for dummy in range(2)]
+        # Standard keeps purls as bom-refs and numbers SPDX ids; strict generates both anew each time.
+        assert (refs[0] == refs[1]) == (profile == 'standard')
+        assert (ids[0] == ids[1]) == (profile == 'standard')
+        cdx = sbom(client, 'CYCLONE_DX').get_json()
+        assert sorted(cdx['dependencies'][0]['dependsOn']) == sorted(c['bom-ref'] for c in cdx['components'])
 
 
 def test_sbom_csv_needs_text_plain_in_strict_only():
@@ -184,3 +197,4 @@ def test_seed_errors_and_state(client):
     assert len(state['loaded_packages']) == 4 and sorted(state['tags']) == ['eu', 'prod']
     client.post('/_sandbox/reset')
     assert client.get('/_sandbox/state').get_json()['reachability'] == {'loaded_packages': [], 'tags': {}}
+

@@ -183,6 +183,7 @@ def test_stable_view_ignores_volatile_fields_and_order():
     spdx_c = dict(spdx_a, creationInfo={'created': 'a', 'creators': ['Tool: Other']})
     assert stable_view('spdx', render_sbom('spdx', spdx_a)) != stable_view('spdx', render_sbom('spdx', spdx_c))
     assert stable_view('csv', 'a,b\r\n1,2\r\n') == stable_view('csv', 'a,b\n1,2\n')
+    assert stable_view('csv', 'a,b\n1,2\n3,4\n') == stable_view('csv', 'a,b\n3,4\n1,2\n')
     assert stable_view('cyclonedx', 'not json') is None
 
 
@@ -236,3 +237,41 @@ def test_findings_class_not_watched_is_not_reported():
     # One listed class loaded: reachable, whatever the others are.
     finding = findings(verdict([LOG4J])[0], [{'name': bare['packageName'], 'classes': jndi + ['org.example.Other']}])[0]
     assert (finding['status'], finding['reachable']) == ('LOADED_WITH_CLASSES', True)
+
+
+def _cdx(refs, edges, order=1):
+    """A CycloneDX SBOM of three packages with generated bom-refs ``refs`` and the edges ``edges``."""
+    purls = ['pkg:maven/org.a/a@1', 'pkg:maven/org.b/b@1', 'pkg:maven/org.c/c@1']
+    components = [{'bom-ref': refs[i], 'purl': purl, 'name': purl} for i, purl in enumerate(purls)]
+    dependencies = [{'ref': 'root-%s' % refs[0], 'dependsOn': [refs[i] for i in range(3)][::order]}]
+    dependencies += [{'ref': refs[a], 'dependsOn': [refs[b]]} for a, b in edges]
+    return {'bomFormat': 'CycloneDX', 'metadata': {'component': {'bom-ref': 'root-%s' % refs[0], 'name': 'app'}},
+            'components': components[::order], 'dependencies': dependencies[::order]}
+
+
+def test_stable_view_cyclonedx_compares_the_dependency_graph_by_package():
+    first = _cdx(['r1', 'r2', 'r3'], [(0, 1)])
+    # Regenerated bom-refs, every list in another order: the same content.
+    again = _cdx(['x9', 'x8', 'x7'], [(0, 1)], order=-1)
+    assert stable_view('cyclonedx', render_sbom('cyclonedx', first)) == stable_view('cyclonedx', render_sbom('cyclonedx', again))
+    # A new dependency edge is a change, however the refs are generated.
+    more = _cdx(['x9', 'x8', 'x7'], [(0, 1), (1, 2)])
+    assert stable_view('cyclonedx', render_sbom('cyclonedx', first)) != stable_view('cyclonedx', render_sbom('cyclonedx', more))
+    # So is an edge moved to another package.
+    moved = _cdx(['r1', 'r2', 'r3'], [(0, 2)])
+    assert stable_view('cyclonedx', render_sbom('cyclonedx', first)) != stable_view('cyclonedx', render_sbom('cyclonedx', moved))
+
+
+def test_stable_view_spdx_keeps_relationships_apart_from_ids():
+    def doc(ids, related):
+        packages = [{'SPDXID': ids[i], 'name': name, 'versionInfo': '1'} for i, name in enumerate(['a', 'b', 'c'])]
+        relationships = [{'spdxElementId': ids[a], 'relationshipType': 'DEPENDS_ON', 'relatedSpdxElement': ids[b]}
+                         for a, b in related]
+        return {'spdxVersion': 'SPDX-2.3', 'SPDXID': 'SPDXRef-DOCUMENT', 'packages': packages,
+                'relationships': relationships, 'documentDescribes': [ids[0]]}
+    first = doc(['SPDXRef-1', 'SPDXRef-2', 'SPDXRef-3'], [(0, 1), (0, 2)])
+    renumbered = doc(['SPDXRef-7', 'SPDXRef-5', 'SPDXRef-6'], [(0, 2), (0, 1)])
+    assert stable_view('spdx', render_sbom('spdx', first)) == stable_view('spdx', render_sbom('spdx', renumbered))
+    # b depends on c instead of a on c: the same ids, another graph.
+    changed = doc(['SPDXRef-1', 'SPDXRef-2', 'SPDXRef-3'], [(0, 1), (1, 2)])
+    assert stable_view('spdx', render_sbom('spdx', first)) != stable_view('spdx', render_sbom('spdx', changed))
