@@ -197,4 +197,3 @@ def test_seed_errors_and_state(client):
     assert len(state['loaded_packages']) == 4 and sorted(state['tags']) == ['eu', 'prod']
     client.post('/_sandbox/reset')
     assert client.get('/_sandbox/state').get_json()['reachability'] == {'loaded_packages': [], 'tags': {}}
-
