@@ -88,7 +88,7 @@ _value:
       description:
         - V(NOT_LOADED), V(LOADED), V(LOADED_WITH_CLASSES), V(NOT_SHIPPED) or V(NOT_REPORTED).
         - V(NOT_REPORTED) also when the package was loaded but a listed class is not among the classes Lightrun
-          watches for it (see RV(_value[].unwatched_classes)): Lightrun reports only watched classes, so whether it was
+          watches for it (see RV(_value[].unwatched_classes)); Lightrun reports only watched classes, so whether it was
           loaded is unknown.
       type: str
     unwatched_classes:
