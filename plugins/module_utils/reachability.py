@@ -17,17 +17,27 @@ import datetime
 import json
 import re
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, lightrun_pages
+from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, LightrunListing, lightrun_pages
 from ansible_collections.apiops.saas.plugins.module_utils.sbom import SbomError, selector
 
 LOADED_PACKAGES_PATH = '/api/v1/loaded-packages'
 SBOM_PATH = '/api/v1/sbom'
 AGENT_POOLS_PATH = '/api/v1/agent-pools'
 TAGS_PATH = '/api/v1/tags'
+# The API permission level each operation needs (the OpenAPI's "Required API permission level")
+# and the options that make the modules call it.
+PERMISSIONS = {
+    AGENT_POOLS_PATH: ('DEV', 'agent_pool (looked up by name; agent_pool_id needs no lookup)'),
+    TAGS_PATH: ('DEV', 'tags (checked to exist)'),
+    LOADED_PACKAGES_PATH: ('SECURITY', None),
+    SBOM_PATH: ('SECURITY', None),
+}
 STATUSES = ('NOT_LOADED', 'LOADED', 'LOADED_WITH_CLASSES')
 SBOM_FORMATS = {'spdx': 'SPDX', 'cyclonedx': 'CYCLONE_DX', 'csv': 'CSV'}
-# Loaded packages have no id: sort on the identity so that pages neither overlap nor skip.
-LOADED_SORT = 'packageName,version,asc'
+# listLoadedPackages documents a sort parameter but no sortable field, and a server may refuse any
+# (400): no sort is sent. Loaded packages have no id either, so the read is keyed on the identity
+# (packageName, version) and checked to add up to the answer's total (``LightrunListing.consistent``).
+LOADED_SORT = None
 _DATE = re.compile(r'^\d{4}-\d{2}-\d{2}$')
 
 
@@ -58,6 +68,23 @@ def check_date_range(start, end):
     return start, end
 
 
+def name_permission(err):
+    """``err``, its message naming the permission level the call needed when the answer was 403.
+
+    Lightrun's 403 does not say which level is missing (the OpenAPI documents no body): the
+    operation's documented level and the option that made the module call it are added.
+    """
+    if getattr(err, 'status', None) != 403:
+        return err
+    for path, (level, option) in PERMISSIONS.items():
+        if (err.path or '').rstrip('/').endswith(path):
+            err.message = '%s. %s %s needs an API key with the %s permission level%s' % (
+                err.message.rstrip('.'), err.method or 'GET', path, level,
+                ' (called for the option %s)' % option if option else '')
+            break
+    return err
+
+
 def resolve_agent_pool(client, name):
     """The ``AgentPoolPublicApiDTO`` named exactly ``name`` (every page of ``GET /api/v1/agent-pools?name=``).
 
@@ -80,15 +107,36 @@ def resolve_agent_pool(client, name):
     return {'id': exact[0].get('id'), 'name': exact[0].get('name')}
 
 
+def _tag_names(client, pool_id):
+    params = {'agentPoolId': pool_id} if pool_id else None
+    return set(tag.get('name') for tag in lightrun_pages(client, TAGS_PATH, params=params, sort='name,asc', key='name')
+               if isinstance(tag, dict))
+
+
 def check_tags(client, tags, pool_id=None):
     """Fail when a tag is unknown to Lightrun (``GET /api/v1/tags``, every page).
 
     A misspelt tag would select no host and every package would read ``NOT_LOADED``: for a
-    security gate that is a silent pass, so it is refused instead.
+    security gate that is a silent pass, so it is refused instead. Without ``pool_id``, a server
+    with RBAC enabled refuses the listing (400, agentPoolId is mandatory then): the tags of every
+    agent pool (``GET /api/v1/agent-pools``) are read instead.
     """
-    params = {'agentPoolId': pool_id} if pool_id else None
-    known = set(tag.get('name') for tag in lightrun_pages(client, TAGS_PATH, params=params, sort='name,asc', key='name')
-                if isinstance(tag, dict))
+    if pool_id:
+        pool_ids = [pool_id]
+    else:
+        try:
+            pool_ids = [None]
+            known = _tag_names(client, None)
+        except ApiError as err:
+            # listTags: agentPoolId is "Mandatory when RBAC is enabled": without a pool, ask every pool.
+            if err.status != 400:
+                raise
+            pool_ids = [pool.get('id') for pool in lightrun_pages(client, AGENT_POOLS_PATH, sort='name,asc', key='id')
+                        if isinstance(pool, dict) and pool.get('id')]
+    if pool_ids != [None]:
+        known = set()
+        for each in pool_ids:
+            known.update(_tag_names(client, each))
     unknown = [tag for tag in tags if tag not in known]
     if unknown:
         raise InputError('tags: %s not known to Lightrun%s (known: %s)'
@@ -111,10 +159,64 @@ def loaded_query(pool_id=None, tags=None, start=None, end=None, names=None, vers
     return query
 
 
-def read_loaded_packages(client, query):
-    """Every page of ``GET /api/v1/loaded-packages``: a listing (see ``lightrun_pages``)."""
-    return lightrun_pages(client, LOADED_PACKAGES_PATH, params=query, sort=LOADED_SORT,
-                          key=lambda item: (item.get('packageName'), item.get('version')) if isinstance(item, dict) else None)
+# Package names per request when a read is narrowed by name (keeps each answer to one page and the URL short).
+NAMES_PER_REQUEST = 100
+# Further whole reads to learn every package name when the caller names none.
+RETRIES = 3
+
+
+def _loaded_key(item):
+    return (item.get('packageName'), item.get('version')) if isinstance(item, dict) else None
+
+
+def _read_by_names(client, query, names):
+    """The listings of ``names``, halved until each answer fits in one page or adds up."""
+    part = lightrun_pages(client, LOADED_PACKAGES_PATH, sort=LOADED_SORT, key=_loaded_key,
+                          params=dict(query, packageNames=names))
+    if part.consistent or part.pages < 2 or len(names) < 2:
+        return [part]
+    half = len(names) // 2
+    return _read_by_names(client, query, names[:half]) + _read_by_names(client, query, names[half:])
+
+
+def read_loaded_packages(client, query, names=None):
+    """Every item of ``GET /api/v1/loaded-packages``: a listing (see ``lightrun_pages``).
+
+    No sort is sent (none is documented), so a server may order the pages of one read differently.
+    When such a read spans several pages and does not add up, it is read again narrowed by
+    ``packageNames``, ``NAMES_PER_REQUEST`` names at a time, halved until each answer is one page
+    (or adds up), so that nothing can shift between pages: the names are ``names`` (the packages the caller asks about)
+    or, when not given, every name seen in up to ``RETRIES`` more reads; the result is consistent
+    only when those answers add up to the server's total.
+    """
+    listing = lightrun_pages(client, LOADED_PACKAGES_PATH, params=query, sort=LOADED_SORT, key=_loaded_key)
+    if listing.consistent or listing.pages < 2 or query.get('packageNames'):
+        return listing
+    expected = None
+    if not names:
+        expected = listing.total
+        seen = set(_loaded_key(item) for item in listing)
+        for dummy in range(RETRIES):
+            if expected is None or len(seen) >= expected:
+                break
+            seen.update(_loaded_key(item) for item in lightrun_pages(client, LOADED_PACKAGES_PATH, params=query,
+                                                                     sort=LOADED_SORT, key=_loaded_key))
+        names = [key[0] for key in seen if key and key[0]]
+    names = sorted(set(names))
+    merged = LightrunListing()
+    merged.total = 0
+    parts = []
+    for start in range(0, len(names), NAMES_PER_REQUEST):
+        parts.extend(_read_by_names(client, query, names[start:start + NAMES_PER_REQUEST]))
+    for part in parts:
+        merged.extend(part)
+        merged.pages += part.pages
+        merged.duplicates += part.duplicates
+        merged.problems.extend(part.problems)
+        merged.total = None if part.total is None or merged.total is None else merged.total + part.total
+    if expected is not None and merged.total != expected:
+        merged.problems.append('read by name, %s package(s) of the %d listed' % (merged.total, expected))
+    return merged
 
 
 def _entry(item):

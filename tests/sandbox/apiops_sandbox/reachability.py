@@ -29,6 +29,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from .common import ApiError, get_store, iso_timestamp
 from .lightrun import page_of
+from .lightrun_org import requires
 
 STATUSES = ('NOT_LOADED', 'LOADED', 'LOADED_WITH_CLASSES')
 FORMATS = ('SPDX', 'CYCLONE_DX', 'CSV')
@@ -153,10 +154,14 @@ def _matching_loads(store, state, strict):
 
 
 @bp.route('/api/v1/loaded-packages', methods=['GET'])
+@requires('SECURITY')
 def list_loaded_packages():
     """Page envelope of LoadedPackagePublicApiDTO: the load status of every watched package."""
     store, state = _state()
     with store.lock:
+        if store.strict and request.args.getlist('sort'):
+            # listLoadedPackages documents no sortable field: strict refuses any.
+            raise ApiError(400, 'Sorting by %s is not supported' % ', '.join(request.args.getlist('sort')))
         statuses = _list_arg('status')
         bad = [value for value in statuses if value not in STATUSES]
         if bad:
@@ -188,11 +193,15 @@ def list_loaded_packages():
 
 
 @bp.route('/api/v1/tags', methods=['GET'])
+@requires('DEV')
 def list_tags():
     """Page envelope of AgentTagSummaryPublicDTO; ``name`` supports the ``*`` wildcard."""
     store, state = _state()
     with store.lock:
         pool_id = request.args.get('agentPoolId')
+        if pool_id is None and store.strict and store.lightrun_org.rbac:
+            # listTags: agentPoolId is "Mandatory when RBAC is enabled".
+            raise ApiError(400, MISSING_ATTRIBUTE)
         if pool_id is not None and pool_id not in store.lightrun_org.pools:
             raise ApiError(400, INVALID_INPUT)
         if pool_id is not None:
@@ -274,6 +283,7 @@ def _csv(packages, strict=False):
 
 
 @bp.route('/api/v1/sbom', methods=['GET'])
+@requires('SECURITY')
 def get_sbom():
     """The dynamic SBOM of what the agents loaded, in the requested format."""
     store, state = _state()

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -20,6 +21,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.reachability import (
     findings,
     get_text,
     loaded_query,
+    name_permission,
     parse_sbom_answer,
     read_loaded_packages,
     render_sbom,
@@ -97,14 +99,56 @@ def test_loaded_query_repeats_arrays():
 
 
 @responses.activate
-def test_read_loaded_packages_sorts_on_identity_and_sends_filters():
+def test_read_loaded_packages_sends_filters_and_no_undocumented_sort():
     responses.add(responses.GET, BASE + '/api/v1/loaded-packages', json=page([LOG4J, YAML]))
     listing = read_loaded_packages(client(), loaded_query(tags=['prod', 'eu']))
     assert [item['packageName'] for item in listing] == [LOG4J['packageName'], YAML['packageName']]
     query = parse_qs(urlparse(responses.calls[0].request.url).query)
-    assert query['sort'] == ['packageName,version,asc']
+    # listLoadedPackages lists no sortable field: none is sent.
+    assert 'sort' not in query
     assert query['tags'] == ['prod', 'eu']
     assert listing.consistent
+
+
+@responses.activate
+def test_read_loaded_packages_without_sort_is_checked_to_add_up():
+    def shifting_pages():
+        # Two pages whose order shifted between requests: YAML read twice, SLF4J never.
+        responses.add(responses.GET, BASE + '/api/v1/loaded-packages',
+                      json={'items': [LOG4J, YAML], 'hasMore': True, 'total': 3, 'offset': 0, 'limit': 2})
+        responses.add(responses.GET, BASE + '/api/v1/loaded-packages',
+                      json={'items': [YAML], 'hasMore': False, 'total': 3, 'offset': 2, 'limit': 2})
+    # With the names asked about, the read is done again by name, one page per request, and adds up.
+    shifting_pages()
+    responses.add(responses.GET, BASE + '/api/v1/loaded-packages', json=page([LOG4J, SLF4J]))
+    responses.add(responses.GET, BASE + '/api/v1/loaded-packages', json=page([YAML]))
+    names = [YAML['packageName'], LOG4J['packageName'], SLF4J['packageName']]
+    with patch('ansible_collections.apiops.saas.plugins.module_utils.reachability.NAMES_PER_REQUEST', 2):
+        listing = read_loaded_packages(client(), {'agentPoolId': 'p1'}, names=names)
+    assert listing.consistent and len(listing) == 3 and listing.total == 3
+    asked = [parse_qs(urlparse(call.request.url).query) for call in responses.calls]
+    assert [query['packageNames'] for query in asked[2:]] == [sorted(names)[:2], sorted(names)[2:]]
+    assert all('sort' not in query and query['agentPoolId'] == ['p1'] for query in asked)
+
+
+@responses.activate
+def test_read_loaded_packages_without_names_learns_them_from_more_reads():
+    first = {'items': [LOG4J, YAML], 'hasMore': True, 'total': 3, 'offset': 0, 'limit': 2}
+    for items in ([LOG4J, YAML], [YAML], [SLF4J, YAML], [LOG4J]):
+        two = len(items) == 2
+        responses.add(responses.GET, BASE + '/api/v1/loaded-packages', json=dict(first, items=items, offset=0 if two else 2, hasMore=two))
+    responses.add(responses.GET, BASE + '/api/v1/loaded-packages', json=page([LOG4J, SLF4J, YAML]))
+    listing = read_loaded_packages(client(), {})
+    assert listing.consistent and len(listing) == 3
+    last = parse_qs(urlparse(responses.calls[-1].request.url).query)
+    assert last['packageNames'] == sorted(item['packageName'] for item in (LOG4J, SLF4J, YAML))
+    # A name never seen: the read by name does not add up to the total and says so.
+    for items in ([LOG4J, YAML], [YAML]) * 4:
+        two = len(items) == 2
+        responses.add(responses.GET, BASE + '/api/v1/loaded-packages', json=dict(first, items=items, offset=0 if two else 2, hasMore=two))
+    responses.add(responses.GET, BASE + '/api/v1/loaded-packages', json=page([LOG4J, YAML]))
+    listing = read_loaded_packages(client(), {})
+    assert not listing.consistent and 'of the 3 listed' in listing.summary()
 
 
 @responses.activate
@@ -275,3 +319,32 @@ def test_stable_view_spdx_keeps_relationships_apart_from_ids():
     # b depends on c instead of a on c: the same ids, another graph.
     changed = doc(['SPDXRef-1', 'SPDXRef-2', 'SPDXRef-3'], [(0, 1), (1, 2)])
     assert stable_view('spdx', render_sbom('spdx', first)) != stable_view('spdx', render_sbom('spdx', changed))
+
+
+@responses.activate
+def test_tags_without_pool_under_rbac_are_read_per_pool():
+    responses.add(responses.GET, BASE + '/api/v1/tags', json={'message': 'A required attribute of the API request is missing.'},
+                  status=400)
+    responses.add(responses.GET, BASE + '/api/v1/agent-pools', json=page([{'id': 'p1', 'name': 'a'}, {'id': 'p2', 'name': 'b'}]))
+    responses.add(responses.GET, BASE + '/api/v1/tags', json=page([{'id': 1, 'name': 'prod'}]))
+    responses.add(responses.GET, BASE + '/api/v1/tags', json=page([{'id': 2, 'name': 'eu'}]))
+    check_tags(client(), ['prod', 'eu'])
+    pools = [parse_qs(urlparse(call.request.url).query).get('agentPoolId') for call in responses.calls
+             if '/tags' in call.request.url]
+    assert pools == [None, ['p1'], ['p2']]
+
+
+@responses.activate
+def test_a_403_names_the_permission_level_the_call_needed():
+    responses.add(responses.GET, BASE + '/api/v1/agent-pools', status=403)
+    with pytest.raises(ApiError) as info:
+        resolve_agent_pool(client(), 'production')
+    message = str(name_permission(info.value))
+    assert 'GET /api/v1/agent-pools needs an API key with the DEV permission level' in message
+    assert 'agent_pool_id needs no lookup' in message
+    responses.add(responses.GET, BASE + '/api/v1/loaded-packages', status=403)
+    with pytest.raises(ApiError) as info:
+        read_loaded_packages(client(), {})
+    assert 'the SECURITY permission level' in str(name_permission(info.value))
+    other = ApiError('boom', method='GET', path='/api/v1/tags', status=500)
+    assert str(name_permission(other)) == 'boom'
