@@ -75,6 +75,7 @@ _value:
       status: LOADED_WITH_CLASSES
       loaded_classes: [org.apache.logging.log4j.core.lookup.JndiLookup]
       vulnerable_classes_loaded: [org.apache.logging.log4j.core.lookup.JndiLookup]
+      unwatched_classes: []
       reachable: true
   contains:
     name:
@@ -84,8 +85,16 @@ _value:
       description: The version seen (or listed, for V(NOT_SHIPPED) and V(NOT_REPORTED)).
       type: str
     status:
-      description: V(NOT_LOADED), V(LOADED), V(LOADED_WITH_CLASSES), V(NOT_SHIPPED) or V(NOT_REPORTED).
+      description:
+        - V(NOT_LOADED), V(LOADED), V(LOADED_WITH_CLASSES), V(NOT_SHIPPED) or V(NOT_REPORTED).
+        - V(NOT_REPORTED) also when the package was loaded but a listed class is not among the classes Lightrun
+          watches for it (see RV(_value[].unwatched_classes)); Lightrun reports only watched classes, so whether it was
+          loaded is unknown.
       type: str
+    unwatched_classes:
+      description: The listed classes Lightrun does not watch for a loaded package (the finding is then V(NOT_REPORTED)).
+      type: list
+      elements: str
     classes:
       description: The vulnerable classes listed for the entry.
       type: list
@@ -109,7 +118,8 @@ def _reachability_findings(verdict_packages, vulnerable, shipped=None):
     try:
         return findings(verdict_packages, vulnerable, shipped)
     except SbomError as exc:
-        raise AnsibleFilterError('reachability_findings: %s' % exc) from exc
+        # The message is complete; the chained cause would only repeat it.
+        raise AnsibleFilterError('reachability_findings: %s' % exc) from None
 
 
 class FilterModule:

@@ -33,8 +33,11 @@ options:
         too. Its items are what O(apiops.saas.lightrun_watchlist#module:packages) takes or Maven purls; other purls
         are skipped and counted.
       - A file that cannot be read, is not JSON, or is neither CycloneDX nor SPDX fails with a message naming the
-        file; a Maven entry that cannot be watched (no version, a malformed purl, a version or class Lightrun refuses)
-        fails naming the file and the entry (for example C(components[12] (pkg:maven/org.example/app))).
+        file; a malformed Maven purl fails naming the file and the entry (for example
+        C(components[12] (pkg:maven/org.example/app))).
+      - A Maven entry that Lightrun cannot watch (no version, SPDX's V(NOASSERTION), a version or class Lightrun
+        refuses, such as V(1.0 (patched))) is skipped with a warning naming the file and the entry, and listed in the
+        summary's C(unwatchable); it fails only when O(only) selects it. In a package list, such an entry fails.
     type: raw
     required: true
   only:
@@ -52,6 +55,14 @@ options:
         purl) to a list of fully qualified class names. Added to the classes the SBOM itself carries.
       - Where classes come from, all merged per package, is described in RV(_value).
     type: dict
+  sbom_classes:
+    description:
+      - Whether to take the classes the input itself carries (CycloneDX call-stack evidence, the C(classes) of a
+        package list's items).
+      - V(false) keeps only the classes of O(only) dicts and O(classes), for example to watch exactly the classes a
+        scanner flagged, as the P(apiops.saas.reachability_gate#role) role does.
+    type: bool
+    default: true
   with_summary:
     description:
       - Return C({packages, summary}) instead of the list of packages, so that skipped components can be checked.
@@ -60,7 +71,8 @@ options:
 notes:
   - Classes come from three places, merged per package. 1. CycloneDX 1.5+ call-stack evidence
     (C(components[].evidence.callstack.frames[].module), qualified with the frame's C(package) when it is a bare
-    name), which reachability tools write. 2. The C(classes) of O(only) dicts. 3. The O(classes) mapping.
+    name), which reachability tools write (not with O(sbom_classes=false)). 2. The C(classes) of O(only) dicts.
+    3. The O(classes) mapping.
     SPDX has no standard place for classes, so for SPDX only 2. and 3. apply.
   - A package without any known class gets no C(classes) key, so P(apiops.saas.lightrun_watchlist#module) leaves
     the classes of an already watched package alone.
@@ -102,7 +114,8 @@ _value:
     - "C(packages): the same items. C(summary): C(format) (V(cyclonedx) or V(spdx)), C(spec_version), C(components)
       (entries read, the application itself not counted), C(maven) (distinct Maven packages), C(duplicates)
       (Maven entries merged into another), C(skipped) and C(skipped_by_type) (non-Maven entries per purl type,
-      V(no purl) for entries without one), C(selected) (items returned), C(not_found) (O(only) items not in the SBOM)."
+      V(no purl) for entries without one), C(selected) (items returned), C(not_found) (O(only) items not in the SBOM),
+      C(unwatchable) (the Maven entries skipped because Lightrun cannot watch them, each described with its reason)."
   type: raw
   sample:
     - name: org.apache.logging.log4j:log4j-core
@@ -124,15 +137,27 @@ _value:
 '''
 
 from ansible.errors import AnsibleFilterError
+from ansible.utils.display import Display
 
 from ansible_collections.apiops.saas.plugins.module_utils.sbom import SbomError, sbom_packages
 
+display = Display()
 
-def _sbom_packages(sbom, only=None, classes=None, with_summary=False):
+
+def _sbom_packages(sbom, only=None, classes=None, with_summary=False, sbom_classes=True):
     try:
-        return sbom_packages(sbom, only=only, classes=classes, with_summary=with_summary)
+        if with_summary:
+            result = sbom_packages(sbom, only=only, classes=classes, with_summary=True, source_classes=sbom_classes)
+            unwatchable = result['summary']['unwatchable']
+        else:
+            result, unwatchable = sbom_packages(sbom, only=only, classes=classes, with_unwatchable=True,
+                                                source_classes=sbom_classes)
     except SbomError as exc:
-        raise AnsibleFilterError('sbom_packages: %s' % exc) from exc
+        # The message is complete; the chained cause would only repeat it.
+        raise AnsibleFilterError('sbom_packages: %s' % exc) from None
+    for message in unwatchable:
+        display.warning('sbom_packages: skipped, Lightrun cannot watch it: %s' % message)
+    return result
 
 
 class FilterModule:

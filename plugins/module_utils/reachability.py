@@ -17,17 +17,27 @@ import datetime
 import json
 import re
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, lightrun_pages
+from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, LightrunListing, lightrun_pages
 from ansible_collections.apiops.saas.plugins.module_utils.sbom import SbomError, selector
 
 LOADED_PACKAGES_PATH = '/api/v1/loaded-packages'
 SBOM_PATH = '/api/v1/sbom'
 AGENT_POOLS_PATH = '/api/v1/agent-pools'
 TAGS_PATH = '/api/v1/tags'
+# The API permission level each operation needs (the OpenAPI's "Required API permission level")
+# and the options that make the modules call it.
+PERMISSIONS = {
+    AGENT_POOLS_PATH: ('DEV', 'agent_pool (looked up by name; agent_pool_id needs no lookup)'),
+    TAGS_PATH: ('DEV', 'tags (checked to exist)'),
+    LOADED_PACKAGES_PATH: ('SECURITY', None),
+    SBOM_PATH: ('SECURITY', None),
+}
 STATUSES = ('NOT_LOADED', 'LOADED', 'LOADED_WITH_CLASSES')
 SBOM_FORMATS = {'spdx': 'SPDX', 'cyclonedx': 'CYCLONE_DX', 'csv': 'CSV'}
-# Loaded packages have no id: sort on the identity so that pages neither overlap nor skip.
-LOADED_SORT = 'packageName,version,asc'
+# listLoadedPackages documents a sort parameter but no sortable field, and a server may refuse any
+# (400): no sort is sent. Loaded packages have no id either, so the read is keyed on the identity
+# (packageName, version) and checked to add up to the answer's total (``LightrunListing.consistent``).
+LOADED_SORT = None
 _DATE = re.compile(r'^\d{4}-\d{2}-\d{2}$')
 
 
@@ -58,6 +68,23 @@ def check_date_range(start, end):
     return start, end
 
 
+def name_permission(err):
+    """``err``, its message naming the permission level the call needed when the answer was 403.
+
+    Lightrun's 403 does not say which level is missing (the OpenAPI documents no body): the
+    operation's documented level and the option that made the module call it are added.
+    """
+    if getattr(err, 'status', None) != 403:
+        return err
+    for path, (level, option) in PERMISSIONS.items():
+        if (err.path or '').rstrip('/').endswith(path):
+            err.message = '%s. %s %s needs an API key with the %s permission level%s' % (
+                err.message.rstrip('.'), err.method or 'GET', path, level,
+                ' (called for the option %s)' % option if option else '')
+            break
+    return err
+
+
 def resolve_agent_pool(client, name):
     """The ``AgentPoolPublicApiDTO`` named exactly ``name`` (every page of ``GET /api/v1/agent-pools?name=``).
 
@@ -80,15 +107,36 @@ def resolve_agent_pool(client, name):
     return {'id': exact[0].get('id'), 'name': exact[0].get('name')}
 
 
+def _tag_names(client, pool_id):
+    params = {'agentPoolId': pool_id} if pool_id else None
+    return set(tag.get('name') for tag in lightrun_pages(client, TAGS_PATH, params=params, sort='name,asc', key='name')
+               if isinstance(tag, dict))
+
+
 def check_tags(client, tags, pool_id=None):
     """Fail when a tag is unknown to Lightrun (``GET /api/v1/tags``, every page).
 
     A misspelt tag would select no host and every package would read ``NOT_LOADED``: for a
-    security gate that is a silent pass, so it is refused instead.
+    security gate that is a silent pass, so it is refused instead. Without ``pool_id``, a server
+    with RBAC enabled refuses the listing (400, agentPoolId is mandatory then): the tags of every
+    agent pool (``GET /api/v1/agent-pools``) are read instead.
     """
-    params = {'agentPoolId': pool_id} if pool_id else None
-    known = set(tag.get('name') for tag in lightrun_pages(client, TAGS_PATH, params=params, sort='name,asc', key='name')
-                if isinstance(tag, dict))
+    if pool_id:
+        pool_ids = [pool_id]
+    else:
+        try:
+            pool_ids = [None]
+            known = _tag_names(client, None)
+        except ApiError as err:
+            # listTags: agentPoolId is "Mandatory when RBAC is enabled": without a pool, ask every pool.
+            if err.status != 400:
+                raise
+            pool_ids = [pool.get('id') for pool in lightrun_pages(client, AGENT_POOLS_PATH, sort='name,asc', key='id')
+                        if isinstance(pool, dict) and pool.get('id')]
+    if pool_ids != [None]:
+        known = set()
+        for each in pool_ids:
+            known.update(_tag_names(client, each))
     unknown = [tag for tag in tags if tag not in known]
     if unknown:
         raise InputError('tags: %s not known to Lightrun%s (known: %s)'
@@ -111,10 +159,64 @@ def loaded_query(pool_id=None, tags=None, start=None, end=None, names=None, vers
     return query
 
 
-def read_loaded_packages(client, query):
-    """Every page of ``GET /api/v1/loaded-packages``: a listing (see ``lightrun_pages``)."""
-    return lightrun_pages(client, LOADED_PACKAGES_PATH, params=query, sort=LOADED_SORT,
-                          key=lambda item: (item.get('packageName'), item.get('version')) if isinstance(item, dict) else None)
+# Package names per request when a read is narrowed by name (keeps each answer to one page and the URL short).
+NAMES_PER_REQUEST = 100
+# Further whole reads to learn every package name when the caller names none.
+RETRIES = 3
+
+
+def _loaded_key(item):
+    return (item.get('packageName'), item.get('version')) if isinstance(item, dict) else None
+
+
+def _read_by_names(client, query, names):
+    """The listings of ``names``, halved until each answer fits in one page or adds up."""
+    part = lightrun_pages(client, LOADED_PACKAGES_PATH, sort=LOADED_SORT, key=_loaded_key,
+                          params=dict(query, packageNames=names))
+    if part.consistent or part.pages < 2 or len(names) < 2:
+        return [part]
+    half = len(names) // 2
+    return _read_by_names(client, query, names[:half]) + _read_by_names(client, query, names[half:])
+
+
+def read_loaded_packages(client, query, names=None):
+    """Every item of ``GET /api/v1/loaded-packages``: a listing (see ``lightrun_pages``).
+
+    No sort is sent (none is documented), so a server may order the pages of one read differently.
+    When such a read spans several pages and does not add up, it is read again narrowed by
+    ``packageNames``, ``NAMES_PER_REQUEST`` names at a time, halved until each answer is one page
+    (or adds up), so that nothing can shift between pages: the names are ``names`` (the packages the caller asks about)
+    or, when not given, every name seen in up to ``RETRIES`` more reads; the result is consistent
+    only when those answers add up to the server's total.
+    """
+    listing = lightrun_pages(client, LOADED_PACKAGES_PATH, params=query, sort=LOADED_SORT, key=_loaded_key)
+    if listing.consistent or listing.pages < 2 or query.get('packageNames'):
+        return listing
+    expected = None
+    if not names:
+        expected = listing.total
+        seen = set(_loaded_key(item) for item in listing)
+        for dummy in range(RETRIES):
+            if expected is None or len(seen) >= expected:
+                break
+            seen.update(_loaded_key(item) for item in lightrun_pages(client, LOADED_PACKAGES_PATH, params=query,
+                                                                     sort=LOADED_SORT, key=_loaded_key))
+        names = [key[0] for key in seen if key and key[0]]
+    names = sorted(set(names))
+    merged = LightrunListing()
+    merged.total = 0
+    parts = []
+    for start in range(0, len(names), NAMES_PER_REQUEST):
+        parts.extend(_read_by_names(client, query, names[start:start + NAMES_PER_REQUEST]))
+    for part in parts:
+        merged.extend(part)
+        merged.pages += part.pages
+        merged.duplicates += part.duplicates
+        merged.problems.extend(part.problems)
+        merged.total = None if part.total is None or merged.total is None else merged.total + part.total
+    if expected is not None and merged.total != expected:
+        merged.problems.append('read by name, %s package(s) of the %d listed' % (merged.total, expected))
+    return merged
 
 
 def _entry(item):
@@ -192,9 +294,11 @@ def findings(verdict_packages, vulnerable, shipped=None):
     optionally ``version``, ``classes``, ``id``, ``severity``, ``title``, ``url``). ``shipped``: the
     packages the build ships (watch-list items); an entry not among them is ``NOT_SHIPPED``.
 
-    ``status`` is the package's load status, ``NOT_SHIPPED``, or ``NOT_REPORTED`` (shipped, but
-    Lightrun's answer does not list it: the verdict is incomplete). ``reachable``: a listed class was
-    loaded, or, for an entry without classes, the package was loaded.
+    ``status`` is the package's load status, ``NOT_SHIPPED``, or ``NOT_REPORTED``: shipped, but
+    Lightrun's answer does not list it, or the package was loaded and a listed class is not among the
+    classes Lightrun watches for it (``unwatched_classes``): Lightrun reports only watched classes, so
+    whether that class was loaded is unknown and the verdict is incomplete. ``reachable``: a listed
+    class was loaded, or, for an entry without classes, the package was loaded.
     """
     if not isinstance(vulnerable, list):
         raise SbomError('vulnerable must be a list, got %s' % type(vulnerable).__name__)
@@ -213,17 +317,23 @@ def findings(verdict_packages, vulnerable, shipped=None):
         hits = [p for p in by_name.get(name, []) if version in (None, p.get('version'))]
         for package in hits:
             loaded = set(package.get('loaded_classes') or [])
+            watched = set(entry.get('name') for entry in package.get('classes') or [] if isinstance(entry, dict))
             finding = dict(base, version=package.get('version'), status=package.get('status'),
-                           loaded_classes=sorted(loaded))
+                           loaded_classes=sorted(loaded), unwatched_classes=[])
             finding['vulnerable_classes_loaded'] = sorted(loaded & set(finding['classes']))
             finding['reachable'] = (bool(finding['vulnerable_classes_loaded']) if finding['classes']
                                     else package.get('status') != 'NOT_LOADED')
+            if not finding['reachable'] and package.get('status') != 'NOT_LOADED':
+                # A class nobody asked Lightrun to watch is never reported as loaded: "not loaded" would be a guess.
+                finding['unwatched_classes'] = sorted(set(finding['classes']) - watched)
+                if finding['unwatched_classes']:
+                    finding['status'] = 'NOT_REPORTED'
             result.append(finding)
         if hits:
             continue
         is_shipped = shipped is None or any(version in (None, p.get('version')) for p in shipped_by_name.get(name, []))
         result.append(dict(base, version=version, status='NOT_REPORTED' if is_shipped else 'NOT_SHIPPED',
-                           loaded_classes=[], vulnerable_classes_loaded=[], reachable=False))
+                           loaded_classes=[], vulnerable_classes_loaded=[], unwatched_classes=[], reachable=False))
     return result
 
 
@@ -235,11 +345,71 @@ VOLATILE = {
     'cyclonedx': (('serialNumber',), ('metadata', 'timestamp')),
     'spdx': (('creationInfo', 'created'), ('documentNamespace',)),
 }
-# Lists whose order carries no meaning, sorted before comparing.
+# Lists whose order carries no meaning, sorted before comparing (CycloneDX declares components,
+# dependencies and dependsOn as unique items; SPDX packages, relationships and documentDescribes
+# have no order either, and the OpenAPI promises none).
 UNORDERED = {
-    'cyclonedx': ('components', 'dependencies'),
-    'spdx': ('packages', 'relationships'),
+    'cyclonedx': ('components', 'dependencies', 'dependsOn', 'provides'),
+    'spdx': ('packages', 'files', 'relationships', 'documentDescribes', 'hasFiles'),
 }
+# The generated identifier of each element, local to one document: CycloneDX ``bom-ref`` (its
+# generation is not documented) and SPDX ``SPDXID`` (may be numbered in load order).
+LOCAL_ID = {'cyclonedx': 'bom-ref', 'spdx': 'SPDXID'}
+
+
+def _identity(fmt, element):
+    """What an element is, independent of its generated id: its purl, else its name and version."""
+    if fmt == 'cyclonedx':
+        if element.get('purl'):
+            return 'purl:%s' % element['purl']
+        return 'component:%s:%s@%s' % (element.get('group') or '', element.get('name') or '', element.get('version') or '')
+    if element.get('SPDXID') == 'SPDXRef-DOCUMENT':
+        return 'document'
+    purl = None
+    for ref in element.get('externalRefs') or []:
+        if isinstance(ref, dict) and ref.get('referenceType') == 'purl':
+            purl = ref.get('referenceLocator')
+    if purl:
+        return 'purl:%s' % purl
+    if 'fileName' in element:
+        return 'file:%s' % element.get('fileName')
+    return 'package:%s@%s' % (element.get('name') or '', element.get('versionInfo') or '')
+
+
+def _local_ids(fmt, data):
+    """``{generated id: identity}`` over every element of the document that carries one."""
+    ids = {}
+    pending = [data]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            local = node.get(LOCAL_ID[fmt])
+            if isinstance(local, str) and local not in ids:
+                ids[local] = _identity(fmt, node)
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return ids
+
+
+def _as_content(fmt, node, ids):
+    """``node`` with generated ids dropped, references to them replaced by the element's identity,
+    and unordered lists sorted."""
+    if isinstance(node, dict):
+        result = {}
+        for key, value in node.items():
+            if key == LOCAL_ID[fmt]:
+                continue
+            value = _as_content(fmt, value, ids)
+            if key in UNORDERED[fmt] and isinstance(value, list):
+                value = sorted(value, key=lambda item: json.dumps(item, sort_keys=True))
+            result[key] = value
+        return result
+    if isinstance(node, list):
+        return [_as_content(fmt, item, ids) for item in node]
+    if isinstance(node, str) and node in ids:
+        return ids[node]
+    return node
 
 
 def get_text(client, path, params, accept='application/json, text/plain;q=0.9, */*;q=0.8'):
@@ -301,11 +471,15 @@ def render_sbom(fmt, document):
 
 
 def stable_view(fmt, content):
-    """What is compared to decide ``changed``: the document without its volatile fields, unordered
-    lists sorted; for CSV the rows with line endings normalised. ``None`` when ``content`` cannot
-    be read as that format (then any download is a change)."""
+    """What is compared to decide ``changed``: the document as content. Without its volatile fields,
+    generated ids (CycloneDX ``bom-ref``, SPDX ``SPDXID``) replaced by what they stand for (purl, or
+    name and version), so that a dependency edge or relationship is compared between packages,
+    and unordered lists sorted. For CSV the header and the sorted rows, line endings normalised. ``None`` when
+    ``content`` cannot be read as that format (then any download is a change)."""
     if fmt == 'csv':
-        return '\n'.join(line.rstrip('\r') for line in content.strip('\n').split('\n'))
+        # One row per package, in no documented order: the header, then the rows sorted.
+        lines = [line.rstrip('\r') for line in content.strip('\n').split('\n')]
+        return '\n'.join(lines[:1] + sorted(lines[1:]))
     try:
         data = json.loads(content)
     except ValueError:
@@ -318,13 +492,4 @@ def stable_view(fmt, content):
             holder = holder.get(key) if isinstance(holder, dict) else None
         if isinstance(holder, dict):
             holder.pop(field_path[-1], None)
-    for key in UNORDERED[fmt]:
-        if isinstance(data.get(key), list):
-            data[key] = sorted(data[key], key=lambda item: json.dumps(item, sort_keys=True))
-    if fmt == 'spdx':
-        # SPDX ids are local to one document and may be numbered in load order: compare without them.
-        data = json.loads(re.sub(r'"SPDXRef-[A-Za-z0-9.\-]+"', '"SPDXRef"', json.dumps(data, sort_keys=True)))
-        for key in UNORDERED[fmt]:
-            if isinstance(data.get(key), list):
-                data[key] = sorted(data[key], key=lambda item: json.dumps(item, sort_keys=True))
-    return json.dumps(data, sort_keys=True)
+    return json.dumps(_as_content(fmt, data, _local_ids(fmt, data)), sort_keys=True)

@@ -30,6 +30,8 @@ _PURL = re.compile(r'^pkg:(?P<type>[A-Za-z.+\-][A-Za-z0-9.+\-]*)/(?P<rest>[^?#]+
 # "@angular" is not one, so a component without purl is only taken as Maven when its group fits.
 _MAVEN_GROUP = re.compile(r'^[A-Za-z0-9_][A-Za-z0-9_\-]*(\.[A-Za-z0-9_][A-Za-z0-9_\-]*)+$')
 _SPDX_PURL_CATEGORIES = ('PACKAGE-MANAGER', 'PACKAGE_MANAGER')
+# SPDX's way of saying "no version known": not a version.
+_SPDX_NO_VALUE = ('NOASSERTION', 'NONE')
 
 
 class SbomError(ValueError):
@@ -122,12 +124,23 @@ class _Reader:
         self.components = 0
         self.duplicates = 0
         self.skipped = {}
+        # Maven entries Lightrun cannot watch (no version, a version or class it refuses):
+        # ``(name, version, message)``; skipped unless a selection flags them.
+        self.unwatchable = []
 
-    def fail(self, where, entry, reason):
+    def describe(self, where, entry, reason):
         label = None
         if isinstance(entry, dict):
             label = entry.get('purl') or _spdx_purl(entry) or entry.get('name') or entry.get('SPDXID')
-        raise SbomError('%s: %s%s: %s' % (self.origin, where, ' (%s)' % label if label else '', reason))
+        return '%s: %s%s: %s' % (self.origin, where, ' (%s)' % label if label else '', reason)
+
+    def fail(self, where, entry, reason):
+        raise SbomError(self.describe(where, entry, reason))
+
+    def refuse_unwatchable(self):
+        """Fail on the first entry Lightrun cannot watch (for input that lists packages on purpose)."""
+        if self.unwatchable:
+            raise SbomError(self.unwatchable[0][2])
 
     def skip(self, kind):
         self.skipped[kind] = self.skipped.get(kind, 0) + 1
@@ -150,16 +163,19 @@ class _Reader:
         self.add(where, entry, group, artifact, purl_version or version, purl, classes)
 
     def add(self, where, entry, group, artifact, version, purl, classes):
+        name = '%s:%s' % (group, artifact)
         if not version:
-            self.fail(where, entry, 'a Maven component without a version cannot be watched')
-        item = {'name': '%s:%s' % (group, artifact), 'version': version}
+            self.unwatchable.append((name, None, self.describe(where, entry, 'a Maven component without a version cannot be watched')))
+            return
+        item = {'name': name, 'version': version}
         if classes:
             item['classes'] = classes
         try:
             package = parse_package(0, item)
         except PackageSpecError as exc:
             # parse_package names "packages[0]"; name the SBOM entry instead.
-            self.fail(where, entry, str(exc).split('): ', 1)[-1])
+            self.unwatchable.append((name, version, self.describe(where, entry, str(exc).split('): ', 1)[-1])))
+            return
         key = (package['name'], package['version'])
         known = self.packages.get(key)
         if known is not None:
@@ -249,7 +265,8 @@ def _read_spdx(data, reader):
         if not purl:
             reader.skip('no purl')
             continue
-        reader.add_purl(where, package, purl, package.get('versionInfo'), [])
+        version = package.get('versionInfo')
+        reader.add_purl(where, package, purl, None if version in _SPDX_NO_VALUE else version, [])
 
 
 def _read_list(items, reader):
@@ -267,6 +284,7 @@ def _read_list(items, reader):
             except ValueError as exc:
                 reader.fail(where, {'purl': item}, 'malformed Maven purl: %s' % exc)
             reader.add(where, {'purl': item}, group, artifact, version, item, [])
+            reader.refuse_unwatchable()
             continue
         try:
             package = parse_package(index, item)
@@ -274,6 +292,7 @@ def _read_list(items, reader):
             raise SbomError('%s: %s' % (reader.origin, str(exc).replace('packages[', '[', 1))) from exc
         group, artifact = package['name'].split(':', 1)
         reader.add(where, {'name': package['name']}, group, artifact, package['version'], None, package['classes'] or [])
+        reader.refuse_unwatchable()
 
 
 def selector(label, item):
@@ -326,7 +345,8 @@ def _class_mapping(classes):
     return mapping
 
 
-def sbom_packages(source, only=None, classes=None, with_summary=False, origin=None):
+def sbom_packages(source, only=None, classes=None, with_summary=False, origin=None, with_unwatchable=False,
+                  source_classes=True):
     """Watch-list items (``{name, version[, classes]}``) for the Maven components of an SBOM.
 
     :param source: a path, a JSON text or a parsed CycloneDX/SPDX document; or a package list
@@ -334,10 +354,19 @@ def sbom_packages(source, only=None, classes=None, with_summary=False, origin=No
     :param only: keep only these packages (see :func:`selector`); versions narrow when given.
     :param classes: ``{package: [class names]}`` added to the matching packages' classes.
     :param with_summary: return ``{packages, summary}`` instead of the list.
+    :param source_classes: take the classes the source itself carries (CycloneDX call-stack
+        evidence, a package list's ``classes``); ``False`` keeps only those of ``only`` and ``classes``.
+    :param with_unwatchable: without the summary, return ``(packages, unwatchable)`` so that the
+        caller can warn about what was skipped.
 
     Items are sorted by name and version; ``classes`` is present only where some
     class is known (from CycloneDX call-stack evidence, ``only`` dicts or ``classes``),
     so that ``lightrun_watchlist`` leaves the classes of the others alone.
+
+    A Maven entry of an SBOM that Lightrun cannot watch (no version, a version or class it
+    refuses) fails only when ``only`` selects it; otherwise it is skipped and described in the
+    summary's ``unwatchable`` (the filter warns with each). A package list is taken as meant:
+    any such entry fails.
     """
     if isinstance(source, (list, tuple)):
         data, origin, kind = {}, origin or 'the package list', 'list'
@@ -360,6 +389,12 @@ def sbom_packages(source, only=None, classes=None, with_summary=False, origin=No
         for name, version, item_classes in selection:
             if item_classes:
                 extra.setdefault((name, version), []).extend(item_classes)
+    unwatchable = []
+    for name, version, message in reader.unwatchable:
+        if selection is not None and any(s_name == name and s_version in (None, version)
+                                         for s_name, s_version, dummy in selection):
+            raise SbomError('%s; it is among the packages selected (only)' % message)
+        unwatchable.append(message)
     result = []
     matched = set()
     for key in sorted(reader.packages):
@@ -371,7 +406,7 @@ def sbom_packages(source, only=None, classes=None, with_summary=False, origin=No
             if not hits:
                 continue
             matched.update(hits)
-        known = set(package['classes'] or [])
+        known = set(package['classes'] or []) if source_classes else set()
         known.update(extra.get((name, None), []))
         known.update(extra.get((name, version), []))
         item = {'name': name, 'version': version}
@@ -382,7 +417,7 @@ def sbom_packages(source, only=None, classes=None, with_summary=False, origin=No
                 raise SbomError('%s: classes for %s:%s: %s' % (origin, name, version, str(exc).split('): ', 1)[-1])) from exc
         result.append(item)
     if not with_summary:
-        return result
+        return (result, unwatchable) if with_unwatchable else result
     not_found = []
     for index, (name, version, dummy) in enumerate(selection or []):
         if index not in matched:
@@ -397,5 +432,6 @@ def sbom_packages(source, only=None, classes=None, with_summary=False, origin=No
         'skipped_by_type': dict(sorted(reader.skipped.items())),
         'selected': len(result),
         'not_found': not_found,
+        'unwatchable': unwatchable,
     }
     return {'packages': result, 'summary': summary}

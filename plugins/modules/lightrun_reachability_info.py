@@ -44,18 +44,21 @@ options:
     description:
       - Only what agents of this agent pool loaded, by name (looked up with C(GET /api/v1/agent-pools); it must match
         exactly one pool).
+      - The lookup needs an API key with the C(DEV) permission level, besides C(SECURITY); give O(agent_pool_id) to
+        work with a C(SECURITY) key alone.
       - Mutually exclusive with O(agent_pool_id).
     type: str
   agent_pool_id:
     description:
-      - Only what agents of this agent pool loaded, by id (no lookup).
+      - Only what agents of this agent pool loaded, by id (no lookup, so no C(DEV) permission level needed).
     type: str
   tags:
     description:
       - Only what hosts with this combination of agent tags loaded (the API's C(tags) filter, "the distinct combination
         of tags assigned to the hosts that loaded them"), so give the hosts' whole combination.
       - Every tag is first checked to exist (C(GET /api/v1/tags)); an unknown tag fails the task, since it would
-        select no host and report every package as not loaded.
+        select no host and report every package as not loaded. That check needs an API key with the C(DEV) permission
+        level, besides C(SECURITY).
     type: list
     elements: str
   load_date_start:
@@ -83,6 +86,8 @@ options:
     elements: str
     choices: [NOT_LOADED, LOADED, LOADED_WITH_CLASSES]
 notes:
+  - "Permission levels (the OpenAPI's C(Required API permission level)): reading loaded packages needs C(SECURITY);
+    O(agent_pool) and O(tags) also need C(DEV). A 403 answer fails naming the level the refused call needed."
   - Every option is checked before the first request; a bad date or package fails naming the option.
   - The read is checked to add up (unique packages equal the server's C(total), no repeated page). When it does not,
     RV(complete) is false and a warning says why; a gate should not pass on such a read (the
@@ -237,6 +242,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.reachability import (
     check_date_range,
     check_tags,
     loaded_query,
+    name_permission,
     read_loaded_packages,
     resolve_agent_pool,
     verdict,
@@ -293,11 +299,11 @@ def main():
             check_tags(client, params['tags'], pool['id'] if pool else None)
         query = loaded_query(pool['id'] if pool else None, params['tags'], start, end,
                              params['package_names'], params['package_versions'], params['status'])
-        listing = read_loaded_packages(client, query)
+        listing = read_loaded_packages(client, query, names=[package['name'] for package in wanted or []])
     except InputError as exc:
         module.fail_json(msg=str(exc))
     except ApiError as err:
-        fail_api_error(module, err)
+        fail_api_error(module, name_permission(err))
     report, missing, summary = verdict(listing, wanted)
     complete = bool(getattr(listing, 'consistent', True))
     if not complete:

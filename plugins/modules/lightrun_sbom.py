@@ -11,11 +11,15 @@ version_added: 0.2.0
 description:
   - Downloads the dynamic software bill of materials Lightrun builds from the packages its agents saw loaded
     (C(GET /api/v1/sbom)), as SPDX JSON, CycloneDX JSON or CSV, and writes it to O(dest).
-  - The file is only rewritten when the content differs. Fields a generator writes anew on every download are
-    ignored in that comparison (CycloneDX C(serialNumber) and C(metadata.timestamp); SPDX C(creationInfo.created),
-    C(documentNamespace) and the document-local C(SPDXRef-...) ids), and so is the order of components, packages,
-    dependencies and relationships. CSV is compared row by row as text.
+  - The file is only rewritten when the content differs, compared as content. Fields a generator writes anew on
+    every download are ignored (CycloneDX C(serialNumber) and C(metadata.timestamp); SPDX C(creationInfo.created)
+    and C(documentNamespace)); generated ids (CycloneDX C(bom-ref), SPDX C(SPDXID)) are replaced by the package they
+    name, so a dependency or relationship is compared between packages; the order of components, packages,
+    dependencies, C(dependsOn) refs, relationships and CSV rows is ignored.
   - Run it where the file should be, normally the controller (C(delegate_to) V(localhost)).
+  - "Permission levels (the OpenAPI's C(Required API permission level)): the download needs C(SECURITY);
+    O(agent_pool) also needs C(DEV) for the lookup (O(agent_pool_id) does not). A 403 answer fails naming the level
+    the refused call needed."
 author:
   - apiops.saas contributors (@apiops)
 extends_documentation_fragment:
@@ -65,11 +69,13 @@ options:
     description:
       - The agent pool, by name (looked up with C(GET /api/v1/agent-pools); it must match exactly one pool).
         The API requires a pool when more than one is configured.
+      - The lookup needs an API key with the C(DEV) permission level, besides C(SECURITY); give O(agent_pool_id) to
+        work with a C(SECURITY) key alone.
       - Mutually exclusive with O(agent_pool_id).
     type: str
   agent_pool_id:
     description:
-      - The agent pool, by id.
+      - The agent pool, by id (no lookup, so no C(DEV) permission level needed).
     type: str
   tags:
     description:
@@ -206,6 +212,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.reachability import (
     SBOM_PATH,
     InputError,
     check_date,
+    name_permission,
     get_text,
     parse_sbom_answer,
     render_sbom,
@@ -287,7 +294,7 @@ def main():
     except InputError as exc:
         module.fail_json(msg=str(exc))
     except ApiError as err:
-        fail_api_error(module, err)
+        fail_api_error(module, name_permission(err))
 
     content = render_sbom(fmt, document)
     current = _read(dest)

@@ -43,7 +43,6 @@ def pool_id(client, name):
 
 
 def loaded(client, **query):
-    query.setdefault('sort', 'packageName,version,asc')
     query.setdefault('limit', 100)
     query.setdefault('size', 100)
     answer = client.get(LR + '/loaded-packages', query_string=query, headers=AUTH)
@@ -106,8 +105,11 @@ def test_loaded_packages_page_like_every_listing(client):
     client.post('/_sandbox/seed', json={'lightrun': {'generate_packages': {'count': 45, 'prefix': 'com.gen'},
                                                      'generate_loaded_packages': {'count': 45, 'prefix': 'com.gen'}}})
     seen = []
-    for offset in range(0, 60, 20):
-        page = loaded(client, offset=offset, limit=20, page=offset // 20, size=20)
+    # Strict refuses a sort here and orders unsorted pages anew on every request (as every strict
+    # listing): only a read in one page is stable there.
+    size = 100 if client.get('/_sandbox/state').get_json()['settings']['profile'] == 'strict' else 20
+    for offset in range(0, 60, size):
+        page = loaded(client, offset=offset, limit=size, page=offset // size, size=size)
         seen.extend((item['packageName'], item['version']) for item in page['items'])
     assert len(seen) == len(set(seen)) == 48
     assert page['hasMore'] is False and page['total'] == 48
@@ -119,11 +121,28 @@ def test_unauthenticated_is_401(client):
 
 
 def test_tags_listing_and_wildcard(client):
+    # Without RBAC the pool may be left out in either profile.
+    client.post('/_sandbox/seed', json={'lightrun': {'rbac': False}})
     answer = client.get(LR + '/tags', query_string={'sort': 'name,asc', 'limit': 50, 'size': 50}, headers=AUTH).get_json()
     assert [item['name'] for item in answer['items']] == ['eu', 'prod']
     assert all(isinstance(item['id'], int) for item in answer['items'])
     answer = client.get(LR + '/tags', query_string={'name': 'p*', 'sort': 'name,asc'}, headers=AUTH).get_json()
     assert [item['name'] for item in answer['items']] == ['prod']
+
+
+def test_tags_need_a_pool_under_rbac_in_strict_only():
+    for profile, status in (('standard', 200), ('strict', 400)):
+        client = create_app(quiet=True, profile=profile, seed_data=SEED).test_client()
+        assert client.get(LR + '/tags', headers=AUTH).status_code == status
+        assert client.get(LR + '/tags', query_string={'agentPoolId': pool_id(client, 'prod')}, headers=AUTH).status_code == 200
+
+
+def test_reachability_permission_levels(client):
+    client.put('/_sandbox/settings', json={'lightrun_key_levels': ['SECURITY']})
+    assert client.get(LR + '/tags', query_string={'agentPoolId': 'x'}, headers=AUTH).status_code == 403
+    assert client.get(LR + '/loaded-packages', headers=AUTH).status_code == 200
+    client.put('/_sandbox/settings', json={'lightrun_key_levels': ['DEV']})
+    assert client.get(LR + '/loaded-packages', headers=AUTH).status_code == 403
 
 
 def sbom(client, fmt, **extra):
@@ -149,6 +168,7 @@ def test_sbom_spdx_cyclonedx_and_csv_shapes(client):
     spdx = sbom(client, 'SPDX').get_json()
     assert spdx['spdxVersion'] == 'SPDX-2.3' and spdx['SPDXID'] == 'SPDXRef-DOCUMENT'
     purls = [ref['referenceLocator'] for package in spdx['packages'] for ref in package['externalRefs']]
+    purls = sorted(purls)
     assert purls == ['pkg:maven/com.google.guava/guava@32.1.3', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1',
                      'pkg:maven/org.yaml/snakeyaml@1.33']
     assert {rel['relationshipType'] for rel in spdx['relationships']} == {'DESCRIBES', 'RUNTIME_DEPENDENCY_OF'}
@@ -156,7 +176,7 @@ def test_sbom_spdx_cyclonedx_and_csv_shapes(client):
     assert second['documentNamespace'] != spdx['documentNamespace']
     cdx = sbom(client, 'CYCLONE_DX').get_json()
     assert cdx['bomFormat'] == 'CycloneDX' and cdx['serialNumber'].startswith('urn:uuid:')
-    assert [c['purl'] for c in cdx['components']] == purls
+    assert sorted(c['purl'] for c in cdx['components']) == purls
     assert cdx['metadata']['timestamp'] and cdx['metadata']['component']['name'] == 'shop'
     narrowed = sbom(client, 'CYCLONE_DX', packageNames='org.yaml:snakeyaml').get_json()
     assert [c['name'] for c in narrowed['components']] == ['snakeyaml']
@@ -164,6 +184,18 @@ def test_sbom_spdx_cyclonedx_and_csv_shapes(client):
     assert answer.mimetype == 'text/plain'
     rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True))))
     assert rows[0] == ['packageName', 'version', 'purl', 'status'] and len(rows) == 4
+
+
+def test_sbom_generated_ids_are_stable_in_standard_only():
+    for profile in ('standard', 'strict'):
+        client = create_app(quiet=True, profile=profile, seed_data=SEED).test_client()
+        refs = [[c['bom-ref'] for c in sbom(client, 'CYCLONE_DX').get_json()['components']] for dummy in range(2)]
+        ids = [sorted(p['SPDXID'] for p in sbom(client, 'SPDX').get_json()['packages']) for dummy in range(2)]
+        # Standard keeps purls as bom-refs and numbers SPDX ids; strict generates both anew each time.
+        assert (refs[0] == refs[1]) == (profile == 'standard')
+        assert (ids[0] == ids[1]) == (profile == 'standard')
+        cdx = sbom(client, 'CYCLONE_DX').get_json()
+        assert sorted(cdx['dependencies'][0]['dependsOn']) == sorted(c['bom-ref'] for c in cdx['components'])
 
 
 def test_sbom_csv_needs_text_plain_in_strict_only():
@@ -184,3 +216,10 @@ def test_seed_errors_and_state(client):
     assert len(state['loaded_packages']) == 4 and sorted(state['tags']) == ['eu', 'prod']
     client.post('/_sandbox/reset')
     assert client.get('/_sandbox/state').get_json()['reachability'] == {'loaded_packages': [], 'tags': {}}
+
+
+def test_loaded_packages_sort_refused_in_strict_only():
+    for profile, status in (('standard', 200), ('strict', 400)):
+        client = create_app(quiet=True, profile=profile, seed_data=SEED).test_client()
+        answer = client.get(LR + '/loaded-packages', query_string={'sort': 'packageName,version,asc'}, headers=AUTH)
+        assert answer.status_code == status

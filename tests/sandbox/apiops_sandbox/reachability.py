@@ -8,7 +8,9 @@
   Lightrun listing (``page_of``).
 * ``GET /api/v1/sbom``: the dynamic SBOM of what was loaded, as ``SPDXSbomReportDTO``,
   ``CycloneDXSbomReportDTO`` or CSV (``text/plain``). A new timestamp, serial number and document
-  namespace on every answer, as a generator writes them.
+  namespace on every answer, as a generator writes them. Strict also generates new ``bom-ref`` and
+  ``SPDXID`` values and another order of every list on each download (neither is documented as
+  stable).
 * ``GET /api/v1/tags``: ``AgentTagSummaryPublicDTO`` (``id``, ``name``) of the tags the agents' hosts carry.
 
 Agent pools are the organisation part's (``store.lightrun_org``, lightrun_org.py); a load names its
@@ -19,6 +21,7 @@ pool by name or id (default: the default pool). Sources: the OpenAPI paths above
 import csv
 import datetime
 import io
+import random
 import re
 import uuid
 
@@ -26,6 +29,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from .common import ApiError, get_store, iso_timestamp
 from .lightrun import page_of
+from .lightrun_org import requires
 
 STATUSES = ('NOT_LOADED', 'LOADED', 'LOADED_WITH_CLASSES')
 FORMATS = ('SPDX', 'CYCLONE_DX', 'CSV')
@@ -150,10 +154,14 @@ def _matching_loads(store, state, strict):
 
 
 @bp.route('/api/v1/loaded-packages', methods=['GET'])
+@requires('SECURITY')
 def list_loaded_packages():
     """Page envelope of LoadedPackagePublicApiDTO: the load status of every watched package."""
     store, state = _state()
     with store.lock:
+        if store.strict and request.args.getlist('sort'):
+            # listLoadedPackages documents no sortable field: strict refuses any.
+            raise ApiError(400, 'Sorting by %s is not supported' % ', '.join(request.args.getlist('sort')))
         statuses = _list_arg('status')
         bad = [value for value in statuses if value not in STATUSES]
         if bad:
@@ -185,11 +193,15 @@ def list_loaded_packages():
 
 
 @bp.route('/api/v1/tags', methods=['GET'])
+@requires('DEV')
 def list_tags():
     """Page envelope of AgentTagSummaryPublicDTO; ``name`` supports the ``*`` wildcard."""
     store, state = _state()
     with store.lock:
         pool_id = request.args.get('agentPoolId')
+        if pool_id is None and store.strict and store.lightrun_org.rbac:
+            # listTags: agentPoolId is "Mandatory when RBAC is enabled".
+            raise ApiError(400, MISSING_ATTRIBUTE)
         if pool_id is not None and pool_id not in store.lightrun_org.pools:
             raise ApiError(400, INVALID_INPUT)
         if pool_id is not None:
@@ -208,7 +220,15 @@ def _purl(name, version):
     return 'pkg:maven/%s/%s@%s' % (group, artifact, version) if group else 'pkg:maven/%s@%s' % (artifact, version)
 
 
-def _spdx(packages, args, created):
+def _shuffled(items, strict):
+    """``items`` in another order each time in strict: the OpenAPI promises no order."""
+    items = list(items)
+    if strict:
+        random.shuffle(items)
+    return items
+
+
+def _spdx(packages, args, created, strict=False):
     root_id = 'SPDXRef-Package-%s' % re.sub(r'[^A-Za-z0-9.\-]', '-', args['sbomPackageName'])
     supplier = 'Organization: %s' % args['sbomSupplierName']
     items = [{'SPDXID': root_id, 'name': args['sbomPackageName'], 'versionInfo': args['sbomVersion'],
@@ -217,7 +237,8 @@ def _spdx(packages, args, created):
               'externalRefs': []}]
     relationships = [{'spdxElementId': 'SPDXRef-DOCUMENT', 'relationshipType': 'DESCRIBES', 'relatedSpdxElement': root_id}]
     for index, (name, version) in enumerate(packages):
-        spdx_id = 'SPDXRef-Package-%d' % (index + 1)
+        # Strict: ids generated anew on each download (SPDX ids are local to one document).
+        spdx_id = 'SPDXRef-Package-%s' % (uuid.uuid4().hex[:12] if strict else index + 1)
         items.append({'SPDXID': spdx_id, 'name': name, 'versionInfo': version, 'supplier': 'NOASSERTION',
                       'downloadLocation': 'NOASSERTION', 'filesAnalyzed': False, 'licenseConcluded': 'NOASSERTION',
                       'licenseDeclared': 'NOASSERTION', 'copyrightText': 'NOASSERTION',
@@ -230,16 +251,17 @@ def _spdx(packages, args, created):
             'name': args['sbomPackageName'],
             'documentNamespace': 'https://app.lightrun.com/spdx/%s-%s' % (args['sbomPackageName'], uuid.uuid4()),
             'creationInfo': {'created': created, 'creators': ['Tool: Lightrun', supplier]},
-            'packages': items, 'relationships': relationships}
+            'packages': _shuffled(items, strict), 'relationships': _shuffled(relationships, strict)}
 
 
-def _cyclonedx(packages, args, created):
+def _cyclonedx(packages, args, created, strict=False):
     root_ref = '%s@%s' % (args['sbomPackageName'], args['sbomVersion'])
     components = []
     for name, version in packages:
         group, artifact = name.split(':', 1) if ':' in name else ('', name)
         purl = _purl(name, version)
-        components.append({'type': 'library', 'bom-ref': purl, 'group': group, 'name': artifact, 'version': version,
+        # Strict: bom-refs generated anew on each download (their generation is not documented).
+        components.append({'type': 'library', 'bom-ref': 'ref-%s' % uuid.uuid4() if strict else purl, 'group': group, 'name': artifact, 'version': version,
                            'purl': purl, 'scope': 'required', 'licenses': [], 'hashes': [],
                            'evidence': {'occurrences': [{'location': '%s-%s.jar' % (artifact, version)}]}})
     return {'bomFormat': 'CycloneDX', 'specVersion': '1.5', 'serialNumber': 'urn:uuid:%s' % uuid.uuid4(), 'version': 1,
@@ -247,20 +269,21 @@ def _cyclonedx(packages, args, created):
                          'tools': {'services': [{'name': 'Lightrun', 'provider': {'name': 'Lightrun'}, 'version': '1.0'}]},
                          'component': {'type': 'application', 'bom-ref': root_ref, 'name': args['sbomPackageName'],
                                        'version': args['sbomVersion'], 'group': args['sbomSupplierName']}},
-            'components': components,
-            'dependencies': [{'ref': root_ref, 'dependsOn': [item['bom-ref'] for item in components]}]}
+            'components': _shuffled(components, strict),
+            'dependencies': [{'ref': root_ref, 'dependsOn': _shuffled([item['bom-ref'] for item in components], strict)}]}
 
 
-def _csv(packages):
+def _csv(packages, strict=False):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator='\n')
     writer.writerow(CSV_HEADER)
-    for name, version in packages:
+    for name, version in _shuffled(packages, strict):
         writer.writerow((name, version, _purl(name, version), 'LOADED'))
     return out.getvalue()
 
 
 @bp.route('/api/v1/sbom', methods=['GET'])
+@requires('SECURITY')
 def get_sbom():
     """The dynamic SBOM of what the agents loaded, in the requested format."""
     store, state = _state()
@@ -286,6 +309,7 @@ def get_sbom():
         if store.strict and request.headers.get('Accept') and accept['text/plain'] == 0:
             # The OpenAPI declares text/plain for this answer: a client that accepts only JSON gets 406.
             return jsonify({'message': 'Not Acceptable'}), 406
-        return Response(_csv(packages), mimetype='text/plain')
-    document = _spdx(packages, args, created) if args['format'] == 'SPDX' else _cyclonedx(packages, args, created)
+        return Response(_csv(packages, store.strict), mimetype='text/plain')
+    build = _spdx if args['format'] == 'SPDX' else _cyclonedx
+    document = build(packages, args, created, store.strict)
     return jsonify(document)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -20,6 +21,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.reachability import (
     findings,
     get_text,
     loaded_query,
+    name_permission,
     parse_sbom_answer,
     read_loaded_packages,
     render_sbom,
@@ -97,14 +99,56 @@ def test_loaded_query_repeats_arrays():
 
 
 @responses.activate
-def test_read_loaded_packages_sorts_on_identity_and_sends_filters():
+def test_read_loaded_packages_sends_filters_and_no_undocumented_sort():
     responses.add(responses.GET, BASE + '/api/v1/loaded-packages', json=page([LOG4J, YAML]))
     listing = read_loaded_packages(client(), loaded_query(tags=['prod', 'eu']))
     assert [item['packageName'] for item in listing] == [LOG4J['packageName'], YAML['packageName']]
     query = parse_qs(urlparse(responses.calls[0].request.url).query)
-    assert query['sort'] == ['packageName,version,asc']
+    # listLoadedPackages lists no sortable field: none is sent.
+    assert 'sort' not in query
     assert query['tags'] == ['prod', 'eu']
     assert listing.consistent
+
+
+@responses.activate
+def test_read_loaded_packages_without_sort_is_checked_to_add_up():
+    def shifting_pages():
+        # Two pages whose order shifted between requests: YAML read twice, SLF4J never.
+        responses.add(responses.GET, BASE + '/api/v1/loaded-packages',
+                      json={'items': [LOG4J, YAML], 'hasMore': True, 'total': 3, 'offset': 0, 'limit': 2})
+        responses.add(responses.GET, BASE + '/api/v1/loaded-packages',
+                      json={'items': [YAML], 'hasMore': False, 'total': 3, 'offset': 2, 'limit': 2})
+    # With the names asked about, the read is done again by name, one page per request, and adds up.
+    shifting_pages()
+    responses.add(responses.GET, BASE + '/api/v1/loaded-packages', json=page([LOG4J, SLF4J]))
+    responses.add(responses.GET, BASE + '/api/v1/loaded-packages', json=page([YAML]))
+    names = [YAML['packageName'], LOG4J['packageName'], SLF4J['packageName']]
+    with patch('ansible_collections.apiops.saas.plugins.module_utils.reachability.NAMES_PER_REQUEST', 2):
+        listing = read_loaded_packages(client(), {'agentPoolId': 'p1'}, names=names)
+    assert listing.consistent and len(listing) == 3 and listing.total == 3
+    asked = [parse_qs(urlparse(call.request.url).query) for call in responses.calls]
+    assert [query['packageNames'] for query in asked[2:]] == [sorted(names)[:2], sorted(names)[2:]]
+    assert all('sort' not in query and query['agentPoolId'] == ['p1'] for query in asked)
+
+
+@responses.activate
+def test_read_loaded_packages_without_names_learns_them_from_more_reads():
+    first = {'items': [LOG4J, YAML], 'hasMore': True, 'total': 3, 'offset': 0, 'limit': 2}
+    for items in ([LOG4J, YAML], [YAML], [SLF4J, YAML], [LOG4J]):
+        two = len(items) == 2
+        responses.add(responses.GET, BASE + '/api/v1/loaded-packages', json=dict(first, items=items, offset=0 if two else 2, hasMore=two))
+    responses.add(responses.GET, BASE + '/api/v1/loaded-packages', json=page([LOG4J, SLF4J, YAML]))
+    listing = read_loaded_packages(client(), {})
+    assert listing.consistent and len(listing) == 3
+    last = parse_qs(urlparse(responses.calls[-1].request.url).query)
+    assert last['packageNames'] == sorted(item['packageName'] for item in (LOG4J, SLF4J, YAML))
+    # A name never seen: the read by name does not add up to the total and says so.
+    for items in ([LOG4J, YAML], [YAML]) * 4:
+        two = len(items) == 2
+        responses.add(responses.GET, BASE + '/api/v1/loaded-packages', json=dict(first, items=items, offset=0 if two else 2, hasMore=two))
+    responses.add(responses.GET, BASE + '/api/v1/loaded-packages', json=page([LOG4J, YAML]))
+    listing = read_loaded_packages(client(), {})
+    assert not listing.consistent and 'of the 3 listed' in listing.summary()
 
 
 @responses.activate
@@ -183,6 +227,7 @@ def test_stable_view_ignores_volatile_fields_and_order():
     spdx_c = dict(spdx_a, creationInfo={'created': 'a', 'creators': ['Tool: Other']})
     assert stable_view('spdx', render_sbom('spdx', spdx_a)) != stable_view('spdx', render_sbom('spdx', spdx_c))
     assert stable_view('csv', 'a,b\r\n1,2\r\n') == stable_view('csv', 'a,b\n1,2\n')
+    assert stable_view('csv', 'a,b\n1,2\n3,4\n') == stable_view('csv', 'a,b\n3,4\n1,2\n')
     assert stable_view('cyclonedx', 'not json') is None
 
 
@@ -200,7 +245,8 @@ def test_findings_per_entry_and_version():
     result = findings(packages, vulnerable, shipped)
     assert [(f['name'], f['status'], f['reachable']) for f in result] == [
         ('org.apache.logging.log4j:log4j-core', 'LOADED_WITH_CLASSES', True),
-        ('org.yaml:snakeyaml', 'LOADED', False),
+        # snakeyaml was loaded, but its Constructor is not watched: nobody knows whether it was loaded.
+        ('org.yaml:snakeyaml', 'NOT_REPORTED', False),
         ('org.slf4j:slf4j-api', 'NOT_LOADED', False),
         ('com.example:shipped', 'NOT_REPORTED', False),
         ('com.example:elsewhere', 'NOT_SHIPPED', False),
@@ -208,9 +254,97 @@ def test_findings_per_entry_and_version():
     assert result[0]['id'] == 'CVE-2021-44228' and result[0]['severity'] == 'critical'
     assert result[0]['vulnerable_classes_loaded'] == ['org.apache.logging.log4j.core.lookup.JndiLookup']
     assert result[2]['id'] is None and result[2]['classes'] == []
+    assert result[1]['unwatched_classes'] == ['org.yaml.snakeyaml.constructor.Constructor']
+    assert result[0]['unwatched_classes'] == [] and result[2]['unwatched_classes'] == []
     # Without the shipped list, anything missing is NOT_REPORTED.
     assert findings(packages, ['com.example:elsewhere'])[0]['status'] == 'NOT_REPORTED'
     with pytest.raises(SbomError, match=r"vulnerable\[0\]"):
         findings(packages, ['log4j'])
     with pytest.raises(SbomError, match='vulnerable must be a list'):
         findings(packages, 'org.a:a')
+
+
+def test_findings_class_not_watched_is_not_reported():
+    # log4j-core watched without classes, loaded: Lightrun cannot say whether JndiLookup was loaded.
+    bare = dict(LOG4J, status='LOADED', classes=[])
+    jndi = ['org.apache.logging.log4j.core.lookup.JndiLookup']
+    finding = findings(verdict([bare])[0], [{'id': 'CVE-2021-44228', 'name': bare['packageName'], 'classes': jndi}])[0]
+    assert (finding['status'], finding['reachable'], finding['unwatched_classes']) == ('NOT_REPORTED', False, jndi)
+    # Watched and not loaded: a complete "not reachable".
+    watched = dict(bare, classes=[{'name': jndi[0], 'status': 'NOT_LOADED'}])
+    finding = findings(verdict([watched])[0], [{'name': bare['packageName'], 'classes': jndi}])[0]
+    assert (finding['status'], finding['reachable'], finding['unwatched_classes']) == ('LOADED', False, [])
+    # The package itself not loaded: none of its classes can have been.
+    idle = dict(bare, status='NOT_LOADED')
+    finding = findings(verdict([idle])[0], [{'name': bare['packageName'], 'classes': jndi}])[0]
+    assert (finding['status'], finding['reachable']) == ('NOT_LOADED', False)
+    # One listed class loaded: reachable, whatever the others are.
+    finding = findings(verdict([LOG4J])[0], [{'name': bare['packageName'], 'classes': jndi + ['org.example.Other']}])[0]
+    assert (finding['status'], finding['reachable']) == ('LOADED_WITH_CLASSES', True)
+
+
+def _cdx(refs, edges, order=1):
+    """A CycloneDX SBOM of three packages with generated bom-refs ``refs`` and the edges ``edges``."""
+    purls = ['pkg:maven/org.a/a@1', 'pkg:maven/org.b/b@1', 'pkg:maven/org.c/c@1']
+    components = [{'bom-ref': refs[i], 'purl': purl, 'name': purl} for i, purl in enumerate(purls)]
+    dependencies = [{'ref': 'root-%s' % refs[0], 'dependsOn': [refs[i] for i in range(3)][::order]}]
+    dependencies += [{'ref': refs[a], 'dependsOn': [refs[b]]} for a, b in edges]
+    return {'bomFormat': 'CycloneDX', 'metadata': {'component': {'bom-ref': 'root-%s' % refs[0], 'name': 'app'}},
+            'components': components[::order], 'dependencies': dependencies[::order]}
+
+
+def test_stable_view_cyclonedx_compares_the_dependency_graph_by_package():
+    first = _cdx(['r1', 'r2', 'r3'], [(0, 1)])
+    # Regenerated bom-refs, every list in another order: the same content.
+    again = _cdx(['x9', 'x8', 'x7'], [(0, 1)], order=-1)
+    assert stable_view('cyclonedx', render_sbom('cyclonedx', first)) == stable_view('cyclonedx', render_sbom('cyclonedx', again))
+    # A new dependency edge is a change, however the refs are generated.
+    more = _cdx(['x9', 'x8', 'x7'], [(0, 1), (1, 2)])
+    assert stable_view('cyclonedx', render_sbom('cyclonedx', first)) != stable_view('cyclonedx', render_sbom('cyclonedx', more))
+    # So is an edge moved to another package.
+    moved = _cdx(['r1', 'r2', 'r3'], [(0, 2)])
+    assert stable_view('cyclonedx', render_sbom('cyclonedx', first)) != stable_view('cyclonedx', render_sbom('cyclonedx', moved))
+
+
+def test_stable_view_spdx_keeps_relationships_apart_from_ids():
+    def doc(ids, related):
+        packages = [{'SPDXID': ids[i], 'name': name, 'versionInfo': '1'} for i, name in enumerate(['a', 'b', 'c'])]
+        relationships = [{'spdxElementId': ids[a], 'relationshipType': 'DEPENDS_ON', 'relatedSpdxElement': ids[b]}
+                         for a, b in related]
+        return {'spdxVersion': 'SPDX-2.3', 'SPDXID': 'SPDXRef-DOCUMENT', 'packages': packages,
+                'relationships': relationships, 'documentDescribes': [ids[0]]}
+    first = doc(['SPDXRef-1', 'SPDXRef-2', 'SPDXRef-3'], [(0, 1), (0, 2)])
+    renumbered = doc(['SPDXRef-7', 'SPDXRef-5', 'SPDXRef-6'], [(0, 2), (0, 1)])
+    assert stable_view('spdx', render_sbom('spdx', first)) == stable_view('spdx', render_sbom('spdx', renumbered))
+    # b depends on c instead of a on c: the same ids, another graph.
+    changed = doc(['SPDXRef-1', 'SPDXRef-2', 'SPDXRef-3'], [(0, 1), (1, 2)])
+    assert stable_view('spdx', render_sbom('spdx', first)) != stable_view('spdx', render_sbom('spdx', changed))
+
+
+@responses.activate
+def test_tags_without_pool_under_rbac_are_read_per_pool():
+    responses.add(responses.GET, BASE + '/api/v1/tags', json={'message': 'A required attribute of the API request is missing.'},
+                  status=400)
+    responses.add(responses.GET, BASE + '/api/v1/agent-pools', json=page([{'id': 'p1', 'name': 'a'}, {'id': 'p2', 'name': 'b'}]))
+    responses.add(responses.GET, BASE + '/api/v1/tags', json=page([{'id': 1, 'name': 'prod'}]))
+    responses.add(responses.GET, BASE + '/api/v1/tags', json=page([{'id': 2, 'name': 'eu'}]))
+    check_tags(client(), ['prod', 'eu'])
+    pools = [parse_qs(urlparse(call.request.url).query).get('agentPoolId') for call in responses.calls
+             if '/tags' in call.request.url]
+    assert pools == [None, ['p1'], ['p2']]
+
+
+@responses.activate
+def test_a_403_names_the_permission_level_the_call_needed():
+    responses.add(responses.GET, BASE + '/api/v1/agent-pools', status=403)
+    with pytest.raises(ApiError) as info:
+        resolve_agent_pool(client(), 'production')
+    message = str(name_permission(info.value))
+    assert 'GET /api/v1/agent-pools needs an API key with the DEV permission level' in message
+    assert 'agent_pool_id needs no lookup' in message
+    responses.add(responses.GET, BASE + '/api/v1/loaded-packages', status=403)
+    with pytest.raises(ApiError) as info:
+        read_loaded_packages(client(), {})
+    assert 'the SECURITY permission level' in str(name_permission(info.value))
+    other = ApiError('boom', method='GET', path='/api/v1/tags', status=500)
+    assert str(name_permission(other)) == 'boom'

@@ -133,6 +133,14 @@ def test_cyclonedx_nested_components_group_without_purl_and_frames():
     assert result['summary']['components'] == 5
     assert result['summary']['duplicates'] == 1
     assert result['summary']['skipped_by_type'] == {'no purl': 2}
+    # Without the SBOM's own classes: only what the selection flags, nothing the evidence adds.
+    flagged = [{'name': 'org.example:inner', 'classes': ['org.example.inner.Parser']}, 'org.example:outer']
+    assert sbom_packages(doc, only=flagged, source_classes=False) == [
+        {'name': 'org.example:inner', 'version': '2.0', 'classes': ['org.example.inner.Parser']},
+        {'name': 'org.example:outer', 'version': '1.0'},
+    ]
+    assert sbom_packages([{'name': 'org.a:a', 'version': '1', 'classes': ['org.a.A']}], source_classes=False) == [
+        {'name': 'org.a:a', 'version': '1'}]
 
 
 def test_spdx_described_packages_and_version_from_version_info():
@@ -157,27 +165,50 @@ def test_only_and_classes_narrow_and_add():
     assert [p['version'] for p in sbom_packages(doc, only=['org.a:a'])] == ['1.0', '2.0']
 
 
+UNWATCHABLE = [
+    (cyclonedx({'purl': 'pkg:maven/org.a/a'}), 'components[0] (pkg:maven/org.a/a): a Maven component without a version'),
+    (cyclonedx({'purl': 'pkg:maven/org.a/a@1.0 beta'}), "version '1.0 beta' is not a valid Maven version"),
+    (cyclonedx({'purl': 'pkg:maven/org.a/a@1.0%20(patched)'}), "version '1.0 (patched)' is not a valid Maven version"),
+    (cyclonedx({'purl': 'pkg:maven/org.a/a@1', 'evidence': {'callstack': {'frames': [{'module': 'not a class'}]}}}),
+     'components[0] (pkg:maven/org.a/a@1): classes[0]'),
+    (spdx(spdx_package('SPDXRef-1', 'pkg:maven/org.a/a')), 'packages[0] (pkg:maven/org.a/a): a Maven component without a version'),
+    (spdx(spdx_package('SPDXRef-1', 'pkg:maven/org.a/a', version='NOASSERTION')),
+     'packages[0] (pkg:maven/org.a/a): a Maven component without a version'),
+]
+
+
 @pytest.mark.parametrize('doc, message', [
     ([1, 2], 'the document is a JSON list'),
     ({'name': 'shop', 'dependencies': {}}, 'neither a CycloneDX JSON document'),
-    (cyclonedx({'purl': 'pkg:maven/org.a/a'}), 'components[0] (pkg:maven/org.a/a): a Maven component without a version'),
     (cyclonedx({'purl': 'pkg:maven/a@1'}), 'components[0] (pkg:maven/a@1): malformed Maven purl'),
     (cyclonedx({'purl': 'maven:org.a/a@1', 'name': 'x'}), 'is not a package URL'),
     (cyclonedx('text'), 'components[0]: a component must be an object'),
-    (cyclonedx({'purl': 'pkg:maven/org.a/a@1.0 beta'}), "version '1.0 beta' is not a valid Maven version"),
-    (cyclonedx({'purl': 'pkg:maven/org.a/a@1', 'evidence': {'callstack': {'frames': [{'module': 'not a class'}]}}}),
-     'components[0] (pkg:maven/org.a/a@1): classes[0]'),
     (dict(cyclonedx(), components={}), '"components" must be a list'),
-    (spdx(spdx_package('SPDXRef-1', 'pkg:maven/org.a/a')), 'packages[0] (pkg:maven/org.a/a): a Maven component without a version'),
     (spdx('x'), 'packages[0]: a package must be an object'),
-])
+] + UNWATCHABLE)
 def test_bad_documents_name_the_entry(tmp_path, doc, message):
     path = tmp_path / 'bom.json'
     path.write_text(json.dumps(doc), encoding='utf-8')
     with pytest.raises(SbomError) as info:
-        sbom_packages(str(path))
+        # A package Lightrun cannot watch fails when it is selected (flagged).
+        sbom_packages(str(path), only=['org.a:a', 'org.z:z'])
     assert str(info.value).startswith(str(path) + ': ')
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize('doc, message', UNWATCHABLE)
+def test_unwatchable_entries_not_selected_are_skipped(doc, message):
+    others = [{'purl': 'pkg:maven/org.b/b@2.0'}]
+    if 'bomFormat' in doc:
+        doc = dict(doc, components=doc['components'] + others)
+    else:
+        doc = dict(doc, packages=doc['packages'] + [spdx_package('SPDXRef-2', others[0]['purl'])])
+    result = sbom_packages(doc, with_summary=True)
+    assert result['packages'] == [{'name': 'org.b:b', 'version': '2.0'}]
+    assert len(result['summary']['unwatchable']) == 1 and message in result['summary']['unwatchable'][0]
+    assert sbom_packages(doc, only=['org.b:b', 'org.a:a:9.9']) == [{'name': 'org.b:b', 'version': '2.0'}]
+    packages, unwatchable = sbom_packages(doc, with_unwatchable=True)
+    assert packages == result['packages'] and unwatchable == result['summary']['unwatchable']
 
 
 def test_unreadable_inputs(tmp_path):
