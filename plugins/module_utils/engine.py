@@ -37,6 +37,8 @@ from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
 from ansible_collections.apiops.saas.plugins.module_utils.connection import api_bool
 
 SECRET_MARKER = '********'
+# In check mode, the id of a parent or reference given by name that does not exist yet (see Reader).
+TO_BE_CREATED = '(to be created)'
 _SERVER_SIDE_UNCERTAIN = (None, 500, 502, 503, 504)
 
 
@@ -744,7 +746,8 @@ class Reading:
     parent does not exist (``state=absent`` only), ``current`` the current
     object (extra reads merged, ``None`` when there is none), ``references``
     ``{attribute: id}`` and ``name_id`` the id of the resource the name names
-    (``Kind.name_reference``).
+    (``Kind.name_reference``). ``to_be_created`` lists, in check mode, the parents and
+    references given by name that do not exist (taken as created by an earlier task).
     """
 
     def __init__(self):
@@ -757,10 +760,15 @@ class Reading:
         # [{kind, id, name}], read only for state: absent.
         self.also_deleted = []
         self.delete_blockers = []
+        self.to_be_created = []
 
 
 def _is_digits(value):
     return isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())
+
+
+def _as_list(value):
+    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 class Reader:
@@ -771,13 +779,20 @@ class Reader:
     :param params: the module options (parent options by kind name).
     :param check_note: appended to "does not exist" messages of a parent or reference given by name
         when the task creates or updates (in check mode an earlier task's creation cannot be seen).
+    :param check_mode: a parent or reference given by name that does not exist is taken as created
+        by an earlier task of the run (check mode creates nothing, so it cannot be seen): its id is
+        :data:`TO_BE_CREATED`, nothing under it is read, and the task plans a create. Only for
+        ``state=present``; the real run still fails on it.
     """
 
-    def __init__(self, client, registry, params, check_note=''):
+    def __init__(self, client, registry, params, check_note='', check_mode=False):
         self.client = client
         self.registry = registry
         self.params = params
         self.check_note = check_note
+        self.check_mode = check_mode
+        # "web app 'shop' (option webapp)" for each name taken as to be created (check mode only)
+        self.to_be_created = []
         self.context = {}
         self._cache = {}
 
@@ -908,10 +923,16 @@ class Reader:
         return self._cache[key]
 
     def resolve(self, kind_name, value, what):
-        """Like :meth:`lookup`, failing when the name does not exist."""
-        ident = self.lookup(kind_name, value)
+        """Like :meth:`lookup`, failing when the name does not exist (in check mode: :data:`TO_BE_CREATED`)."""
+        kind = self.registry[kind_name]
+        by_id = kind.by_id_only or self.registry.api.is_id(value)
+        # Under a parent that is to be created nothing exists yet, and its paths cannot be read.
+        ident = self.lookup(kind_name, value) if by_id or not self.to_be_created else None
         if ident is None:
-            raise ResourceError('%s %r does not exist (%s)%s' % (self.registry[kind_name].name, value, what, self.check_note))
+            if self.check_mode:
+                self.to_be_created.append('%s %r (%s)' % (kind.label, value, what))
+                return TO_BE_CREATED
+            raise ResourceError('%s %r does not exist (%s)%s' % (kind.name, value, what, self.check_note))
         return ident
 
     def resolve_parents(self, kind, absent_ok=False):
@@ -1030,7 +1051,7 @@ class Reader:
                 path = _fill(template, plan.reading.context, id=ident if ident is not None else '{id}')
             except KeyError:
                 continue
-            if '{id}' in path:
+            if '{id}' in path or TO_BE_CREATED in path:
                 continue
             data = self._get(path, gone_ok=False)
             offered = data.get('data') if isinstance(data, dict) else data
@@ -1047,7 +1068,7 @@ class Reader:
         if reading.missing_parent:
             return reading
         try:
-            current = self.find(kind, task)
+            current = None if self.to_be_created else self.find(kind, task)
         except ResourceError as err:
             if absent and isinstance(err, MissingParent):
                 # The parent given by id is gone: so is everything under it.
@@ -1073,9 +1094,15 @@ class Reader:
                                              for item in value]
             elif value is not None:
                 reading.references[field] = self.resolve(target, value, 'attributes.%s of %s' % (field, kind.name))
+            if TO_BE_CREATED in _as_list(reading.references.get(field)):
+                # No id yet: the plan shows the reference as the task gives it.
+                del reading.references[field]
         if kind.name_reference and task.name is not None and reading.current is None:
             # Only a create carries the named resource's id: a converged run reads nothing more.
             reading.name_id = self.resolve(kind.name_reference, task.name, 'option name of %s' % kind.name)
+            if reading.name_id == TO_BE_CREATED:
+                reading.name_id = None
+        reading.to_be_created = list(self.to_be_created)
         if current is not None and self._needs_extra_read(kind, task, reading):
             reading.current = self.read_extra(kind, current)
         return reading
@@ -1432,6 +1459,9 @@ def plan_task(task, reading, jsonschema=None):
     if current is None:
         if task.ident is not None:
             raise ResourceError('no %s with id %s exists (a resource cannot be created with a given id)' % (kind.name, task.ident))
+        for what in reading.to_be_created:
+            plan.warnings.append('%s does not exist yet: check mode plans this create as if an earlier task of this run '
+                                 'created it (the real run fails unless one does)' % what)
         ops, values, secrets_sent = _create_operations(kind, task, reading, desired, jsonschema=jsonschema)
         plan.action = 'create'
         plan.operations = ops + _follow_up(kind, task, reading, ops)

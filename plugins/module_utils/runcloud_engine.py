@@ -38,7 +38,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.engine import (  # noq
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
 
 # What a "does not exist" message adds when the task creates or updates.
-CHECK_MODE_NOTE = ('; in check mode this is an error too, even when an earlier task of the same run would create it '
+CHECK_MODE_NOTE = ('; in check mode this plans a create instead, as if an earlier task of the same run had created it '
                    '(check mode creates nothing)')
 
 
@@ -47,15 +47,19 @@ def task_of(params):
     return Task.from_params(KINDS, params)
 
 
-def reader_for(client, params):
-    """A :class:`Reader` for runcloud_resource's options."""
+def reader_for(client, params, check_mode=False):
+    """A :class:`Reader` for runcloud_resource's options (``check_mode``: see :class:`Reader`)."""
     present = (params.get('state') or 'present') == 'present'
-    return Reader(client, KINDS, params, check_note=CHECK_MODE_NOTE if present else '')
+    return Reader(client, KINDS, params, check_note=CHECK_MODE_NOTE if present else '', check_mode=check_mode and present)
 
 
-def plan(client, params, jsonschema=None):
-    """Read what the task needs and plan it; returns ``(plan, reader)`` (no write)."""
-    reader = reader_for(client, params)
+def plan(client, params, jsonschema=None, check_mode=False):
+    """Read what the task needs and plan it; returns ``(plan, reader)`` (no write).
+
+    In ``check_mode`` a parent or reference given by name that does not exist yet is taken as created by an
+    earlier task of the run: the plan is then a create under it, with a warning naming it.
+    """
+    reader = reader_for(client, params, check_mode=check_mode)
     task = task_of(params)
     the_plan = plan_task(task, reader.read(task), jsonschema=jsonschema)
     reader.check_choices(the_plan)

@@ -34,7 +34,11 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Sends no write and returns the would-be resource.
+    description:
+      - Sends no write and returns the would-be resource.
+      - A parent (O(server), O(webapp), O(database)) or a reference (a web app's C(user)) given by name that does not exist
+        is taken as created by an earlier task of the same run, which check mode cannot see; the task reports the create
+        (changed, with its diff) under it and warns naming it. The real run fails on it unless an earlier task created it.
   diff_mode:
     support: full
     description: Shows the compared fields before and after (never a secret).
@@ -539,7 +543,7 @@ def main():
         module.exit_json(changed=False, resource={}, operations=[], msg='the task is valid (validate_only: nothing was read or sent)')
     client = runcloud_client(module)
     try:
-        the_plan, reader = plan(client, params, jsonschema)
+        the_plan, reader = plan(client, params, jsonschema, check_mode=module.check_mode)
     except ResourceError as err:
         module.fail_json(msg=err.message, changed=False, failure=err.failure or {})
     except ApiError as err:

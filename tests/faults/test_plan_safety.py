@@ -165,7 +165,7 @@ def test_teardown_run_twice_by_parent_name(sandbox, module_runner):
             assert 'in check mode' not in json.dumps(run.result)
         assert writes(sandbox) == [], 'teardown run %d wrote' % (attempt + 1)
     run = module_runner('runcloud_resource', rc(sandbox, kind='domain', server='web-01', webapp='shop', name='x.example.com'))
-    assert run.failed and 'in check mode this is an error too' in run.msg
+    assert run.failed and 'in check mode this plans a create instead' in run.msg
 
 
 # -- secrets never leave the process ------------------------------------------------

@@ -43,7 +43,7 @@ def params(**kw):
 
 def run(check_mode=False, **kw):
     client = ApiClient('runcloud', BASE, token='tok', rate_limit_timeout=0)
-    the_plan, reader = plan(client, params(**kw), jsonschema)
+    the_plan, reader = plan(client, params(**kw), jsonschema, check_mode=check_mode)
     if check_mode:
         return the_plan.result()
     result = apply_plan(client, the_plan, reader).result()
@@ -431,3 +431,72 @@ def test_a_web_app_delete_that_fails_does_not_claim_what_went_with_it():
     the_plan, reader = plan(client, params(kind='webapp', server='3', name='shop', state='absent'), jsonschema)
     assert the_plan.result()['also_deleted'] == [{'kind': 'domain', 'id': 12, 'name': 'shop.example.com'}]
     assert 'also_deleted' not in apply_plan(client, the_plan, reader).result()
+
+
+# -- check mode: a parent or reference an earlier task would create ---------------
+
+def check_plan(**kw):
+    client = ApiClient('runcloud', BASE, token='tok', rate_limit_timeout=0)
+    return plan(client, params(**kw), jsonschema, check_mode=True)[0]
+
+
+@responses.activate
+def test_check_mode_plans_a_create_under_a_web_app_given_by_name_that_does_not_exist_yet():
+    # Only the look-up of the web app by name: nothing under it can exist, so nothing under it is read.
+    responses.get(BASE + '/servers/3/webapps', json=page([{'id': 7, 'name': 'shop-old'}]))
+    the_plan = check_plan(kind='domain', server='3', webapp='shop', name='shop.example.net',
+                          attributes={'www': True, 'redirection': 'www'})
+    result = the_plan.result()
+    assert result['changed'] and the_plan.action == 'create'
+    assert result['diff'] == {'before': {'state': 'absent'},
+                              'after': {'name': 'shop.example.net', 'www': True, 'redirection': 'www', 'state': 'present'}}
+    assert result['operations'] == [{'action': 'create', 'method': 'POST', 'path': '/servers/3/webapps/(to be created)/domains',
+                                     'status': 'planned', 'fields': ['www', 'redirection', 'name']}]
+    assert len(the_plan.warnings) == 1 and "web app 'shop' (option webapp) does not exist" in the_plan.warnings[0]
+    assert len(responses.calls) == 1 and writes() == []
+
+
+@responses.activate
+def test_outside_check_mode_a_web_app_given_by_name_that_does_not_exist_fails_naming_it():
+    responses.get(BASE + '/servers/3/webapps', json=page([]))
+    with pytest.raises(ResourceError) as err:
+        run(kind='domain', server='3', webapp='shop', name='shop.example.net')
+    assert "webapp 'shop' does not exist (option webapp)" in err.value.message
+    assert 'in check mode this plans a create instead' in err.value.message
+    assert writes() == []
+
+
+@responses.activate
+def test_check_mode_takes_a_reference_that_does_not_exist_yet_as_the_task_names_it():
+    responses.get(BASE + '/servers/3/webapps', json=page([]))
+    responses.get(BASE + '/servers/3/users', json=page([]))
+    responses.get(BASE + '/servers/3/php/version', json={'data': ['php82rc', 'php83rc']})
+    the_plan = check_plan(kind='webapp', server='3', name='shop',
+                          attributes={'user': 'shop', 'domainName': 'shop.example.com', 'phpVersion': 'php83rc'})
+    result = the_plan.result()
+    assert result['changed'] and the_plan.action == 'create'
+    assert result['diff']['after'] == {'name': 'shop', 'user': 'shop', 'domainName': 'shop.example.com', 'phpVersion': 'php83rc',
+                                       'state': 'present'}
+    assert the_plan.operations[0].body['user'] == 'shop'
+    assert len(the_plan.warnings) == 1 and "system user 'shop' (attributes.user of webapp)" in the_plan.warnings[0]
+    assert writes() == []
+
+
+@responses.activate
+def test_check_mode_reads_nothing_under_a_parent_to_be_created():
+    # The database does not exist: its grants and the user the grant names are not read.
+    responses.get(BASE + '/servers/3/databases', json=page([]))
+    the_plan = check_plan(kind='database_grant', server='3', database='shopdb', name='shop_user')
+    assert the_plan.result()['changed'] and the_plan.action == 'create'
+    assert the_plan.operations[0].path == 'servers/3/databases/(to be created)/grant'
+    assert [w.split(' does not exist')[0] for w in the_plan.warnings] == ["database 'shopdb' (option database)",
+                                                                          "database user 'shop_user' (option name of database_grant)"]
+    assert len(responses.calls) == 1 and writes() == []
+
+
+@responses.activate
+def test_check_mode_still_fails_on_a_parent_given_by_id_that_does_not_exist():
+    responses.get(BASE + '/servers/3/webapps/7/domains', status=404, json={'message': 'Web application not found'})
+    with pytest.raises(ResourceError) as err:
+        run(kind='domain', server='3', webapp='7', name='shop.example.net', check_mode=True)
+    assert 'web app 7 does not exist' in err.value.message
