@@ -33,7 +33,11 @@ except ImportError:  # pragma: no cover - PyYAML comes with ansible-core on the 
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import runcloud_pages
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import read_attributes
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import (
+    EXTERNAL_API_SERVICES,
+    KINDS,
+    external_api_create_service,
+)
 
 SITES_GROUP = 'runcloud_sites'
 ACCOUNT_GROUP = 'runcloud_account'
@@ -50,9 +54,6 @@ _WEBAPP_ROLE_VARS = (
 )
 # Attributes of a web app the role fills itself: the system user and the primary domain.
 _WEBAPP_ROLE_FILLS = ('user', 'domainName')
-# The services an external API key is created with. The key's GET answers some of them by their display
-# name ("Digital Ocean", "Cloudflare"), which the create refuses: the export writes the slug.
-EXTERNAL_API_SERVICES = ('cloudflare', 'digitalocean', 'dnsmadeeasy', 'godaddy', 'linode', 'namecheap', 'route53', 'vultr')
 
 
 class ExportError(Exception):
@@ -63,13 +64,6 @@ def _token(text):
     """``text`` as a piece of a variable name (lower case letters, digits and underscores)."""
     token = re.sub(r'[^a-z0-9]+', '_', str(text).lower()).strip('_')
     return token or 'x'
-
-
-def external_api_service(value):
-    """The service slug the create takes for a ``service`` the API returned (``'Digital Ocean'`` gives
-    ``'digitalocean'``), or ``None`` when it names no service the create is known to take."""
-    slug = re.sub(r'[^a-z0-9]+', '', str(value).lower())
-    return slug if slug in EXTERNAL_API_SERVICES else None
 
 
 class VaultRef(str):
@@ -281,7 +275,9 @@ class Exporter:
             label = name_of(kind, obj)
             attrs = attributes_of(kind, obj)
             if 'service' in attrs:
-                service = external_api_service(attrs['service'])
+                # The key's GET answers some services by their display name ("Digital Ocean"), which the
+                # create refuses: the export writes the form the create takes.
+                service = external_api_create_service(attrs['service'])
                 if service is None:
                     self._incomplete('external API key %s' % label, 'service',
                                      'the API answered %r, which is none of the services the create takes (%s); '
@@ -516,7 +512,8 @@ class Exporter:
                                                  'private key of the custom certificate of %s (sent only when it is installed)' % where)
             attrs['certificate'] = self.vault.ref(('ssl_cert', server.name, name_of(KINDS['webapp'], app)),
                                                   [server.name, name_of(KINDS['webapp'], app), 'ssl_certificate'],
-                                                  'the custom certificate of %s (the API does not return it)' % where)
+                                                  'the custom certificate of %s, PEM (the one installed now: where the API '
+                                                  'returns it, a different one replaces it)' % where)
         return attrs
 
     def _git(self, server, app):
