@@ -7,14 +7,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 
 import pytest
 import responses
 
 from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
 
 try:
     from ansible.module_utils.secrets import mask_secrets
@@ -22,7 +20,7 @@ except ImportError:
     mask_secrets = None
 
 from ansible_collections.apiops.saas.plugins.modules import lightrun_resource, runcloud_resource
-from ansible_collections.apiops.saas.tests.unit.plugins.controller_view import as_shown
+from ansible_collections.apiops.saas.tests.unit.plugins.module_harness import as_shown, module_args as harness_args
 
 RUNCLOUD = 'https://rc.test/api/v2'
 LIGHTRUN = 'https://lr.test'
@@ -40,23 +38,8 @@ SMTP_ATTRIBUTES = {'type': 'CUSTOM', 'serverHost': 'smtp.example.test', 'serverP
 SMTP_PATH = LIGHTRUN + '/api/v1/configuration/connectivity/smtp'
 
 
-@contextlib.contextmanager
 def module_args(args):
-    args = dict(args, _ansible_remote_tmp='/tmp', _ansible_keep_remote_files=False, _ansible_inject_invocation=True)
-    try:
-        from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
-    except ImportError:
-        patch_module_args = None
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-        return
-    saved = basic._ANSIBLE_ARGS
-    basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
-    try:
-        yield
-    finally:
-        basic._ANSIBLE_ARGS = saved
+    return harness_args(dict(args, _ansible_inject_invocation=True))
 
 
 def run_module(module, args, capsys, monkeypatch):

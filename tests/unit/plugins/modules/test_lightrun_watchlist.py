@@ -13,7 +13,7 @@ from ansible.module_utils import basic
 from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.apiops.saas.plugins.modules import lightrun_watchlist, lightrun_watchlist_info
-from ansible_collections.apiops.saas.tests.unit.plugins.controller_view import as_shown
+from ansible_collections.apiops.saas.tests.unit.plugins.module_harness import as_shown
 from ansible_collections.apiops.saas.tests.unit.plugins.module_utils.test_lightrun import BASE, KEY, FakeLightrun
 
 

@@ -4,38 +4,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 
 import pytest
 import responses
 
-from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
-
 from ansible_collections.apiops.saas.plugins.modules import runcloud_resource, runcloud_resource_info
-from ansible_collections.apiops.saas.tests.unit.plugins.controller_view import as_shown
+from ansible_collections.apiops.saas.tests.unit.plugins.module_harness import as_shown, module_args as harness_args
 
 BASE = 'https://rc.test/api/v2'
 
 
-@contextlib.contextmanager
 def module_args(args):
-    args = dict(args, api_url=BASE, api_token='secret-token', _ansible_remote_tmp='/tmp', _ansible_keep_remote_files=False)
-    try:
-        from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
-    except ImportError:
-        patch_module_args = None
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-        return
-    saved = basic._ANSIBLE_ARGS
-    basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
-    try:
-        yield
-    finally:
-        basic._ANSIBLE_ARGS = saved
+    return harness_args(dict(args, api_url=BASE, api_token='secret-token'))
 
 
 def run_module(module, args, capsys):
@@ -106,24 +87,9 @@ def test_malformed_api_urls_fail_naming_the_option(capsys, url):
 
 def run_url(url, capsys):
     """Run runcloud_resource with ``api_url`` set to ``url`` (module_args() would override it)."""
-    args = {'kind': 'server', 'name': 'web-1', 'api_token': 'secret-token', '_ansible_remote_tmp': '/tmp',
-            '_ansible_keep_remote_files': False, 'api_url': url}
-    try:
-        from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
-    except ImportError:
-        patch_module_args = None
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            with pytest.raises(SystemExit):
-                runcloud_resource.main()
-    else:
-        saved = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
-        try:
-            with pytest.raises(SystemExit):
-                runcloud_resource.main()
-        finally:
-            basic._ANSIBLE_ARGS = saved
+    with harness_args({'kind': 'server', 'name': 'web-1', 'api_token': 'secret-token', 'api_url': url}):
+        with pytest.raises(SystemExit):
+            runcloud_resource.main()
     return as_shown(json.loads(capsys.readouterr().out))
 
 
