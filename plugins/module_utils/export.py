@@ -510,10 +510,12 @@ class Exporter:
             attrs['privateKey'] = self.vault.ref(('ssl_key', server.name, name_of(KINDS['webapp'], app)),
                                                  [server.name, name_of(KINDS['webapp'], app), 'ssl_private_key'],
                                                  'private key of the custom certificate of %s (sent only when it is installed)' % where)
-            attrs['certificate'] = self.vault.ref(('ssl_cert', server.name, name_of(KINDS['webapp'], app)),
-                                                  [server.name, name_of(KINDS['webapp'], app), 'ssl_certificate'],
-                                                  'the custom certificate of %s, PEM (the one installed now: where the API '
-                                                  'returns it, a different one replaces it)' % where)
+            if not attrs.get('certificate'):
+                # Where the API returns the installed certificate (public, not a secret) it is written as it
+                # is and compared on every run; where it does not, the user gives it, like the key.
+                attrs['certificate'] = self.vault.ref(('ssl_cert', server.name, name_of(KINDS['webapp'], app)),
+                                                      [server.name, name_of(KINDS['webapp'], app), 'ssl_certificate'],
+                                                      'the custom certificate of %s, PEM (the API does not return it)' % where)
         return attrs
 
     def _git(self, server, app):

@@ -195,6 +195,13 @@ def keys(sandbox):
     return sandbox.state()['lightrun_org']['system_api_keys']
 
 
+def removal_of(key):
+    """The task that removes ``key`` by id, as a failed run tells the user to."""
+    task = dict(KEY)
+    task.update(state='absent', id=key['id'], attributes={})
+    return task
+
+
 def fingerprint(value):
     # The sandbox keeps only this digest of a key's value.
     return hashlib.sha256(value.encode('utf-8')).hexdigest()[:12]
@@ -239,7 +246,7 @@ def test_key_whose_create_answers_are_lost_to_timeouts_fails_naming_the_key(sand
     sandbox.clear_faults()
     left = [k for k in keys(sandbox) if k['label'] == 'ci key']
     assert len(left) == 1 and 'state: absent, id: %s' % left[0]['id'] in result.msg, (left, result.msg)
-    gone = run(module_runner, no_traceback, sandbox, **dict(KEY, state='absent', id=left[0]['id'], attributes={}))
+    gone = run(module_runner, no_traceback, sandbox, **removal_of(left[0]))
     assert not gone.failed and gone.result['changed'] is True, gone.describe()
     again = run(module_runner, no_traceback, sandbox, **KEY)
     assert not again.failed, again.describe()
@@ -262,7 +269,7 @@ def test_key_whose_new_value_is_lost_too_fails_naming_it(sandbox, module_runner,
     assert "'ci key'" in result.msg and 'state: absent, id: %s' % left[0]['id'] in result.msg, result.msg
     assert 'secret' not in result.result
     sandbox.clear_faults()
-    gone = run(module_runner, no_traceback, sandbox, **dict(KEY, state='absent', id=left[0]['id'], attributes={}))
+    gone = run(module_runner, no_traceback, sandbox, **removal_of(left[0]))
     assert not gone.failed, gone.describe()
     again = run(module_runner, no_traceback, sandbox, **KEY)
     assert not again.failed and again.result['secret']['apiKey'], again.describe()

@@ -32,6 +32,7 @@ test ! -e "$out/checked"
 # Values that look like templates reach the modules as they are: the adoption's check mode has nothing to do.
 export_to "$out/clean" > "$out/clean.log"
 grep -qF "!unsafe 'docker ps --format ''{{.Names}}'''" "$out/clean/host_vars/two.yml"
+# shellcheck disable=SC2016 # the text is looked for as it is, unexpanded
 grep -qF 'echo ${#f}' "$out/clean/host_vars/two.yml"
 grep -qF "!unsafe 'echo {{ 1 + 1 }}'" "$out/clean/host_vars/two.yml"
 grep -qF "!unsafe 'php worker.php {{ item }}'" "$out/clean/host_vars/one.yml"

@@ -479,3 +479,14 @@ def test_foreign_files_must_be_a_known_choice_and_dest_a_folder(tmp_path):
     (tmp_path / 'file').write_text('x')
     with pytest.raises(ExportError, match=r'dest: .*/file exists and is not a folder'):
         plan_files(str(tmp_path / 'file'), FILES)
+
+
+def test_a_certificate_the_api_returns_is_written_as_it_is_and_its_key_stays_in_the_vault(api):
+    pem = '-----BEGIN CERTIFICATE-----\nMIIBexported\n-----END CERTIFICATE-----\n'
+    api.data['servers/3/webapps/63/ssl'] = dict(api.data['servers/3/webapps/63/ssl'], certificate=pem, privateKey='key-from-api')
+    result = run(api)[0]
+    status_ssl = site(result, 'status')['runcloud_site_ssl']
+    assert status_ssl['certificate'] == pem
+    assert status_ssl['privateKey'] == '{{ vault_runcloud_web_01_status_ssl_private_key }}'
+    assert 'key-from-api' not in json.dumps(result) and 'key-from-api' not in json.dumps(render_files(result))
+    assert 'vault_runcloud_web_01_status_ssl_certificate' not in [v['name'] for v in result['vault_variables']]
