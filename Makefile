@@ -25,7 +25,7 @@ test:
 	tests/ci/test-all.sh
 
 sanity:
-	tests/ci/ansible-test.sh $(V) sanity
+	tests/ci/ansible-test.sh $(V) sanity $(SANITY_ARGS)
 
 units:
 	tests/ci/ansible-test.sh $(V) units
