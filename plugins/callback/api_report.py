@@ -158,8 +158,9 @@ def _task_result_parts(result):
     """Task, host and result dict of a task result: the public ``task``, ``host`` and ``result``
     attributes where the running ansible-core has them (2.19 and later), the underscored ones
     (deprecated there) before."""
-    if hasattr(type(result), 'task') and hasattr(type(result), 'result'):
-        return result.task, result.host, result.result
+    task = getattr(result, 'task', None)
+    if task is not None:
+        return task, result.host, result.result
     return result._task, result._host, result._result
 
 
