@@ -234,10 +234,7 @@ def runcloud_client(module):
     except ConnectionOptionError as exc:
         module.fail_json(msg=str(exc))
     # Values read from the environment are secrets too: keep them out of any output.
-    if hasattr(module, 'add_secrets'):
-        module.add_secrets([token] + list(basic or ()))
-    else:
-        module.no_log_values.update(value for value in ([token] + list(basic or ())) if value)
+    module.add_secrets([token] + list(basic or ()))
     client = ApiClient(
         'runcloud', params['api_url'], token=token, basic_auth=basic, timeout=params['timeout'],
         validate_certs=params['validate_certs'], ca_path=params['ca_path'], rate_limit_timeout=params['rate_limit_timeout'],

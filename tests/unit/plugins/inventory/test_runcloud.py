@@ -348,6 +348,9 @@ class _FakeModule:
         self.params = params
         self.no_log_values = set()
 
+    def add_secrets(self, values):
+        self.no_log_values.update(value for value in values if value)
+
     def fail_json(self, msg, **kwargs):
         raise AssertionError(msg)
 
