@@ -27,10 +27,19 @@ VERSIONS="${VERSIONS:-$SUPPORTED_CORE_VERSIONS}"
 LOGS="$ROOT/.build${APIOPS_BUILD:+/$APIOPS_BUILD}/test-logs"
 rm -rf "$LOGS" && mkdir -p "$LOGS"
 started=$SECONDS
+# busy_cpu_seconds: CPU time the whole machine has spent busy since boot (every core, from /proc/stat), so the
+# summary can say how much of the machine the run used: on a saturated machine only less work is faster.
+busy_cpu_seconds() {
+    awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {printf "%d", ($2 + $3 + $4 + $7 + $8) / hz}' /proc/stat 2>/dev/null || echo 0
+}
+busy_at_start="$(busy_cpu_seconds)"
 make_=(make -C "$ROOT" --no-print-directory)
 
 newest_first() { printf '%s\n' "$@" | sort -t. -k1,1nr -k2,2nr; }
 read -ra versions <<< "$VERSIONS"
+
+# stamp_lines: each line of standard input prefixed with the time of day (HH:MM:SS), as it arrives.
+stamp_lines() { perl -MPOSIX -ne 'BEGIN { $| = 1 } print strftime("%H:%M:%S ", localtime), $_'; }
 
 # part NAME COMMAND...: run one part, its output in $LOGS/NAME.log, its result in $LOGS/NAME.result.
 part() {
@@ -38,13 +47,14 @@ part() {
     if [ -n "${PARTS:-}" ] && [[ " $PARTS " != *" $name "* ]]; then return 0; fi
     local begin=$SECONDS rc
     printf '%(%H:%M:%S)T start %s\n' -1 "$name" >&2
+    # Every log line carries its time of day, so a slow part's log shows where its time went.
     if [ -x /usr/bin/time ]; then
         # CPU seconds too: on a shared machine they say more about a part's cost than its wall time.
-        /usr/bin/time -f '%U %S' -o "$LOGS/$name.cpu" "$@" > "$LOGS/$name.log" 2>&1 < /dev/null
+        /usr/bin/time -f '%U %S' -o "$LOGS/$name.cpu" "$@" < /dev/null 2>&1 | stamp_lines > "$LOGS/$name.log"
     else
-        "$@" > "$LOGS/$name.log" 2>&1 < /dev/null
+        "$@" < /dev/null 2>&1 | stamp_lines > "$LOGS/$name.log"
     fi
-    rc=$?
+    rc=${PIPESTATUS[0]}
     printf '%s %s %s %s\n' "$name" "$rc" "$((SECONDS - begin))" \
         "$(awk '/^[0-9.]+ [0-9.]+$/ {printf "%d", $1 + $2}' "$LOGS/$name.cpu" 2>/dev/null)" > "$LOGS/$name.result"
     printf '%(%H:%M:%S)T %s %s (%d s)\n' -1 "$([ "$rc" -eq 0 ] && echo 'pass ' || echo 'FAIL ')" "$name" "$((SECONDS - begin))" >&2
@@ -144,7 +154,7 @@ fi
 
 failed=0
 passed=0
-log "Summary (wall time $((SECONDS - started)) s)"
+log "Summary (wall time $((SECONDS - started)) s; the machine's $(nproc) cores were busy $(($(busy_cpu_seconds) - busy_at_start)) CPU s in all, other work on it included)"
 for result in "$LOGS"/*.result; do
     [ -e "$result" ] || continue
     read -r name rc seconds cpu < "$result"
