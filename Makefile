@@ -28,7 +28,7 @@ sanity:
 	tests/ci/ansible-test.sh $(V) sanity $(SANITY_ARGS)
 
 units:
-	tests/ci/ansible-test.sh $(V) units
+	tests/ci/ansible-test.sh $(V) units $(UNITS_ARGS)
 
 integration:
 	tests/ci/ansible-test.sh $(V) integration $(TARGETS)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything CI runs (make test), through the Makefile targets it documents:
 # - `ansible-test sanity` (no ignore file; every test on the oldest and newest version, the
-#   version-dependent ones in between: VERSION_SANITY below) and `ansible-test units` on every supported
+#   version-dependent ones in between: VERSION_SANITY below) and `ansible-test units` (likewise: VERSION_UNITS) on every supported
 #   ansible-core (SUPPORTED_CORE_VERSIONS in common.sh: 2.16 to 2.22), each on a Python that
 #   version supports on the controller;
 # - `ansible-test integration`, every target, on the oldest version against the standard sandbox
@@ -89,13 +89,35 @@ integration() {  # integration VERSION PROFILE SHARD
         INTEGRATION_SHARD="$3/$SHARDS" "${make_[@]}" integration V="$1"
 }
 
+# Every unit test runs on the oldest and the newest version and on the newest version of every other Python
+# the matrix uses (each Python once). The versions between them run the tests that go through ansible-core
+# itself (AnsibleModule and the module harness, the inventory and action plugin bases, the secrets registry,
+# runtime metadata): the others test the collection's own code on a Python one of those runs already covers.
+# UNITS_FULL=1 runs every test on every version.
+VERSION_UNITS="tests/unit/plugins/modules/ tests/unit/plugins/inventory/ tests/unit/plugins/action/ tests/unit/meta/ tests/unit/plugins/module_utils/test_api_module_secrets.py"
+
+full_units_versions() {
+    local version python
+    declare -A newest_on=()
+    for version in $(newest_first "${versions[@]}"); do
+        python="$(venv_python_version "$(venv_for "$version")")"
+        [ -n "${newest_on[$python]:-}" ] || newest_on[$python]="$version"
+    done
+    echo "$OLDEST_CORE $NEWEST_CORE ${newest_on[*]}"
+}
+
 # The checks that take longest run in a lane of their own (about as long as the units and other checks).
 SEPARATE_CHECKS="70-export-roundtrip 60-bench-smoke 65-fleet-smoke"
 
 checks_lane() {
     local version check
+    local args
     for version in "${versions[@]}"; do
-        part "units-$version" "${make_[@]}" units V="$version"
+        args=""
+        if [ "${UNITS_FULL:-}" != 1 ] && [[ " $(full_units_versions) " != *" $version "* ]]; then
+            args="$VERSION_UNITS"
+        fi
+        part "units-$version" "${make_[@]}" units V="$version" UNITS_ARGS="$args"
     done
     for check in "$ROOT"/tests/ci/checks.d/*.sh; do
         [ -e "$check" ] || continue
