@@ -12,6 +12,33 @@ event on the queue when a watched package, or one of its watched classes, become
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import sys
+import threading
+
+# ansible-rulebook runs this file by its path (runpy), where ansible_collections may not be importable
+# (an execution environment keeps collections outside sys.path): the root this collection is
+# installed under is added last, so a copy already importable still wins.
+_INSTALL_ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), *(['..'] * 7)))
+if os.path.isdir(os.path.join(_INSTALL_ROOT, 'ansible_collections', 'apiops', 'saas')) and _INSTALL_ROOT not in sys.path:
+    sys.path.append(_INSTALL_ROOT)
+
+# pylint: disable=wrong-import-position
+from ansible_collections.apiops.saas.plugins.module_utils.client import HAS_REQUESTS, ApiClient, ApiError  # noqa: E402
+from ansible_collections.apiops.saas.plugins.module_utils.connection import ConnectionOptionError, check_connection_options  # noqa: E402
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun import PackageSpecError  # noqa: E402
+from ansible_collections.apiops.saas.plugins.module_utils.reachability import (  # noqa: E402
+    InputError,
+    check_tags,
+    loaded_query,
+    name_permission,
+    parse_wanted,
+    read_loaded_packages,
+    resolve_agent_pool,
+)
+
 DOCUMENTATION = r'''
 ---
 short_description: Events when Lightrun reports a watched Java package or class loaded at runtime.
@@ -130,33 +157,6 @@ EXAMPLES = r'''
         debug:
           msg: "{{ event.lightrun.package }} {{ event.lightrun.version }} loaded {{ event.lightrun.classes }}"
 '''
-
-import asyncio
-import logging
-import os
-import sys
-import threading
-
-# ansible-rulebook runs this file by its path (runpy), where ansible_collections may not be importable
-# (an execution environment keeps collections outside sys.path): the root this collection is
-# installed under is added last, so a copy already importable still wins.
-_INSTALL_ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), *(['..'] * 7)))
-if os.path.isdir(os.path.join(_INSTALL_ROOT, 'ansible_collections', 'apiops', 'saas')) and _INSTALL_ROOT not in sys.path:
-    sys.path.append(_INSTALL_ROOT)
-
-# pylint: disable=wrong-import-position
-from ansible_collections.apiops.saas.plugins.module_utils.client import HAS_REQUESTS, ApiClient, ApiError  # noqa: E402
-from ansible_collections.apiops.saas.plugins.module_utils.connection import ConnectionOptionError, check_connection_options  # noqa: E402
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun import PackageSpecError  # noqa: E402
-from ansible_collections.apiops.saas.plugins.module_utils.reachability import (  # noqa: E402
-    InputError,
-    check_tags,
-    loaded_query,
-    name_permission,
-    parse_wanted,
-    read_loaded_packages,
-    resolve_agent_pool,
-)
 
 LOGGER = logging.getLogger('apiops.saas.lightrun_loaded_packages')
 DEFAULT_URL = 'https://app.lightrun.com'

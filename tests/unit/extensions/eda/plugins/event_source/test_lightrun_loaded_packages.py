@@ -443,7 +443,7 @@ def test_credentials_are_never_in_events_or_logs(standard, caplog):
         try:
             await source.baseline()
             standard.admin('PUT', 'faults', {'errors': [{'status': 502, 'count': 5, 'api': 'lightrun'}],
-                                            'malformed': {'kind': 'html', 'count': 1, 'path': 'loaded'}})
+                                             'malformed': {'kind': 'html', 'count': 1, 'path': 'loaded'}})
             await source.poll()
             await source.poll()
             standard.load(LOG4J, '2.14.1', [JNDI])
