@@ -13,6 +13,7 @@ backoff) run on a fake clock inside client.py, so no test waits and none depends
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import os
@@ -219,7 +220,7 @@ def changes(events):
 
 
 def test_the_file_is_what_ansible_rulebook_runs():
-    assert asyncio.iscoroutinefunction(SOURCE['main'])
+    assert inspect.iscoroutinefunction(SOURCE['main'])
     assert 'DOCUMENTATION' in SOURCE and 'EXAMPLES' in SOURCE
 
 
