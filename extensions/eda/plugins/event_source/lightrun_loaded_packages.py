@@ -93,7 +93,8 @@ options:
       - A package given with C(classes) makes events about those classes only (C(classes_loaded) when one of them is
         loaded); the package itself loading without them is a C(package_loaded) event.
       - Lightrun reports only on the packages and classes of its watch list; add them with
-        M(apiops.saas.lightrun_watchlist) first.
+        M(apiops.saas.lightrun_watchlist) first. A given package a complete read does not list, or a given class
+        Lightrun does not watch, could never make an event - the source logs a warning naming it, once.
       - When not given, every package Lightrun reports (the whole watch list) with all its watched classes.
     type: list
     elements: raw
@@ -247,6 +248,8 @@ class Settings:
         packages = args.get('packages')
         if packages is not None and not isinstance(packages, list):
             raise ArgumentError('packages must be a list, got %r' % (packages,))
+        if packages == []:
+            raise ArgumentError('packages must not be empty; leave it out to react to every package Lightrun reports')
         try:
             self.wanted = parse_wanted(packages) if packages else None
         except PackageSpecError as exc:
@@ -314,6 +317,33 @@ class Watch:
                     listed.update(want['classes'])
                 loaded_classes &= listed
         return Snapshot(status in LOADED, loaded_classes, status)
+
+    def unreported(self, items, complete):
+        """Why a given package or class can never make an event: Lightrun does not report it (it is not watched).
+
+        Lightrun reports only the packages and classes of its watch list, so a misspelt or unwatched
+        one would silently never fire. A package is judged missing only from a complete read.
+        """
+        if self.wanted is None:
+            return []
+        listed = {}
+        for item in items:
+            if isinstance(item, dict):
+                listed.setdefault(item.get('packageName'), []).append(item)
+        problems = []
+        for want in self.wanted:
+            hits = [item for item in listed.get(want['name'], []) if want['version'] in (None, item.get('version'))]
+            if not hits:
+                if complete:
+                    problems.append('%s%s is not in Lightrun\'s answer (not in its watch list?): it can make no event'
+                                    % (want['name'], ' %s' % want['version'] if want['version'] else ''))
+                continue
+            for item in hits:
+                watched = set(entry.get('name') for entry in item.get('classes') or [] if isinstance(entry, dict))
+                for name in sorted(set(want['classes'] or ()) - watched):
+                    problems.append('Lightrun does not watch class %s of %s %s: its loading can make no event; add it to '
+                                    'the watch list (apiops.saas.lightrun_watchlist)' % (name, want['name'], item.get('version')))
+        return problems
 
 
 def _key(item):
@@ -424,6 +454,7 @@ class Source:
         self.pool = {'id': settings.agent_pool_id, 'name': None} if settings.agent_pool_id else None
         self.ready = False
         self.tracker = Tracker(Watch(settings.wanted), settings.report_stopped)
+        self.warned = set()
 
     def read(self):
         """One read (blocking): the pool and tags checked once, then every loaded package; ``(items, complete)``."""
@@ -470,6 +501,10 @@ class Source:
             raise RuntimeError('lightrun_loaded_packages: %s' % name_permission(err)) from None
         baseline = not self.tracker.baseline
         changes = self.tracker.update(items, complete)
+        for problem in self.tracker.watch.unreported(items, complete):
+            if problem not in self.warned:
+                self.warned.add(problem)
+                LOGGER.warning(problem)
         if baseline:
             LOGGER.info('Baseline: %d watched package(s), %d loaded', len(self.tracker.known),
                         sum(1 for snapshot in self.tracker.known.values() if snapshot.loaded))

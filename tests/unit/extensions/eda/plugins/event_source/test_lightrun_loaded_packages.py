@@ -24,6 +24,7 @@ import time
 
 import pytest
 import requests
+import yaml
 
 from ansible_collections.apiops.saas.plugins.module_utils import client as client_mod
 from ansible_collections.apiops.saas.plugins.module_utils.client import LightrunListing
@@ -219,9 +220,14 @@ def changes(events):
             for e in events]
 
 
-def test_the_file_is_what_ansible_rulebook_runs():
+def test_the_file_is_what_ansible_rulebook_runs_and_documents_every_argument():
     assert inspect.iscoroutinefunction(SOURCE['main'])
-    assert 'DOCUMENTATION' in SOURCE and 'EXAMPLES' in SOURCE
+    documented = yaml.safe_load(SOURCE['DOCUMENTATION'])['options']
+    assert sorted(documented) == sorted(SOURCE['ARGS'])
+    example = yaml.safe_load(SOURCE['EXAMPLES'])
+    args = example[0]['sources'][0]['apiops.saas.lightrun_loaded_packages']
+    settings = SOURCE['Settings'](dict(args, api_key=KEY))
+    assert settings.agent_pool == 'production' and settings.wanted[0]['classes'] == [JNDI]
 
 
 def test_baseline_then_one_event_per_change_and_no_duplicate(sandbox):
@@ -304,6 +310,25 @@ def test_stopped_events_only_when_asked(sandbox, report_stopped):
         finally:
             await source.stop()
     run(scenario)
+
+
+def test_packages_and_classes_lightrun_does_not_report_are_named_once(sandbox, caplog):
+    caplog.set_level(logging.WARNING)
+
+    async def scenario():
+        packages = [{'name': LOG4J, 'classes': [JNDI, 'org.apache.logging.log4j.core.net.JndiManager']},
+                    'com.example:not-watched:1.0']
+        source = Run(args_for(sandbox, packages=packages))
+        try:
+            await source.baseline()
+            await source.poll()
+        finally:
+            await source.stop()
+    run(scenario)
+    warnings = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+    assert len([w for w in warnings if 'does not watch class org.apache.logging.log4j.core.net.JndiManager' in w]) == 1
+    assert len([w for w in warnings if 'com.example:not-watched 1.0 is not in Lightrun' in w]) == 1
+    assert not [w for w in warnings if 'JndiLookup' in w]
 
 
 def test_strict_pages_shuffled_on_every_request_make_no_event_of_their_own(server):
@@ -470,6 +495,7 @@ def test_credentials_are_never_in_events_or_logs(standard, caplog):
     ({'tags': 'prod'}, 'tags must be a list of non-empty strings'),
     ({'tags': ['prod', '']}, 'tags must be a list of non-empty strings'),
     ({'packages': 'org.yaml:snakeyaml'}, 'packages must be a list'),
+    ({'packages': []}, 'packages must not be empty'),
     ({'packages': ['not-a-package']}, 'packages[0]'),
     ({'packages': [{'name': LOG4J, 'clases': [JNDI]}]}, 'unknown key(s) clases'),
     ({'report_stopped': 'sometimes'}, 'report_stopped must be a boolean'),
