@@ -18,6 +18,7 @@ import json
 import re
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, LightrunListing, lightrun_pages
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun import parse_package
 from ansible_collections.apiops.saas.plugins.module_utils.sbom import SbomError, selector
 
 LOADED_PACKAGES_PATH = '/api/v1/loaded-packages'
@@ -142,6 +143,23 @@ def check_tags(client, tags, pool_id=None):
         raise InputError('tags: %s not known to Lightrun%s (known: %s)'
                          % (', '.join(unknown), ' in this agent pool' if pool_id else '',
                             ', '.join(sorted(known)[:20]) or 'none'))
+
+
+def parse_wanted(items):
+    """``[{name, version or None, classes or None}]`` from a ``packages`` list.
+
+    Items are what ``lightrun_watchlist``'s ``packages`` takes, or ``groupId:artifactId`` for every
+    version; :class:`~lightrun.PackageSpecError` names a bad item by its index.
+    """
+    wanted = []
+    for index, item in enumerate(items):
+        if isinstance(item, str) and item.strip().count(':') == 1:
+            package = parse_package(index, '%s:0' % item.strip())
+            package['version'] = None
+        else:
+            package = parse_package(index, item)
+        wanted.append(package)
+    return wanted
 
 
 def loaded_query(pool_id=None, tags=None, start=None, end=None, names=None, versions=None, statuses=None):

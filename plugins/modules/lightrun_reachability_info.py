@@ -235,7 +235,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     lightrun_client,
 )
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun import PackageSpecError, parse_package
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun import PackageSpecError
 from ansible_collections.apiops.saas.plugins.module_utils.reachability import (
     STATUSES,
     InputError,
@@ -243,23 +243,11 @@ from ansible_collections.apiops.saas.plugins.module_utils.reachability import (
     check_tags,
     loaded_query,
     name_permission,
+    parse_wanted,
     read_loaded_packages,
     resolve_agent_pool,
     verdict,
 )
-
-
-def parse_wanted(items):
-    """``[{name, version or None, classes or None}]`` from the ``packages`` option."""
-    wanted = []
-    for index, item in enumerate(items):
-        if isinstance(item, str) and item.strip().count(':') == 1:
-            package = parse_package(index, '%s:0' % item.strip())
-            package['version'] = None
-        else:
-            package = parse_package(index, item)
-        wanted.append(package)
-    return wanted
 
 
 def main():
