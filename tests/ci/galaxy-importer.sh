@@ -35,10 +35,21 @@ tarball="$(ls "$work"/apiops-saas-*.tar.gz)"
 log "galaxy-importer $("$venv/bin/pip" show galaxy-importer 2>/dev/null | sed -n 's/^Version: //p') on $(basename "$tarball") (default configuration)"
 cd "$work"
 export PATH="$venv/bin:$PATH"
-set +e
-GALAXY_IMPORTER_CONFIG="$work/empty.cfg" "$venv/bin/python" -m galaxy_importer.main "$tarball" > "$work/import.log" 2>&1
-status=$?
-set -e
+# The importer gives ansible-lint a fixed 180 s of wall time. On a machine busy with the rest of make test
+# that limit can pass while the lint itself needs well under a minute of CPU: a timeout says nothing about
+# the content, so the import is tried once more, and the log says so. Any other error fails at once.
+for attempt in 1 2; do
+    set +e
+    GALAXY_IMPORTER_CONFIG="$work/empty.cfg" "$venv/bin/python" -m galaxy_importer.main "$tarball" > "$work/import.log" 2>&1
+    status=$?
+    set -e
+    if [ "$attempt" = 1 ] && [ "$(grep -Ec '^(WARNING|ERROR):' "$work/import.log")" = 1 ] \
+            && grep -q '^ERROR: Timeout on call to ansible-lint' "$work/import.log"; then
+        log "galaxy-importer: ansible-lint ran out of the importer's 180 s on this busy machine; importing once more"
+        continue
+    fi
+    break
+done
 cat "$work/import.log"
 if [ "$status" -ne 0 ] || ! grep -q 'Importer processing completed successfully' "$work/import.log"; then
     echo "galaxy-importer: the import failed (exit $status)" >&2; exit 1
