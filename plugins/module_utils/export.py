@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover - PyYAML comes with ansible-core on the 
     yaml = None
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import runcloud_pages
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import read_attributes
+from ansible_collections.apiops.saas.plugins.module_utils.engine.values import read_attributes
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import (
     EXTERNAL_API_SERVICES,
     KINDS,

@@ -34,9 +34,11 @@ import re
 from urllib.parse import quote
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, lightrun_pages
-from ansible_collections.apiops.saas.plugins.module_utils.engine import (
-    ApiSpec, Collection, Kind, Registry, ResourceError, Update, check_params, list_resources, run_task,
-)
+from ansible_collections.apiops.saas.plugins.module_utils.engine.collection import Collection
+from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
+from ansible_collections.apiops.saas.plugins.module_utils.engine.model import ApiSpec, Kind, Registry, Update
+from ansible_collections.apiops.saas.plugins.module_utils.engine.run import list_resources, run_task
+from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
 
 __all__ = ['KINDS', 'LEVELS', 'LIGHTRUN_API', 'MANAGED_KINDS', 'kind_doc_lines', 'list_lightrun', 'permission_note',
            'run_lightrun_task']

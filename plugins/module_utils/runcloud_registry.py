@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import runcloud_pages
-from ansible_collections.apiops.saas.plugins.module_utils.engine import ApiSpec, Dependents, FollowUp, Kind, Registry, ResourceError, Update
+from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
+from ansible_collections.apiops.saas.plugins.module_utils.engine.model import ApiSpec, Dependents, FollowUp, Kind, Registry, Update
 
 __all__ = ['CRON_FIELDS', 'EXTERNAL_API_SERVICES', 'KINDS', 'PARENTS', 'RUNCLOUD_API', 'ApiSpec', 'FollowUp', 'Kind', 'Registry',
            'Update', 'check_cron_fields', 'cron_field_error', 'external_api_create_service', 'kind_doc_lines']

@@ -17,16 +17,13 @@ import pytest
 import yaml
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, ApiResponse
-from ansible_collections.apiops.saas.plugins.module_utils.engine import (
-    SECRET_MARKER,
-    Reader,
-    Reading,
-    ResourceError,
-    Task,
-    apply_plan,
-    check_params,
-    plan_task,
-)
+from ansible_collections.apiops.saas.plugins.module_utils.engine.apply import apply_plan
+from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
+from ansible_collections.apiops.saas.plugins.module_utils.engine.plan import plan_task
+from ansible_collections.apiops.saas.plugins.module_utils.engine.read import Reader
+from ansible_collections.apiops.saas.plugins.module_utils.engine.task import Reading, Task
+from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
+from ansible_collections.apiops.saas.plugins.module_utils.engine.values import SECRET_MARKER
 from ansible_collections.apiops.saas.plugins.module_utils.lightrun_registry import (
     KINDS,
     LEVELS,

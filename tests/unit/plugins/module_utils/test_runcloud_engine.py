@@ -11,18 +11,11 @@ import pytest
 import responses
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import (
-    ResourceError,
-    apply_plan,
-    check_params,
-    differences,
-    group_updates,
-    list_resources,
-    normalise,
-    plan,
-    read_attributes,
-    validate_attributes,
-)
+from ansible_collections.apiops.saas.plugins.module_utils.engine.apply import apply_plan
+from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
+from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params, validate_attributes
+from ansible_collections.apiops.saas.plugins.module_utils.engine.values import differences, group_updates, normalise, read_attributes
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import list_resources, plan
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
 
 BASE = 'https://rc.test/api/v2'
