@@ -11,6 +11,7 @@ are declared in ``runcloud_registry.RUNCLOUD_API``.
 
 from __future__ import annotations
 
+from ansible_collections.apiops.saas.plugins.module_utils.engine.check import run_checks
 from ansible_collections.apiops.saas.plugins.module_utils.engine.plan import plan_task
 from ansible_collections.apiops.saas.plugins.module_utils.engine.read import Reader
 from ansible_collections.apiops.saas.plugins.module_utils.engine.run import list_resources as list_kind
@@ -34,7 +35,7 @@ def reader_for(client, params, check_mode=False):
 
 
 def plan(client, params, jsonschema=None, check_mode=False):
-    """Read what the task needs and plan it; returns ``(plan, reader)`` (no write).
+    """Read what the task needs, plan it and run the plan's server checks; returns ``(plan, reader)`` (no write).
 
     In ``check_mode`` a parent or reference given by name that does not exist yet is taken as created by an
     earlier task of the run: the plan is then a create under it, with a warning naming it.
@@ -42,7 +43,7 @@ def plan(client, params, jsonschema=None, check_mode=False):
     reader = reader_for(client, params, check_mode=check_mode)
     task = task_of(params)
     the_plan = plan_task(task, reader.read(task), jsonschema=jsonschema)
-    reader.check_choices(the_plan)
+    run_checks(the_plan, reader)
     return the_plan, reader
 
 

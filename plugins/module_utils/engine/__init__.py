@@ -12,7 +12,8 @@ One module a layer, in the order a task goes through them:
 * :mod:`.validate`: every check of a task that needs no request.
 * :mod:`.task`: what a task asks for and what was read for it.
 * :mod:`.read`: the read step, every GET a task needs (:class:`~.read.Reader`).
-* :mod:`.plan`: the plan step, pure: the operations, the diff, the would-be resource.
+* :mod:`.plan`: the plan step, pure: the operations, the diff, the would-be resource, the checks.
+* :mod:`.check`: the check step: what only the server can tell about a plan, read before any write.
 * :mod:`.operations`: one write of a plan and the paths it goes to.
 * :mod:`.apply`: the apply step, the only code of the engine that writes.
 * :mod:`.run`: read, plan and apply one task; list a kind for ``*_info`` modules.

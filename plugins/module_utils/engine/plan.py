@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 
+from ansible_collections.apiops.saas.plugins.module_utils.engine.check import server_checks
 from ansible_collections.apiops.saas.plugins.module_utils.engine.collection import plan_collection
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.engine.operations import Operation, fill_path, ident_of, item_op_path
@@ -43,6 +44,8 @@ class Plan:
         self.items_applied = None
         # What a delete takes with it (Kind.delete_takes): [{kind, id, name}].
         self.also_deleted = []
+        # What must be checked against the server before any write (:mod:`.check`), planned with the writes.
+        self.checks = []
 
     @property
     def changed(self):
@@ -244,6 +247,13 @@ def plan_task(task, reading, jsonschema=None):
     ones that cannot be carried over), a kind that holds data without ``recreate``,
     a create by id, invalid values.
     """
+    plan = _plan_writes(task, reading, jsonschema)
+    plan.checks = server_checks(plan)
+    return plan
+
+
+def _plan_writes(task, reading, jsonschema):
+    """The writes of :func:`plan_task`, with their diff and would-be resource."""
     kind = task.kind
     plan = Plan(kind, task, reading)
     current = reading.current

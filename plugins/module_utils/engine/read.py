@@ -62,7 +62,7 @@ class Reader:
             return MissingParent('%s does not exist (%s %s answered %s)' % (note, err.method, err.path, err.status), err.to_failure())
         return None
 
-    def _get(self, path, gone_ok=True, params=None):
+    def get(self, path, gone_ok=True, params=None):
         """GET one object (``None`` when gone); a missing parent by id becomes a :class:`ResourceError`."""
         api = self.registry.api
         try:
@@ -137,14 +137,14 @@ class Reader:
         if kind.delete_by_body or not kind.item_get:
             matches = [item for item in self.list(kind) if isinstance(item, dict) and str(item.get('id')) == str(ident)]
             return matches[0] if matches else None
-        return self._get(self.path(kind.item_path, id=ident), params=kind.read_params)
+        return self.get(self.path(kind.item_path, id=ident), params=kind.read_params)
 
     def find_singleton(self, kind):
         """The parent's one item of the kind (``None`` when there is none)."""
         params = dict(kind.read_params)
         params.update((name, self.params[option]) for name, option in kind.option_params.items()
                       if self.params.get(option) not in (None, ''))
-        data = self._get(self.path(kind.path), params=params)
+        data = self.get(self.path(kind.path), params=params)
         if kind.from_api is not None:
             data = kind.from_api(data)
         if kind.always_exists and isinstance(data, dict):
@@ -153,7 +153,7 @@ class Reader:
             if kind.parent and self.registry.api.is_id(self.params.get(kind.parent)):
                 # "none installed" and "no such parent" can look alike: tell them apart before acting.
                 parent = self.registry[kind.parent]
-                if self._get(self.path(parent.item_path, id=self.context[kind.parent])) is None:
+                if self.get(self.path(parent.item_path, id=self.context[kind.parent])) is None:
                     raise MissingParent('%s %s does not exist' % (parent.label, self.context[kind.parent]))
             return None
         return data
@@ -205,7 +205,7 @@ class Reader:
         """Merge the kind's extra read (a web app's settings) into ``obj``."""
         if not kind.extra_read or obj is None:
             return obj
-        settings = self._get(self.path(kind.item_path, id=obj['id']) + '/' + kind.extra_read, gone_ok=False)
+        settings = self.get(self.path(kind.item_path, id=obj['id']) + '/' + kind.extra_read, gone_ok=False)
         merged = dict(obj)
         if isinstance(settings, dict):
             merged.update({k: v for k, v in settings.items() if k != 'id'})
@@ -222,7 +222,7 @@ class Reader:
         items = obj.get(coll.read)
         if not isinstance(count, int) or isinstance(count, bool) or (isinstance(items, list) and len(items) == count):
             return obj
-        fresh = self._get(self.path(kind.item_path, id=obj[kind.item_key]), params=kind.read_params)
+        fresh = self.get(self.path(kind.item_path, id=obj[kind.item_key]), params=kind.read_params)
         return fresh if fresh is not None else obj
 
     def find(self, kind, task):
@@ -241,7 +241,7 @@ class Reader:
         if kind.singleton:
             fresh = self.find_singleton(kind)
         elif obj is not None and obj.get(kind.item_key) is not None and not kind.delete_by_body and kind.item_get:
-            fresh = self._get(self.path(kind.item_path, id=obj[kind.item_key]), params=kind.read_params)
+            fresh = self.get(self.path(kind.item_path, id=obj[kind.item_key]), params=kind.read_params)
         elif obj is not None and obj.get('id') is not None:
             fresh = self.find_by_id(kind, obj['id'])
         elif kind.name_field and desired is not None:
@@ -286,27 +286,6 @@ class Reader:
                         pass
                 found.append(entry)
         return found
-
-    def check_choices(self, plan):
-        """Fail before any write when the plan writes a value its kind's ``choices_from`` list lacks (issue 10)."""
-        kind = plan.kind
-        written = set(f for op in plan.operations for f in op.fields)
-        for field, template in kind.choices_from.items():
-            value = (plan.desired or {}).get(field)
-            if value is None or field not in written:
-                continue
-            ident = (plan.reading.current or {}).get('id')
-            try:
-                path = fill_path(template, plan.reading.context, id=ident if ident is not None else '{id}')
-            except KeyError:
-                continue
-            if '{id}' in path or TO_BE_CREATED in path:
-                continue
-            data = self._get(path, gone_ok=False)
-            offered = data.get('data') if isinstance(data, dict) else data
-            if isinstance(offered, list) and value not in offered:
-                raise ResourceError('attributes.%s: %s is not available (GET %s lists %s); nothing was changed'
-                                    % (field, value, path, ', '.join(str(item) for item in offered) or 'nothing'))
 
     def read(self, task):
         """Every read the planner needs for ``task``: a :class:`Reading`."""

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from ansible_collections.apiops.saas.plugins.module_utils.engine.apply import apply_plan
+from ansible_collections.apiops.saas.plugins.module_utils.engine.check import run_checks
 from ansible_collections.apiops.saas.plugins.module_utils.engine.plan import plan_task
 from ansible_collections.apiops.saas.plugins.module_utils.engine.read import Reader
 from ansible_collections.apiops.saas.plugins.module_utils.engine.task import Task
@@ -15,13 +16,13 @@ from ansible_collections.apiops.saas.plugins.module_utils.engine.values import c
 
 
 def run_task(client, registry, params, check_mode=False, jsonschema=None, check_note=''):
-    """Read, plan and (unless ``check_mode``) apply one task. Returns ``(plan, outcome)``;
+    """Read, plan, check against the server and (unless ``check_mode``) apply one task. Returns ``(plan, outcome)``;
     ``outcome`` is ``None`` in check mode."""
     task = Task.from_params(registry, params)
     reader = Reader(client, registry, params, check_note=check_note if task.state == 'present' else '')
     reading = reader.read(task)
     plan = plan_task(task, reading, jsonschema=jsonschema)
-    reader.check_choices(plan)
+    run_checks(plan, reader)
     if check_mode:
         return plan, None
     return plan, apply_plan(client, plan, reader)
