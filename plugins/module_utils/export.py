@@ -306,8 +306,8 @@ class Exporter:
         apps_of_user = {}
         app_attrs = {}
         for app in webapps:
-            # The list item plus its settings, as the reconciler reads a web app (the kind's extra_read).
-            settings = self.reader.object(self._path('webapp', server) + '/%s/%s' % (app['id'], KINDS['webapp'].extra_read))
+            # The list item plus its settings, as the reconciler reads a web app (the kind's ExtraRead).
+            settings = self.reader.object(self._path('webapp', server) + '/%s/%s' % (app['id'], KINDS['webapp'].extra_read.path))
             merged = dict(app)
             merged.update({k: v for k, v in settings.items() if k != 'id'})
             attrs = self._reference(KINDS['webapp'], attributes_of(KINDS['webapp'], merged), usernames,

@@ -27,7 +27,7 @@ class Outcome:
         self.error = None
         self.ident = ident_of(plan.kind, plan.reading.current)
         self.warnings = list(plan.warnings)
-        self.secret = None  # issue 15: Kind.create_secret as the create answered it
+        self.secret = None  # the create strategy's secret field, as the create answered it
 
     @property
     def changed(self):
@@ -227,8 +227,8 @@ def apply_plan(client, plan, reader=None):
             break
         op.status = 'done'
         if op.action == 'create':
-            if kind.create_secret and isinstance(response.data, dict) and response.data.get(kind.create_secret):
-                outcome.secret = {kind.create_secret: response.data[kind.create_secret]}
+            if kind.create.secret and isinstance(response.data, dict) and response.data.get(kind.create.secret):
+                outcome.secret = {kind.create.secret: response.data[kind.create.secret]}
             created = _created_object(kind, response.data, plan.desired)
             if created is None and reader is not None:
                 try:

@@ -17,7 +17,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.engine.task import TO_
 
 
 class ChoiceCheck:
-    """A value the plan writes must be one of those a list of the server offers (``Kind.choices_from``).
+    """A value the plan writes must be one of those a list of the server offers (``strategies.ChoicesFrom``).
 
     :param field: the attribute written.
     :param value: the value the plan writes.
@@ -43,15 +43,19 @@ class ChoiceCheck:
 
 
 def server_checks(plan):
-    """The checks ``plan`` needs (pure): one per ``choices_from`` attribute the plan writes.
+    """The checks ``plan`` needs (pure): what each of its kind's extras asks for."""
+    return [check for extra in plan.kind.extras for check in extra.checks(plan)]
+
+
+def choice_checks(plan, lists):
+    """One :class:`ChoiceCheck` per attribute of ``lists`` (``{attribute: path template}``) the plan writes.
 
     A list under a resource that does not exist yet (its id unknown, or a parent to be created in check
     mode) cannot be read: nothing is checked there.
     """
-    kind = plan.kind
     written = set(f for op in plan.operations for f in op.fields)
     checks = []
-    for field, template in kind.choices_from.items():
+    for field, template in lists.items():
         value = (plan.desired or {}).get(field)
         if value is None or field not in written:
             continue

@@ -13,11 +13,12 @@ from urllib.parse import quote
 
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import PartialFailure, ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.engine.operations import Operation, ident_of, item_op_path
+from ansible_collections.apiops.saas.plugins.module_utils.engine.strategies import Extra
 from ansible_collections.apiops.saas.plugins.module_utils.engine.values import normalise, read_field
 
 
-class Collection:
-    """Items kept under a resource (a group's members) and changed through bulk endpoints. Declarative.
+class Collection(Extra):
+    """Items kept under a resource (a group's members) and changed through bulk endpoints; one of ``Kind.extras``.
 
     :param option: the module option listing the items; each item is a dict of ``key`` plus the option
         names of ``fields`` (a field left out or ``None`` is not managed).
@@ -36,6 +37,8 @@ class Collection:
         ``{"message", "payload", "status"}``. Such an answer is read whatever its status (2xx or 4xx).
     :param gone_statuses: failure statuses of a remove meaning the item is already not there.
     """
+
+    slot = 'collection'
 
     def __init__(self, option, key, read, fields, add, remove, update, exclusive_option=None, key_pattern=None,
                  count=None, casefold=True, label='item', results=('successes', 'failures'), gone_statuses=(404,)):

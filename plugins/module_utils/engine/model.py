@@ -8,6 +8,7 @@ their endpoints (:class:`Update`, :class:`FollowUp`, :class:`Dependents`). Data 
 
 from __future__ import annotations
 
+from ansible_collections.apiops.saas.plugins.module_utils.engine.strategies import Create, Extra, Fields, Listed
 from ansible_collections.apiops.saas.plugins.module_utils.engine.values import leaves, same_casefold
 
 
@@ -19,7 +20,24 @@ def _unwrap_data(data):
 
 
 def is_digits(value):
+    """Whether ``value`` is a whole number or its digits."""
     return isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())
+
+
+class Ids:
+    """How an API's ids look, so that a parent or reference given by id is told from one given by name.
+
+    :param is_id: ``is_id(value)``: whether an option value is an id rather than a name.
+    :param parse: ``parse(value)``: the id such a value stands for, in the form paths and bodies take.
+    """
+
+    def __init__(self, is_id, parse):
+        self.is_id = is_id
+        self.parse = parse
+
+
+# Ids that are numbers (a name made of digits only cannot be told from an id).
+NUMERIC_IDS = Ids(is_digits, int)
 
 
 class ApiSpec:
@@ -29,19 +47,18 @@ class ApiSpec:
     :param pages: ``pages(client, path, params)`` returns every item of a list
         (for example a wrapper of ``runcloud_pages`` or ``lightrun_pages``).
     :param list_filter: the query parameter a list takes to narrow by name
-        (``'search'``), or ``None``; a kind may name its own (``Kind.search``).
+        (``'search'``), or ``None``; a kind may name its own (``Listed(search=...)``).
     :param update_body: what an update request carries by default:
         ``'endpoint'`` every field of the endpoint (given, else current value),
         ``'changed'`` only the differing fields (PATCH semantics),
         ``'full'`` every field the kind's create takes (PUT of a full body).
     :param unwrap: ``unwrap(data)`` the bare object of a single-object answer.
     :param gone_statuses: statuses meaning "no such object" on a GET or DELETE.
-    :param is_id: ``is_id(value)``: whether a parent or reference option value is an id rather than a
-        name (default: digits only; an API with UUID ids says so here). Issue 15.
+    :param ids: the API's :class:`Ids` (default :data:`NUMERIC_IDS`).
     """
 
     def __init__(self, name, pages, list_filter=None, update_body='endpoint', unwrap=_unwrap_data, gone_statuses=(404,),
-                 is_id=None):
+                 ids=NUMERIC_IDS):
         if update_body not in ('endpoint', 'changed', 'full'):
             raise ValueError('update_body must be endpoint, changed or full')
         self.name = name
@@ -50,7 +67,15 @@ class ApiSpec:
         self.update_body = update_body
         self.unwrap = unwrap
         self.gone_statuses = tuple(gone_statuses)
-        self.is_id = is_id or is_digits  # issue 15
+        self.ids = ids
+
+    def is_id(self, value):
+        """Whether a parent or reference option value is an id rather than a name."""
+        return self.ids.is_id(value)
+
+    def parse_id(self, value):
+        """The id a value given by id stands for."""
+        return self.ids.parse(value)
 
 
 class Update:
@@ -66,7 +91,7 @@ class Update:
     of the endpoint must carry: the plan fails before any write when the task
     does not give them, and sends them when it does, whatever ``update_secrets``.
 
-    Issue 15: ``paths`` ``{value: sub-path}`` picks the endpoint by the desired value of the
+    ``paths`` ``{value: sub-path}`` picks the endpoint by the desired value of the
     update's one field (an action such as enable/disable; ``body='none'`` sends no body);
     ``query`` lists fields sent as query parameters instead of in the body; ``send_secrets``
     puts the endpoint's secrets the task gives into every request of it (a settings object
@@ -82,8 +107,8 @@ class Update:
         self.method = method
         self.body = body
         self.answer_check = answer_check
-        self.needs = tuple(needs)  # issue 10
-        self.paths = dict(paths or {})  # issue 15
+        self.needs = tuple(needs)
+        self.paths = dict(paths or {})
         self.query = tuple(query)
         self.send_secrets = send_secrets
 
@@ -91,8 +116,8 @@ class Update:
         return 'Update(%s %r, %r)' % (self.method, self.path, self.fields)
 
 
-class FollowUp:
-    """A request sent once after any write of the task (a firewall deploy).
+class FollowUp(Extra):
+    """A request sent once after any write of the task (a firewall deploy); one of ``Kind.extras``.
 
     :param method: the HTTP method.
     :param path: the path template (parents' ids as ``{parent}``).
@@ -100,6 +125,8 @@ class FollowUp:
     :param option: how a later run sends it again although nothing else changes
         (the module option, for messages: ``'deploy: always'``).
     """
+
+    slot = 'follow_up'
 
     def __init__(self, method, path, what, option):
         self.method = method
@@ -110,14 +137,14 @@ class FollowUp:
 
 class Dependents:
     """Resources a delete concerns besides the resource itself, read before a ``state: absent`` is planned:
-    what the API deletes with it (``Kind.delete_takes``) or what makes the API refuse it
-    (``Kind.delete_blocked_by``).
+    what the API deletes with it (``Delete.takes``) or what makes the API refuse it
+    (``Delete.blocked_by``).
 
     :param kind: the kind of those resources (its label and natural key name them in messages).
     :param path: the list to read, a template of the parents' ids and ``{id}`` (the id of the resource
         being deleted); default: the kind's own collection (or its singleton) under the deleted resource.
     :param match: the field of a listed object that must equal the deleted resource's id (``None``: all).
-    :param when: a delete field of the task (``Kind.delete_fields``) that must be true for the API to
+    :param when: a delete field of the task (``Delete.fields``) that must be true for the API to
         delete them (``None``: always).
     """
 
@@ -131,6 +158,8 @@ class Dependents:
 class Kind:
     """One resource kind of an API (declarative).
 
+    What every kind has:
+
     :param name: the kind's name (value of the module's ``kind`` option; a
         parent kind's name is also the module option naming that parent).
     :param parent: the name of the parent kind in the same registry, or ``None``.
@@ -139,142 +168,66 @@ class Kind:
         ``None`` for singletons; a tuple of attributes for kinds identified by their fields.
     :param properties: JSON schema of each attribute.
     :param required: attributes required when creating.
+    :param conditional: JSON schema ``allOf`` entries (conditional requirements).
     :param updates: the :class:`Update` endpoints.
     :param secrets: write-only secret attributes, never compared nor returned nor logged.
     :param write_only: attributes the API does not return (not comparable, never carried over).
     :param holds_data: replacing the resource would lose data: never replace without ``recreate``.
     :param returns: the whitelisted fields of ``resource``.
-    :param read_map: ``{attribute: returned field}`` where the API spells the field differently
-        (a dotted path reads into nested objects, ``field.N`` the Nth word of a string).
-    :param read: ``{attribute: fn(obj)}`` reading an attribute from a returned object
-        (raise ``KeyError`` when it is not there); wins over ``read_map``.
-    :param compare: ``{attribute: fn(wanted, current, obj)}`` returning ``True`` when the
-        normalised ``wanted`` value matches the normalised ``current`` one (``obj`` is the
-        returned object), for fields the API echoes in another form.
-    :param to_api: ``{attribute: fn(value)}`` turning a value into the form the API takes.
-    :param carry_over: attributes a replacement takes from the current object when the task
-        does not give them (default: every attribute the API returns).
-    :param create_path: where to POST, when not the collection path.
-    :param item_path: the path of one resource (default ``<path>/{id}``).
-    :param singleton: at most one per parent; read with a GET of the collection path.
-    :param search: the list narrows by name with the API's ``list_filter`` (``True``), not at all
-        (``False``), or with the query parameter named here.
-    :param references: ``{attribute: kind}`` for attributes given by name or id of another resource.
-    :param name_reference: the kind the ``name`` option names, when the resource is a link
-        to it (the create body then carries that resource's ``id``).
-    :param create_defaults: values sent on create when the task does not give them.
-    :param follow_up: a :class:`FollowUp` sent once after any write.
-    :param after_change: ``(method, path)``, shorthand for a follow-up without a message.
-    :param delete_by_body: delete with ``DELETE <collection> {id}`` instead of ``DELETE <item>``.
-    :param delete_fields: attributes sent as the body of the ``DELETE`` of ``state: absent`` (never
-        created nor compared: declare them ``write_only`` and leave them out of ``create_fields``).
-    :param choices_from: ``{attribute: path template}``: a value the plan writes must be in the list
-        that GET answers (``{"data": [...]}`` or a bare list; ``{id}`` is the current id); read after
-        planning, before any write, only when the plan writes the attribute.
-    :param conditional: JSON schema ``allOf`` entries (conditional requirements).
-    :param extra_read: a sub-path of the item read too when comparing (a web app's ``settings``).
-    :param create_fields: the attributes the create endpoint takes (default: all); the others are
-        applied through the update endpoints right after the creation.
+    :param references: ``{attribute: kind}`` for attributes given by name or id of another resource
+        (a list attribute: each item by name or id).
     :param label: the kind's name in messages (default: the name with spaces).
     :param description: one sentence for the generated documentation.
 
-    Issue 15 (declarations for APIs unlike RunCloud):
+    What differs from kind to kind, as small objects (:mod:`.strategies`):
 
-    :param item_key: the field of the object that fills ``{id}`` in item paths (default ``id``;
-        a resource addressed by its email says ``email``).
-    :param read_params: query parameters sent with every read of the kind (list and item).
-    :param name_casefold: the natural key matches and compares case-insensitively.
-    :param by_id_only: a parent kind given only by id (no endpoint to look it up).
-    :param always_exists: a settings object: read with a GET of ``path``, never created or
-        deleted, updated through its update endpoints on ``path`` itself.
-    :param body_nest: ``{key: fields}``: in write bodies those fields go under ``key``.
-    :param create_in_query: the create sends its fields as query parameters, not a body.
-    :param create_secret: a field of the create answer that is a secret shown only then (it is
-        returned once as the result's ``secret``, never in the diff or the operations).
-    :param from_api: ``from_api(data)`` the object of a single-object answer (settings answered
-        as a bare map).
-    :param collection: a :class:`Collection` of items kept under the resource (members).
-    :param item_get: the API has a GET of one object (when not, it is found in the list).
-    :param partial_fields: object attributes a task gives in part (a map of flags): only the keys it
-        gives are compared and shown.
-    :param option_params: ``{query parameter: option}``: a parent option of other kinds that this kind
-        takes optionally and sends as a query parameter with its reads, when given (feature toggles
-        are read for the ``company`` on a multi-tenant server).
-    :param delete_takes: :class:`Dependents` the API deletes together with the resource: a
-        ``state: absent`` names them in its result and diff (``also_deleted``), check mode included.
-    :param delete_blocked_by: :class:`Dependents` whose existence makes the API refuse the delete: a
-        ``state: absent`` fails before any write naming them, check mode included.
+    :param fields: a :class:`~.strategies.Fields`: where the API reads or writes a field otherwise
+        than the task spells it.
+    :param locate: how it is found: :class:`~.strategies.Listed` (default), ``Singleton``, ``Setting``,
+        ``ById``, or an API's own.
+    :param create: a :class:`~.strategies.Create` (path, fields, defaults, a secret answered once), or an
+        API's own.
+    :param delete: a :class:`~.strategies.Delete` (fields, what it takes along, what blocks it), or an
+        API's own; default: the locator's (a setting is never deleted).
+    :param extras: the optional behaviour the kind opts into, at most one of each: an
+        :class:`~.strategies.ExtraRead`, a :class:`~.strategies.ChoicesFrom`, a :class:`FollowUp`
+        sent once after any write, a ``collection.Collection`` of items kept under the resource.
     """
 
-    def __init__(self, name, parent, path, identity, properties, required=(), updates=(), secrets=(),
-                 write_only=(), holds_data=False, returns=(), read_map=None, create_path=None, singleton=False,
-                 search=True, references=None, name_reference=None, create_defaults=None, after_change=None,
-                 delete_by_body=False, conditional=(), extra_read=None, create_fields=None, description='',
-                 read=None, compare=None, to_api=None, carry_over=None, item_path=None, follow_up=None, label=None,
-                 delete_fields=(), choices_from=None, item_key='id', read_params=None, name_casefold=False,
-                 by_id_only=False, always_exists=False, body_nest=None, create_in_query=False, create_secret=None,
-                 from_api=None, collection=None, item_get=True, partial_fields=(), option_params=None,
-                 delete_takes=(), delete_blocked_by=()):
+    def __init__(self, name, parent, path, identity, properties, required=(), conditional=(), updates=(), secrets=(),
+                 write_only=(), holds_data=False, returns=(), references=None, label=None, description='',
+                 fields=None, locate=None, create=None, delete=None, extras=()):
         self.name = name
-        self.option_params = dict(option_params or {})
-        self.delete_takes = tuple(delete_takes)
-        self.delete_blocked_by = tuple(delete_blocked_by)
-        self.item_get = item_get
-        self.partial_fields = tuple(partial_fields)
-        # issue 15
-        self.item_key = item_key
-        self.read_params = dict(read_params or {})
-        self.name_casefold = name_casefold
-        self.by_id_only = by_id_only
-        self.always_exists = always_exists
-        self.body_nest = dict(body_nest or {})
-        self.create_in_query = create_in_query
-        self.create_secret = create_secret
-        self.from_api = from_api
-        self.collection = collection
-        if always_exists and item_path is None:
-            item_path = path
-        self.delete_fields = tuple(delete_fields)  # issue 10
-        self.choices_from = dict(choices_from or {})  # issue 10
         self.parent = parent
         self.path = path
         self.identity = identity
         self.properties = properties
         self.required = tuple(required)
+        self.conditional = tuple(conditional)
         self.updates = tuple(updates)
         self.secrets = tuple(secrets)
         self.write_only = tuple(write_only)
         self.holds_data = holds_data
         self.returns = tuple(returns)
-        self.read_map = dict(read_map or {})
-        self.read = dict(read or {})
-        self.compare = dict(compare or {})
-        self.to_api = dict(to_api or {})
-        self.carry_over = tuple(carry_over) if carry_over is not None else None
-        self.create_path = create_path or path
-        self._item_path = item_path
-        self.singleton = singleton
-        self.search = search
         self.references = dict(references or {})
-        self.name_reference = name_reference
-        self.create_defaults = dict(create_defaults or {})
-        if follow_up is None and after_change:
-            follow_up = FollowUp(after_change[0], after_change[1], 'send %s %s' % tuple(after_change), 'the follow-up option')
-        self.follow_up = follow_up
-        self.delete_by_body = delete_by_body
-        self.conditional = tuple(conditional)
-        self.extra_read = extra_read
-        self.description = description
         self.label = label or name.replace('_', ' ')
-        self.create_fields = tuple(create_fields) if create_fields is not None else tuple(properties)
+        self.description = description
+        self.locate = locate or Listed()
+        self.fields = fields or Fields()
+        self.create = create or Create()
+        self.delete = delete or self.locate.default_delete()
+        self.extras = tuple(extras)
+        slots = {}
+        for extra in self.extras:
+            if not isinstance(extra, Extra) or extra.slot in slots:
+                raise ValueError('kind %s: extras takes at most one of each kind of Extra, got %r' % (name, extra))
+            slots[extra.slot] = extra
+        self.extra_read = slots.get('extra_read')
+        self.follow_up = slots.get('follow_up')
+        self.collection = slots.get('collection')
         self.registry = None
-        if name_casefold and self.name_field and self.name_field not in self.compare:
-            self.compare[self.name_field] = same_casefold  # issue 15
-
-    @property
-    def after_change(self):
-        """``(method, path)`` of the follow-up, or ``None`` (kept for older callers)."""
-        return (self.follow_up.method, self.follow_up.path) if self.follow_up else None
+        if self.locate.casefold and self.name_field and self.name_field not in self.fields.compare:
+            self.fields.compare[self.name_field] = same_casefold
 
     @property
     def api(self):
@@ -282,9 +235,19 @@ class Kind:
         return self.registry.api
 
     @property
+    def singleton(self):
+        """At most one per parent (no name, no id)."""
+        return self.locate.singleton
+
+    @property
     def item_path(self):
         """The path of one resource (``{id}`` is its id)."""
-        return self._item_path or self.path + '/{id}'
+        return self.locate.item_path(self)
+
+    @property
+    def create_fields(self):
+        """The attributes the create endpoint takes."""
+        return self.create.fields if self.create.fields is not None else tuple(self.properties)
 
     @property
     def name_field(self):
@@ -301,9 +264,9 @@ class Kind:
     @property
     def search_param(self):
         """The query parameter narrowing the list by name, or ``None``."""
-        if self.search is True:
+        if self.locate.search is True:
             return self.api.list_filter
-        return self.search or None
+        return self.locate.search or None
 
     def updatable(self):
         """``{attribute: Update}`` for every attribute some endpoint updates."""

@@ -80,4 +80,4 @@ def item_op_path(kind, context, ident, update=None, values=None):
 
 def ident_of(kind, obj):
     """The value that fills ``{id}`` in the object's item paths (``Kind.item_key``, issue 15)."""
-    return obj.get(kind.item_key) if isinstance(obj, dict) else None
+    return obj.get(kind.locate.item_key) if isinstance(obj, dict) else None

@@ -18,7 +18,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.engine.operations impo
 from ansible_collections.apiops.saas.plugins.module_utils.engine.task import desired_values
 from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import validate_attributes
 from ansible_collections.apiops.saas.plugins.module_utils.engine.values import (
-    SECRET_MARKER, differences, group_updates, normalise, prop_of, read_attributes, read_raw, whitelist, write_field,
+    SECRET_MARKER, api_body, differences, group_updates, normalise, prop_of, read_attributes, read_raw, whitelist, write_field,
 )
 
 
@@ -42,7 +42,7 @@ class Plan:
         # issue 15: {added, updated, removed, failed} of the kind's collection, planned and as applied
         self.items_report = None
         self.items_applied = None
-        # What a delete takes with it (Kind.delete_takes): [{kind, id, name}].
+        # What a delete takes with it (Delete.takes): [{kind, id, name}].
         self.also_deleted = []
         # What must be checked against the server before any write (:mod:`.check`), planned with the writes.
         self.checks = []
@@ -62,16 +62,6 @@ class Plan:
         if self.also_deleted:
             result['also_deleted'] = list(self.also_deleted)
         return result
-
-
-def _api_body(kind, values):
-    """``values`` in the form the API takes (``Kind.to_api`` hooks applied, ``Kind.body_nest`` fields nested)."""
-    body = {f: (kind.to_api[f](v) if f in kind.to_api and v is not None else v) for f, v in values.items()}
-    for key, fields in kind.body_nest.items():
-        nested = {f: body.pop(f) for f in fields if f in body}
-        if nested:
-            body[key] = nested
-    return body
 
 
 def _shown(kind, task, values, secrets_sent=()):
@@ -102,7 +92,7 @@ def _before(kind, task, reading, current_attrs, fields):
             # issue 15: each id the task named shows as the task named it; other ids as they are.
             names = dict((str(ident), given) for ident, given in zip(reading.references[field], task.attributes[field]))
             value = normalise([names.get(str(v), v) for v in value], prop_of(kind, field))
-        if field in kind.partial_fields and isinstance(value, dict) and isinstance(task.attributes.get(field), dict):
+        if field in kind.fields.partial and isinstance(value, dict) and isinstance(task.attributes.get(field), dict):
             value = dict((k, value.get(k)) for k in task.attributes[field])
         before[field] = value
     before['state'] = 'present'
@@ -115,8 +105,8 @@ def _would_be(kind, base, values, ident=None):
     for field, value in values.items():
         if field in kind.secrets:
             continue
-        if field in kind.read_map or '.' not in field:
-            write_field(obj, kind.read_map.get(field, field), value)
+        if field in kind.fields.read_map or '.' not in field:
+            write_field(obj, kind.fields.read_map.get(field, field), value)
     if base is None or ident is not None:
         obj['id'] = ident
     return obj
@@ -125,7 +115,7 @@ def _would_be(kind, base, values, ident=None):
 def _create_operations(kind, task, reading, desired, role=None, carried=None, jsonschema=None):
     """The create of ``desired`` (plus carried-over values), validated, and the updates that follow it."""
     carried = dict(carried or {})
-    values = dict(kind.create_defaults)
+    values = dict(kind.create.defaults)
     values.update(carried)
     values.update(desired)
     missing = [f for f in kind.required if values.get(f) is None]
@@ -152,38 +142,20 @@ def _create_operations(kind, task, reading, desired, role=None, carried=None, js
                       'one) is invalid; nothing was changed' % (kind.label, (reading.current or {}).get('id')))
         validate_attributes(jsonschema, kind, checked, prefix=prefix)
     secrets_sent = [f for f in kind.secrets if values.get(f) is not None]
-    if kind.name_reference:
-        body = {'id': reading.name_id}
-    else:
-        body = _api_body(kind, {f: v for f, v in values.items() if (f in kind.create_fields or f == kind.name_field) and v is not None})
-    fields = [f for f in values if f in body or kind.name_reference]
-    if kind.create_in_query:  # issue 15
-        ops = [Operation('create', 'POST', fill_path(kind.create_path, reading.context), None, role=role, fields=fields,
-                         secret_fields=secrets_sent, params=body)]
-    else:
-        ops = [Operation('create', 'POST', fill_path(kind.create_path, reading.context), body, role=role,
-                         fields=fields, secret_fields=secrets_sent)]
+    body = kind.create.body(kind, values, reading)
+    fields = kind.create.sent_fields(values, body)
+    ops = [kind.create.operation(kind, reading, body, role, fields, secrets_sent)]
     later = [f for f in values if f not in body and f not in kind.secrets and f in kind.updatable() and values[f] is not None
              and f in desired]
     for update in group_updates(kind, later):
         fields = [f for f in update.fields if f in later]
-        update_body = _api_body(kind, {f: values[f] for f in fields})
+        update_body = api_body(kind, {f: values[f] for f in fields})
         path = item_op_path(kind, reading.context, None, update, values)
         if update.body == 'none':
             update_body = None
         ops.append(Operation('update', update.method, path, update_body,
                              role=role, fields=fields, update=update, only_if_differs={f: values[f] for f in fields}))
     return ops, values, secrets_sent
-
-
-def _delete_operation(kind, reading, current, role=None, task=None):
-    if kind.delete_by_body:
-        return Operation('delete', 'DELETE', fill_path(kind.path, reading.context), {'id': current['id']}, role=role)
-    # issue 10: the kind's delete_fields the task gives travel as the DELETE body (state: absent only).
-    body = None
-    if task is not None:
-        body = _api_body(kind, {f: task.attributes[f] for f in kind.delete_fields if task.attributes.get(f) is not None}) or None
-    return Operation('delete', 'DELETE', item_op_path(kind, reading.context, ident_of(kind, current)), body, role=role)
 
 
 def update_body(kind, update, desired, current_attrs, current, changed_fields, secrets):
@@ -212,7 +184,7 @@ def update_body(kind, update, desired, current_attrs, current, changed_fields, s
                 continue
         elif current_attrs.get(field) is not None:
             body[field] = current_attrs[field]
-    return _api_body(kind, body)
+    return api_body(kind, body)
 
 
 def _follow_up(kind, task, reading, operations):
@@ -269,7 +241,7 @@ def _plan_writes(task, reading, jsonschema):
         if reading.also_deleted:
             plan.also_deleted = list(reading.also_deleted)
             plan.before['also_deleted'] = [_dependent_shown(kind.registry, entry) for entry in reading.also_deleted]
-        plan.operations = [_delete_operation(kind, reading, current, task=task)]
+        plan.operations = [kind.delete.operation(kind, reading, current, task=task)]
         plan.operations += _follow_up(kind, task, reading, plan.operations)
         plan.resource = current
         return plan
@@ -288,7 +260,7 @@ def _plan_writes(task, reading, jsonschema):
         plan.after = _shown(kind, task, {f: v for f, v in desired.items() if f not in kind.write_only or f in task.attributes},
                             secrets_sent)
         plan.resource = _would_be(kind, None, {f: v for f, v in values.items() if f not in kind.write_only},
-                                  ident=reading.name_id if kind.name_reference else None)
+                                  ident=kind.create.new_id(reading))
         plan_collection(plan, None)
         return plan
 
@@ -309,10 +281,10 @@ def _plan_writes(task, reading, jsonschema):
                 'set recreate: true to delete it and create it again' % (
                     kind.name, current.get('id'), ', '.join('%s (%r -> %r)' % (
                         f, plan.before.get(f), plan.after.get(f)) for f in immutable)))
-        keep = kind.carry_over if kind.carry_over is not None else tuple(current_attrs)
-        carried = {f: current_attrs[f] for f in keep
+        # A replacement takes from the current object every returned attribute the task does not give.
+        carried = {f: current_attrs[f] for f in current_attrs
                    if f in current_attrs and f not in desired and f in kind.properties and current_attrs[f] is not None}
-        delete = _delete_operation(kind, reading, current, role='replace')
+        delete = kind.delete.operation(kind, reading, current, role='replace')
         ops, values, secrets_sent = _create_operations(kind, task, reading, desired, role='replace', carried=carried,
                                                        jsonschema=jsonschema)
         plan.action = 'replace'

@@ -10,7 +10,6 @@ from __future__ import annotations
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
 from ansible_collections.apiops.saas.plugins.module_utils.connection import api_bool
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import MissingParent, ResourceError
-from ansible_collections.apiops.saas.plugins.module_utils.engine.model import is_digits
 from ansible_collections.apiops.saas.plugins.module_utils.engine.operations import fill_path
 from ansible_collections.apiops.saas.plugins.module_utils.engine.task import TO_BE_CREATED, Reading, desired_values
 from ansible_collections.apiops.saas.plugins.module_utils.engine.values import casefold, differences, read_attributes, read_raw, same
@@ -81,7 +80,7 @@ class Reader:
         path = self.path(kind.path)
         param = kind.search_param
         query = {param: name} if param and name is not None else {}
-        query.update(kind.read_params)
+        query.update(kind.locate.params)
         key = ('list', path, tuple(sorted(query.items())))
         if key not in self._cache:
             try:
@@ -102,19 +101,24 @@ class Reader:
 
         The list filter only narrows the list: the exact match decides, over every page.
         """
-        field = kind.name_field
-        matches = []
-        for item in self.list(kind, name=name):
-            try:
-                value = read_raw(kind, item, field)
-            except KeyError:
-                continue
-            if str(value) == str(name) or (kind.name_casefold and casefold(value) == casefold(name)):
-                matches.append(item)
+        matches = self.named(kind, name)
         if len(matches) > 1:
             raise ResourceError('%d %s resources are named %r: ids %s; give the id option to pick one'
                                 % (len(matches), kind.name, name, ', '.join(str(m.get('id')) for m in matches)))
         return matches[0] if matches else None
+
+    def named(self, kind, name):
+        """Every item of the list whose natural key is exactly ``name`` (case-insensitively where the kind
+        says so)."""
+        matches = []
+        for item in self.list(kind, name=name):
+            try:
+                value = read_raw(kind, item, kind.name_field)
+            except KeyError:
+                continue
+            if str(value) == str(name) or (kind.locate.casefold and casefold(value) == casefold(name)):
+                matches.append(item)
+        return matches
 
     def find_by_fields(self, kind, attributes):
         """The one item whose identity fields all equal those of ``attributes``."""
@@ -124,7 +128,7 @@ class Reader:
             if not isinstance(item, dict):
                 continue
             attrs = read_attributes(kind, item)
-            if all(same(kind, f, v, attrs, item) if f in attrs or f in kind.compare else v is None for f, v in wanted.items()):
+            if all(same(kind, f, v, attrs, item) if f in attrs or f in kind.fields.compare else v is None for f, v in wanted.items()):
                 matches.append(item)
         if len(matches) > 1:
             shown = {f: v for f, v in wanted.items() if v is not None}
@@ -132,39 +136,11 @@ class Reader:
                                 % (len(matches), kind.name, shown, ', '.join(str(m.get('id')) for m in matches)))
         return matches[0] if matches else None
 
-    def find_by_id(self, kind, ident):
-        """The item with id ``ident`` (``None`` when gone)."""
-        if kind.delete_by_body or not kind.item_get:
-            matches = [item for item in self.list(kind) if isinstance(item, dict) and str(item.get('id')) == str(ident)]
-            return matches[0] if matches else None
-        return self.get(self.path(kind.item_path, id=ident), params=kind.read_params)
-
-    def find_singleton(self, kind):
-        """The parent's one item of the kind (``None`` when there is none)."""
-        params = dict(kind.read_params)
-        params.update((name, self.params[option]) for name, option in kind.option_params.items()
-                      if self.params.get(option) not in (None, ''))
-        data = self.get(self.path(kind.path), params=params)
-        if kind.from_api is not None:
-            data = kind.from_api(data)
-        if kind.always_exists and isinstance(data, dict):
-            return data
-        if not isinstance(data, dict) or data.get('id') is None:
-            if kind.parent and self.registry.api.is_id(self.params.get(kind.parent)):
-                # "none installed" and "no such parent" can look alike: tell them apart before acting.
-                parent = self.registry[kind.parent]
-                if self.get(self.path(parent.item_path, id=self.context[kind.parent])) is None:
-                    raise MissingParent('%s %s does not exist' % (parent.label, self.context[kind.parent]))
-            return None
-        return data
-
     def lookup(self, kind_name, value):
         """The id of the ``kind_name`` resource given by name or id in ``value`` (``None`` when no such name)."""
         kind = self.registry[kind_name]
-        if kind.by_id_only:
-            return value
-        if self.registry.api.is_id(value):
-            return int(value) if is_digits(value) and self.registry.api.is_id is is_digits else str(value).strip()
+        if kind.locate.given_by_id(self.registry.api, value):
+            return kind.locate.id_of(self.registry.api, value)
         key = ('resolve', kind_name, self.path(kind.path), value)
         if key not in self._cache:
             item = self.find_by_name(kind, value)
@@ -174,7 +150,7 @@ class Reader:
     def resolve(self, kind_name, value, what):
         """Like :meth:`lookup`, failing when the name does not exist (in check mode: :data:`TO_BE_CREATED`)."""
         kind = self.registry[kind_name]
-        by_id = kind.by_id_only or self.registry.api.is_id(value)
+        by_id = kind.locate.given_by_id(self.registry.api, value)
         # Under a parent that is to be created nothing exists yet, and its paths cannot be read.
         ident = self.lookup(kind_name, value) if by_id or not self.to_be_created else None
         if ident is None:
@@ -205,52 +181,30 @@ class Reader:
         """Merge the kind's extra read (a web app's settings) into ``obj``."""
         if not kind.extra_read or obj is None:
             return obj
-        settings = self.get(self.path(kind.item_path, id=obj['id']) + '/' + kind.extra_read, gone_ok=False)
-        merged = dict(obj)
-        if isinstance(settings, dict):
-            merged.update({k: v for k, v in settings.items() if k != 'id'})
-        return merged
+        return kind.extra_read.read(self, kind, obj)
 
     def complete_items(self, kind, obj):
         """``obj`` with all its collection items: a listing may leave them out (``null`` or ``[]``) while
         the object counts some, so such an object is read again by id, where the API answers them all.
         The comparison still refuses an object whose items and count disagree after that."""
         coll = kind.collection
-        if obj is None or coll is None or not coll.count or not kind.item_get or obj.get(kind.item_key) is None:
+        if obj is None or coll is None or not coll.count or not kind.locate.item_get or obj.get(kind.locate.item_key) is None:
             return obj
         count = obj.get(coll.count)
         items = obj.get(coll.read)
         if not isinstance(count, int) or isinstance(count, bool) or (isinstance(items, list) and len(items) == count):
             return obj
-        fresh = self.get(self.path(kind.item_path, id=obj[kind.item_key]), params=kind.read_params)
+        fresh = self.get(self.path(kind.item_path, id=obj[kind.locate.item_key]), params=kind.locate.params)
         return fresh if fresh is not None else obj
 
     def find(self, kind, task):
-        """The current resource the task means, or ``None``."""
-        if kind.singleton:
-            return self.find_singleton(kind)
-        if task.ident is not None:
-            return self.find_by_id(kind, task.ident)
-        if kind.name_field:
-            return self.find_by_name(kind, task.name)
-        return self.find_by_fields(kind, task.attributes)
+        """The current resource the task means, or ``None`` (as the kind's locator finds it)."""
+        return kind.locate.find(self, kind, task)
 
     def reread(self, kind, obj, desired=None):
         """The resource as it is after a write (``None`` when it cannot be found)."""
         self.forget()
-        if kind.singleton:
-            fresh = self.find_singleton(kind)
-        elif obj is not None and obj.get(kind.item_key) is not None and not kind.delete_by_body and kind.item_get:
-            fresh = self.get(self.path(kind.item_path, id=obj[kind.item_key]), params=kind.read_params)
-        elif obj is not None and obj.get('id') is not None:
-            fresh = self.find_by_id(kind, obj['id'])
-        elif kind.name_field and desired is not None:
-            fresh = self.find_by_name(kind, desired.get(kind.name_field))
-        elif desired is not None:
-            fresh = self.find_by_fields(kind, desired)
-        else:
-            fresh = None
-        return self.read_extra(kind, fresh)
+        return self.read_extra(kind, kind.locate.reread(self, kind, obj, desired))
 
     def read_dependents(self, kind, task, current, declared):
         """The resources each :class:`Dependents` of ``declared`` finds for deleting ``current``:
@@ -266,13 +220,13 @@ class Reader:
             if dependents.path is None and dep_kind.singleton:
                 saved, self.context = self.context, context
                 try:
-                    item = self.find_singleton(dep_kind)
+                    item = dep_kind.locate.find(self, dep_kind)
                 finally:
                     self.context = saved
                 items = [item] if item is not None else []
             else:
                 path = fill_path(dependents.path or dep_kind.path, context)
-                items = self.registry.api.pages(self.client, path, dict(dep_kind.read_params))
+                items = self.registry.api.pages(self.client, path, dict(dep_kind.locate.params))
             for item in items:
                 if not isinstance(item, dict):
                     continue
@@ -307,9 +261,9 @@ class Reader:
         if absent:
             reading.current = current
             if current is not None:
-                reading.delete_blockers = self.read_dependents(kind, task, current, kind.delete_blocked_by)
+                reading.delete_blockers = self.read_dependents(kind, task, current, kind.delete.blocked_by)
                 if not reading.delete_blockers:
-                    reading.also_deleted = self.read_dependents(kind, task, current, kind.delete_takes)
+                    reading.also_deleted = self.read_dependents(kind, task, current, kind.delete.takes)
             return reading
         if task.items is not None:
             current = self.complete_items(kind, current)
@@ -325,11 +279,8 @@ class Reader:
             if TO_BE_CREATED in _as_list(reading.references.get(field)):
                 # No id yet: the plan shows the reference as the task gives it.
                 del reading.references[field]
-        if kind.name_reference and task.name is not None and reading.current is None:
-            # Only a create carries the named resource's id: a converged run reads nothing more.
-            reading.name_id = self.resolve(kind.name_reference, task.name, 'option name of %s' % kind.name)
-            if reading.name_id == TO_BE_CREATED:
-                reading.name_id = None
+        if reading.current is None:
+            kind.create.prepare(self, kind, task, reading)
         reading.to_be_created = list(self.to_be_created)
         if current is not None and self._needs_extra_read(kind, task, reading):
             reading.current = self.read_extra(kind, current)
@@ -345,7 +296,7 @@ class Reader:
         desired = desired_values(kind, task, reading)
         base = read_attributes(kind, reading.current)
         for field in desired:
-            if field not in kind.secrets and field not in kind.write_only and field not in base and field not in kind.compare:
+            if field not in kind.secrets and field not in kind.write_only and field not in base and field not in kind.fields.compare:
                 return True
         if task.update_secrets == 'always' and any(desired.get(f) is not None for f in kind.secrets):
             return True

@@ -12,7 +12,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.engine.check import ru
 from ansible_collections.apiops.saas.plugins.module_utils.engine.plan import plan_task
 from ansible_collections.apiops.saas.plugins.module_utils.engine.read import Reader
 from ansible_collections.apiops.saas.plugins.module_utils.engine.task import Task
-from ansible_collections.apiops.saas.plugins.module_utils.engine.values import casefold, read_raw, whitelist
+from ansible_collections.apiops.saas.plugins.module_utils.engine.values import whitelist
 
 
 def run_task(client, registry, params, check_mode=False, jsonschema=None, check_note=''):
@@ -33,21 +33,4 @@ def list_resources(client, registry, params):
     kind = registry[params['kind']]
     reader = Reader(client, registry, params)
     reader.resolve_parents(kind)
-    if kind.singleton:
-        found = reader.find_singleton(kind)
-        items = [found] if found else []
-    elif params.get('id') is not None:
-        found = reader.find_by_id(kind, params['id'])
-        items = [found] if found else []
-    elif params.get('name') is not None:
-        items = []
-        for item in reader.list(kind, name=params['name']):
-            try:
-                value = read_raw(kind, item, kind.name_field)
-                if str(value) == str(params['name']) or (kind.name_casefold and casefold(value) == casefold(params['name'])):
-                    items.append(item)
-            except KeyError:
-                continue
-    else:
-        items = reader.list(kind, name=params.get('search'))
-    return [whitelist(kind, item) for item in items]
+    return [whitelist(kind, item) for item in kind.locate.listing(reader, kind, params)]

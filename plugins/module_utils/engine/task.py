@@ -62,7 +62,7 @@ class Reading:
     parent does not exist (``state=absent`` only), ``current`` the current
     object (extra reads merged, ``None`` when there is none), ``references``
     ``{attribute: id}`` and ``name_id`` the id of the resource the name names
-    (``Kind.name_reference``). ``to_be_created`` lists, in check mode, the parents and
+    (a create that links to it, such as ``LinkCreate``). ``to_be_created`` lists, in check mode, the parents and
     references given by name that do not exist (taken as created by an earlier task).
     """
 
@@ -72,7 +72,7 @@ class Reading:
         self.current = None
         self.references = {}
         self.name_id = None
-        # What a delete of current takes with it and what blocks it (Kind.delete_takes / delete_blocked_by):
+        # What a delete of current takes with it and what blocks it (Delete.takes / Delete.blocked_by):
         # [{kind, id, name}], read only for state: absent.
         self.also_deleted = []
         self.delete_blockers = []

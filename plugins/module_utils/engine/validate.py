@@ -20,7 +20,7 @@ def check_parents(kind, params, labels=None):
             raise ResourceError('kind %s needs the %s option (the %s, by name or id)' % (kind.name, parent, registry[parent].label))
         if parent in kind.parents and isinstance(params.get(parent), str) and not params[parent].strip():
             raise ResourceError('option %s must not be blank' % parent)
-        if parent not in kind.parents and parent not in kind.option_params.values() and given:
+        if parent not in kind.parents and parent not in kind.locate.option_params.values() and given:
             needs = ', '.join(kind.parents) or 'no parent option'
             raise ResourceError('kind %s does not use the %s option (it needs %s)' % (kind.name, parent, needs))
 
@@ -95,8 +95,7 @@ def check_params(kind, params, jsonschema):
         raise ResourceError('option id must be a positive number, got %s' % params['id'])
     if isinstance(params.get('id'), str) and not params['id'].strip():
         raise ResourceError('option id must not be empty or blank')
-    if kind.always_exists and params.get('state') == 'absent':
-        raise ResourceError('kind %s is a setting that always exists: state absent is not possible' % kind.name)
+    kind.delete.check(kind, params)
     check_collection(kind, params)
     if 'attributes' in params:
         attributes = params.get('attributes') or {}

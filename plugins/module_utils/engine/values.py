@@ -118,9 +118,9 @@ def prop_of(kind, field):
 
 def read_raw(kind, obj, field):
     """The value of ``field`` in a returned object, as returned (``KeyError`` when absent)."""
-    if field in kind.read:
-        return kind.read[field](obj)
-    return read_field(obj, kind.read_map.get(field, field))
+    if field in kind.fields.read:
+        return kind.fields.read[field](obj)
+    return read_field(obj, kind.fields.read_map.get(field, field))
 
 
 def read_attributes(kind, obj):
@@ -148,11 +148,11 @@ def read_attributes(kind, obj):
 def same(kind, field, wanted, current_attrs, obj=None):
     """Whether the wanted value of ``field`` matches the current one (both normalised)."""
     wanted = normalise(wanted, prop_of(kind, field))
-    if field in kind.partial_fields and isinstance(wanted, dict):  # issue 15
+    if field in kind.fields.partial and isinstance(wanted, dict):  # issue 15
         current = current_attrs.get(field) or {}
         return isinstance(current, dict) and all(current.get(k) == v for k, v in wanted.items())
-    if field in kind.compare:
-        return bool(kind.compare[field](wanted, current_attrs.get(field), obj or {}))
+    if field in kind.fields.compare:
+        return bool(kind.fields.compare[field](wanted, current_attrs.get(field), obj or {}))
     return wanted == current_attrs.get(field)
 
 
@@ -166,7 +166,7 @@ def differences(kind, desired, current_attrs, obj=None):
     for field, value in desired.items():
         if field in kind.secrets or field in kind.write_only:
             continue
-        if field not in current_attrs and field not in kind.compare:
+        if field not in current_attrs and field not in kind.fields.compare:
             continue
         if not same(kind, field, value, current_attrs, obj):
             diffs.append(field)
@@ -184,3 +184,13 @@ def whitelist(kind, obj):
     if not isinstance(obj, dict):
         return {}
     return {key: obj[key] for key in kind.returns if key in obj and key not in kind.secrets}
+
+
+def api_body(kind, values):
+    """``values`` in the form the API takes (``Fields.to_api`` hooks applied, ``Fields.nest`` fields nested)."""
+    body = {f: (kind.fields.to_api[f](v) if f in kind.fields.to_api and v is not None else v) for f, v in values.items()}
+    for key, fields in kind.fields.nest.items():
+        nested = {f: body.pop(f) for f in fields if f in body}
+        if nested:
+            body[key] = nested
+    return body

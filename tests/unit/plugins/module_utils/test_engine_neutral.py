@@ -19,7 +19,7 @@ import responses
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
-from ansible_collections.apiops.saas.plugins.module_utils.engine.model import ApiSpec, Kind, Registry, Update
+from ansible_collections.apiops.saas.plugins.module_utils.engine.model import ApiSpec, Ids, Kind, Registry, Update
 from ansible_collections.apiops.saas.plugins.module_utils.engine.run import list_resources, run_task
 from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
 
@@ -31,8 +31,11 @@ def _bare_list(client, path, params):
     return client.get(path, params=params or None)
 
 
-SHELF_API = ApiSpec('shelf', pages=_bare_list, list_filter='q', update_body='changed',
-                    is_id=lambda value: isinstance(value, str) and value.startswith('n-') and value[2:].isdigit())
+def _is_shelf_id(value):
+    return isinstance(value, str) and value.startswith('n-') and value[2:].isdigit()
+
+
+SHELF_API = ApiSpec('shelf', pages=_bare_list, list_filter='q', update_body='changed', ids=Ids(_is_shelf_id, str))
 KINDS = Registry(SHELF_API)
 KINDS.add(Kind('shelf', None, 'shelves', 'title', properties={}, returns=('id', 'title')))
 KINDS.add(Kind(

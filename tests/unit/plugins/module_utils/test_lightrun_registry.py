@@ -530,7 +530,7 @@ def test_settings_cannot_be_absent_and_custom_smtp_needs_its_fields():
 
 
 def test_features_compare_only_the_given_flags_and_send_the_signature_in_the_query():
-    current = KINDS['feature_toggles'].from_api({'LOGS': 'ENABLED', 'PII_REDACTION': 'DISABLED', 'empty': False})
+    current = KINDS['feature_toggles'].locate.unwrap({'LOGS': 'ENABLED', 'PII_REDACTION': 'DISABLED', 'empty': False})
     assert current == {'features': {'LOGS': 'ENABLED', 'PII_REDACTION': 'DISABLED'}}
     wanted = {'features': {'PII_REDACTION': 'ENABLED'}, 'expirationDays': 30, 'organizationId': '', 'signature': 'sig'}
     the_plan = plan('feature_toggles', current=current, attributes=wanted)
