@@ -146,6 +146,7 @@ class CreateInQuery(Create):
         return Operation('create', 'POST', fill_path(self.path or kind.path, reading.context), None, role=role, fields=fields,
                          secret_fields=secrets_sent, params=body)
 
+
 KINDS = Registry(LIGHTRUN_API)
 
 GROUP_ROLES = ['STANDARD', 'PRIVILEGED']

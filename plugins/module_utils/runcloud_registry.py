@@ -175,6 +175,7 @@ def check_cron_fields(kind, attributes):
         if problem:
             raise ResourceError('invalid attributes for kind %s: attributes.%s: %s' % (kind.name, field, problem))
 
+
 _register = KINDS.add
 
 

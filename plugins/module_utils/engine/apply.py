@@ -64,7 +64,7 @@ class Outcome:
         failed = [op for op in ops if op.status in ('failed', 'unknown')]
         done = [op for op in ops if op.status in ('done', 'gone')]
         pending = [op for op in ops if op.status in ('failed', 'unknown', 'not_sent')]
-        partly = [op for op in ops if op.status == 'partial']  # issue 15
+        partly = [op for op in ops if op.status == 'partial']  # bulk requests the API applied in part
         error = (self.error.message if hasattr(self.error, 'message') else str(self.error)).rstrip('. ')
         parts = [error]
         if done:
@@ -195,7 +195,7 @@ def apply_plan(client, plan, reader=None):
                 op.update.answer_check(response.data)
             if op.on_answer is not None:
                 op.on_answer(response.data, response.status)
-        except PartialFailure as err:  # issue 15: some items of a bulk request were applied
+        except PartialFailure as err:  # some items of a bulk request were applied, others refused
             op.status = 'partial'
             outcome.error = err
             for rest in plan.operations[index + 1:]:
@@ -238,7 +238,8 @@ def apply_plan(client, plan, reader=None):
             if created is not None:
                 outcome.ident = ident_of(kind, created)
                 outcome.resource = created
-    reread_after_error = plan.items_report is not None  # issue 15: item results must reflect the server
+    # A collection's item results must reflect the server, also after a failure.
+    reread_after_error = plan.items_report is not None
     if reader is not None and plan.action in ('create', 'update', 'replace') and (outcome.changed or reread_after_error) and (
             outcome.error is None or reread_after_error):
         try:

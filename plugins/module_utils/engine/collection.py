@@ -219,7 +219,7 @@ def _bulk_settle(kind, applied, action, expected):
 
 
 def plan_collection(plan, ident):
-    """Add the operations that bring the kind's collection to the task's items (pure; issue 15)."""
+    """Add the operations that bring the kind's collection to the task's items (pure)."""
     kind = plan.kind
     coll = kind.collection
     task = plan.task

@@ -27,7 +27,7 @@ class Operation:
         # settle(fresh, error) -> 'done', 'partial' or 'failed': after an uncertain answer, what the
         # re-read object shows of this write (a bulk item request; see _settle()).
         self.settle = settle
-        # issue 15: query parameters; on_answer(data, status) reads the answer (may raise PartialFailure
+        # Query parameters; on_answer(data, status) reads the answer (may raise PartialFailure
         # or ResourceError); accept: non-2xx statuses on_answer handles itself.
         self.params = params
         self.on_answer = on_answer
@@ -67,7 +67,7 @@ def fill_path(template, context, **extra):
 
 def item_op_path(kind, context, ident, update=None, values=None):
     """An item path; ``{id}`` stays a placeholder when ``ident`` is not known yet. An update with
-    ``paths`` takes the sub-path its field's value in ``values`` selects (issue 15)."""
+    ``paths`` takes the sub-path its field's value in ``values`` selects."""
     path = fill_path(kind.item_path, context, id='{id}' if ident is None else ident)
     sub = update.path if update is not None else ''
     if update is not None and update.paths:
@@ -79,5 +79,5 @@ def item_op_path(kind, context, ident, update=None, values=None):
 
 
 def ident_of(kind, obj):
-    """The value that fills ``{id}`` in the object's item paths (``Kind.item_key``, issue 15)."""
+    """The value that fills ``{id}`` in the object's item paths (the locator's ``item_key``)."""
     return obj.get(kind.locate.item_key) if isinstance(obj, dict) else None

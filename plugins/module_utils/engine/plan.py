@@ -39,7 +39,7 @@ class Plan:
         self.resource = {}
         self.desired = {}
         self.warnings = []
-        # issue 15: {added, updated, removed, failed} of the kind's collection, planned and as applied
+        # {added, updated, removed, failed} of the kind's collection, planned and as applied
         self.items_report = None
         self.items_applied = None
         # What a delete takes with it (Delete.takes): [{kind, id, name}].
@@ -89,7 +89,7 @@ def _before(kind, task, reading, current_attrs, fields):
         if field in kind.references and field in reading.references and str(value) == str(reading.references[field]):
             value = normalise(task.attributes[field], prop_of(kind, field))
         elif field in kind.references and isinstance(reading.references.get(field), list) and isinstance(value, list):
-            # issue 15: each id the task named shows as the task named it; other ids as they are.
+            # A list of references: each id the task named shows as the task named it; other ids as they are.
             names = dict((str(ident), given) for ident, given in zip(reading.references[field], task.attributes[field]))
             value = normalise([names.get(str(v), v) for v in value], prop_of(kind, field))
         if field in kind.fields.partial and isinstance(value, dict) and isinstance(task.attributes.get(field), dict):
@@ -298,14 +298,14 @@ def _plan_writes(task, reading, jsonschema):
 
     secrets = [f for f in kind.secrets if task.update_secrets == 'always' and desired.get(f) is not None and f in updatable]
     for update in group_updates(kind, diffs + secrets):
-        # issue 10: an endpoint that takes its changes only together with a secret (Update.needs).
+        # An endpoint that takes its changes only together with a secret (Update.needs).
         missing = [f for f in update.needs if desired.get(f) is None]
         if missing:
             raise ResourceError('changing %s of the %s %s needs %s: the API takes the change only together with it; '
                                 'nothing was changed' % (', '.join(f for f in update.fields if f in diffs), kind.label,
                                                          current.get('id'), ', '.join('attributes.%s' % f for f in missing)))
         sent = secrets + [f for f in update.needs if f not in secrets]
-        if update.send_secrets:  # issue 15
+        if update.send_secrets:  # a settings object written whole carries its secrets every time
             sent += [f for f in update.fields if f in kind.secrets and desired.get(f) is not None and f not in sent]
         body = update_body(kind, update, desired, current_attrs, current, diffs, sent)
         query = {f: body.pop(f) for f in update.query if f in body} or None

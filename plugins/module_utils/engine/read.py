@@ -271,7 +271,7 @@ class Reader:
         for field, target in kind.references.items():
             value = task.attributes.get(field)
             if isinstance(value, (list, tuple)):
-                # issue 15: a list of references, each by name or id.
+                # A list of references, each by name or id.
                 reading.references[field] = [self.resolve(target, item, 'attributes.%s of %s' % (field, kind.name))
                                              for item in value]
             elif value is not None:

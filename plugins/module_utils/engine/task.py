@@ -30,7 +30,7 @@ class Task:
     def __init__(self, kind, parents=None, name=None, ident=None, attributes=None, state='present', recreate=False,
                  update_secrets='on_create', follow_up='on_change', items=None, exclusive=False):
         self.kind = kind
-        # issue 15: the kind's collection as the task gives it (None: not managed), and whether exclusive.
+        # The kind's collection as the task gives it (None: not managed), and whether exclusive.
         self.items = items
         self.exclusive = bool(exclusive)
         self.parents = dict(parents or {})

@@ -19,7 +19,7 @@ def casefold(value):
 
 
 def same_casefold(wanted, current, obj):
-    """Compare hook of a natural key matched case-insensitively (issue 15)."""
+    """Compare hook of a natural key matched case-insensitively."""
     return casefold(wanted) == casefold(current)
 
 
@@ -148,7 +148,7 @@ def read_attributes(kind, obj):
 def same(kind, field, wanted, current_attrs, obj=None):
     """Whether the wanted value of ``field`` matches the current one (both normalised)."""
     wanted = normalise(wanted, prop_of(kind, field))
-    if field in kind.fields.partial and isinstance(wanted, dict):  # issue 15
+    if field in kind.fields.partial and isinstance(wanted, dict):  # only the keys the task gives count
         current = current_attrs.get(field) or {}
         return isinstance(current, dict) and all(current.get(k) == v for k, v in wanted.items())
     if field in kind.fields.compare:

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, apiops.saas contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The Lightrun registry and the generic engine hooks it declares (issue 15).
+"""The Lightrun registry and the generic engine hooks it declares.
 
 The planner is pure: it is given what a reader would have found. The applier
 and the reader are driven by a scripted fake client (no HTTP)."""

@@ -221,7 +221,7 @@ def test_webapp_update_one_request_per_endpoint():
     responses.patch(BASE + '/servers/3/webapps/7/settings/php', json={})
     responses.patch(BASE + '/servers/3/webapps/7/settings/fpmnginx', json={})
     responses.get(BASE + '/servers/3/webapps/7', json={'id': 7, 'name': 'shop', 'phpVersion': 'php82rc'})
-    # The PHP version written is checked against the server's list first (issue 10).
+    # The PHP version written is checked against the server's list first.
     responses.get(BASE + '/servers/3/php/version', json={'data': ['php81rc', 'php82rc']})
     result = run(kind='webapp', server='3', name='shop',
                  attributes={'user': 2, 'phpVersion': 'php82rc', 'memoryLimit': 512, 'stack': 'nativenginx', 'xssProtection': True})

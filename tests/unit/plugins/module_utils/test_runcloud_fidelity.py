@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, apiops.saas contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Each RunCloud kind compares as the API really answers (issue 10; docs/api-notes.md, "RunCloud").
+"""Each RunCloud kind compares as the API really answers (docs/api-notes.md, "RunCloud").
 
 Every answer shape below is one the sandbox serves in its standard or strict profile.
 """

@@ -36,7 +36,7 @@ EXPECTED_PATHS = {
 }
 
 # A domain holds no data, but API v2 can only change one by deleting it (a web app's primary domain included):
-# never without recreate (issue 10).
+# never without recreate.
 DATA_KINDS = {'server', 'system_user', 'database', 'database_user', 'webapp', 'script_installer', 'domain'}
 
 
