@@ -35,6 +35,7 @@ from urllib.parse import quote
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, lightrun_pages
 from ansible_collections.apiops.saas.plugins.module_utils.engine.collection import Collection
+from ansible_collections.apiops.saas.plugins.module_utils.engine.docs import attribute_docs
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.engine.model import ApiSpec, Ids, Kind, Registry, Update
 from ansible_collections.apiops.saas.plugins.module_utils.engine.operations import Operation, fill_path
@@ -382,6 +383,24 @@ def permission_note(kind_name, status, path=None):
                 KINDS[owner].label, level, ' (company administration)' if level == 'COMPANY' else '', why))
 
 
+def _type_words(prop):
+    if prop.get('type') == 'array' and 'enum' in prop.get('items', {}):
+        return 'list of %s' % ', '.join(prop['items']['enum'])
+    return {'integer': 'int', 'boolean': 'bool', 'array': 'list', 'object': 'dict'}.get(prop['type'], 'str')
+
+
+def _update_words(update):
+    if update.paths:
+        return 'applied by %s %s' % (update.method, ' / '.join(update.paths[v] for v in (True, False)))
+    return 'updated by %s of the whole object' % update.method
+
+
+def _setting_update_words(update):
+    if update.paths:
+        return _update_words(update)
+    return 'set by %s of the whole setting' % update.method
+
+
 def kind_doc_lines():
     """The per-kind lines of the module documentation, generated from the registry.
 
@@ -394,31 +413,10 @@ def kind_doc_lines():
             identity = 'O(name) is C(%s)' % kind.name_field
         else:
             identity = 'a setting, no O(name)'
-        updatable = kind.updatable()
-        attrs = []
-        for field, prop in kind.properties.items():
-            words = []
-            if 'enum' in prop:
-                words.append('one of %s' % ', '.join(prop['enum']))
-            elif prop.get('type') == 'array' and 'enum' in prop.get('items', {}):
-                words.append('list of %s' % ', '.join(prop['items']['enum']))
-            else:
-                words.append({'integer': 'int', 'boolean': 'bool', 'array': 'list', 'object': 'dict'}.get(prop['type'], 'str'))
-            if field in kind.required:
-                words.append('required on create')
-            if field in kind.secrets:
-                words.append('secret')
-            if field in updatable:
-                update = updatable[field]
-                if update.paths:
-                    words.append('applied by %s %s' % (update.method, ' / '.join(update.paths[v] for v in (True, False))))
-                elif kind.locate.always_exists:
-                    words.append('set by %s of the whole setting' % update.method)
-                else:
-                    words.append('updated by %s of the whole object' % update.method)
-            elif field not in kind.secrets:
-                words.append('immutable' if not kind.locate.always_exists else 'sent with each write')
-            attrs.append('C(%s) (%s)' % (field, ', '.join(words)))
+        if kind.locate.always_exists:
+            attrs = attribute_docs(kind, _type_words, _setting_update_words, 'sent with each write')
+        else:
+            attrs = attribute_docs(kind, _type_words, _update_words)
         level = 'the %s permission level' % LEVELS[name]
         for other, reason in OTHER_READS.get(name, {}).items():
             level += ', and %s %s' % (LEVELS[other], reason)

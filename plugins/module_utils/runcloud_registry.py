@@ -18,6 +18,7 @@ way (paging, ids, how answers spell fields, a grant's create and delete) is in
 
 from __future__ import annotations
 
+from ansible_collections.apiops.saas.plugins.module_utils.engine.docs import attribute_docs
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.engine.model import ApiSpec, Dependents, FollowUp, Kind, Registry, Update
 from ansible_collections.apiops.saas.plugins.module_utils.engine.strategies import ChoicesFrom, Create, Delete, ExtraRead, Fields, Listed, Singleton
@@ -481,6 +482,15 @@ _register(Kind(
 ))
 
 
+def _type_words(prop):
+    types = prop['type'] if isinstance(prop['type'], list) else [prop['type']]
+    return ' or '.join('int' if t == 'integer' else 'bool' if t == 'boolean' else 'str' for t in types)
+
+
+def _update_words(update):
+    return 'updated by %s %s' % (update.method, update.path or 'the item')
+
+
 def kind_doc_lines():
     """The per-kind lines of the module documentation, generated from the registry.
 
@@ -497,24 +507,7 @@ def kind_doc_lines():
             identity = 'identified by %s' % ', '.join('C(%s)' % f for f in kind.identity)
         else:
             identity = 'one per parent, no O(name)'
-        updatable = kind.updatable()
-        attrs = []
-        for field, prop in kind.properties.items():
-            words = []
-            if 'enum' in prop:
-                words.append('one of %s' % ', '.join(prop['enum']))
-            else:
-                types = prop['type'] if isinstance(prop['type'], list) else [prop['type']]
-                words.append(' or '.join('int' if t == 'integer' else 'bool' if t == 'boolean' else 'str' for t in types))
-            if field in kind.required:
-                words.append('required on create')
-            if field in kind.secrets:
-                words.append('secret')
-            if field in updatable:
-                words.append('updated by %s %s' % (updatable[field].method, updatable[field].path or 'the item'))
-            elif field not in kind.secrets:
-                words.append('immutable')
-            attrs.append('C(%s) (%s)' % (field, ', '.join(words)))
+        attrs = attribute_docs(kind, _type_words, _update_words)
         lines.append('V(%s): parent %s; %s. %s Attributes: %s.' % (
             kind.name, parent, identity, kind.description, '; '.join(attrs) if attrs else 'none'))
     return lines

@@ -8,6 +8,8 @@ One module a layer, in the order a task goes through them:
 
 * :mod:`.model`: the declarations. An API (:class:`~.model.ApiSpec`), its kinds
   (:class:`~.model.Kind` in a :class:`~.model.Registry`) and their endpoints.
+* :mod:`.strategies`: what differs from kind to kind, as small objects (how a kind is located,
+  created, deleted, how the API spells its fields, the optional behaviour it opts into).
 * :mod:`.values`: values as the engine compares them (normalisation, reading fields).
 * :mod:`.validate`: every check of a task that needs no request.
 * :mod:`.task`: what a task asks for and what was read for it.
@@ -19,8 +21,10 @@ One module a layer, in the order a task goes through them:
 * :mod:`.run`: read, plan and apply one task; list a kind for ``*_info`` modules.
 * :mod:`.collection`: items kept under a resource and changed through bulk endpoints.
 * :mod:`.errors`: the errors a task reports.
+* :mod:`.docs`: the per-kind documentation lines every registry generates.
 
 Everything that differs between APIs is declared in an ``ApiSpec``, everything
-that differs between kinds in a ``Kind``: the engine has no branch for a
-particular API or kind. No Ansible imports.
+that differs between kinds in a ``Kind`` and its strategy objects; an API's own
+way of doing something is a strategy subclass beside that API. The engine has
+no branch for a particular API or kind. No Ansible imports.
 """
