@@ -8,6 +8,8 @@ their endpoints (:class:`Update`, :class:`FollowUp`, :class:`Dependents`). Data 
 
 from __future__ import annotations
 
+import copy
+
 from ansible_collections.apiops.saas.plugins.module_utils.engine.strategies import Create, Extra, Fields, Listed
 from ansible_collections.apiops.saas.plugins.module_utils.engine.values import leaves, same_casefold
 
@@ -227,7 +229,9 @@ class Kind:
         self.collection = slots.get('collection')
         self.registry = None
         if self.locate.casefold and self.name_field and self.name_field not in self.fields.compare:
-            self.fields.compare[self.name_field] = same_casefold
+            # A copy: the declaration's Fields may serve other kinds too.
+            self.fields = copy.copy(self.fields)
+            self.fields.compare = dict(self.fields.compare, **{self.name_field: same_casefold})
 
     @property
     def api(self):
