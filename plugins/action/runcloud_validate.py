@@ -21,7 +21,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.runcloud_args import (
     locator_argument_spec,
     resource_options,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import ResourceError
+from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
 
 try:

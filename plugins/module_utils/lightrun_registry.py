@@ -11,17 +11,17 @@ does differently from RunCloud is declared here, never coded in the engine:
 
 * lists page with ``offset``/``limit`` and ``page``/``size`` and need a stable
   ``sort`` where one is documented, and several whole reads where none is (:func:`lightrun_list`);
-* ids are UUID strings (``ApiSpec.is_id``), users are addressed by email
-  (``Kind.item_key``);
+* ids are UUID strings (:data:`UUID_IDS`), users are addressed by email
+  (``Listed(item_key='email')``);
 * updates are a ``PUT`` of a full body (``update_body='full'``);
 * agent pools and users have action endpoints chosen by a boolean
   (``Update.paths``);
 * group members change through bulk endpoints answering per-item successes and
-  failures (:class:`~engine.Collection`);
+  failures (``engine.collection.Collection``);
 * a system API key is created with query parameters and answered only with
-  the key itself, once (``Kind.create_in_query``, ``Kind.create_secret``);
+  the key itself, once (:class:`CreateInQuery` with ``secret``);
 * SMTP and feature toggles are settings that always exist
-  (``Kind.always_exists``).
+  (``engine.strategies.Setting``).
 
 Each kind also names the permission level its endpoints need
 (:data:`LEVELS`), so that a 403 can be explained.
@@ -34,9 +34,14 @@ import re
 from urllib.parse import quote
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, lightrun_pages
-from ansible_collections.apiops.saas.plugins.module_utils.engine import (
-    ApiSpec, Collection, Kind, Registry, ResourceError, Update, check_params, list_resources, run_task,
-)
+from ansible_collections.apiops.saas.plugins.module_utils.engine.collection import Collection
+from ansible_collections.apiops.saas.plugins.module_utils.engine.docs import attribute_docs
+from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
+from ansible_collections.apiops.saas.plugins.module_utils.engine.model import ApiSpec, Ids, Kind, Registry, Update
+from ansible_collections.apiops.saas.plugins.module_utils.engine.operations import Operation, fill_path
+from ansible_collections.apiops.saas.plugins.module_utils.engine.run import list_resources, run_task
+from ansible_collections.apiops.saas.plugins.module_utils.engine.strategies import ById, Create, Fields, Listed, Setting
+from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
 
 __all__ = ['KINDS', 'LEVELS', 'LIGHTRUN_API', 'MANAGED_KINDS', 'kind_doc_lines', 'list_lightrun', 'permission_note',
            'run_lightrun_task']
@@ -128,8 +133,20 @@ def is_uuid(value):
     return isinstance(value, str) and bool(_UUID.match(value.strip()))
 
 
+# A value of the UUID form is an id, anything else a name; an id is sent as given, without surrounding spaces.
+UUID_IDS = Ids(is_uuid, lambda value: str(value).strip())
+
 # Lightrun: Spring pages, full-body PUT updates, bare objects, 404 for "no such object".
-LIGHTRUN_API = ApiSpec('lightrun', pages=lightrun_list, list_filter=None, update_body='full', is_id=is_uuid)
+LIGHTRUN_API = ApiSpec('lightrun', pages=lightrun_list, list_filter=None, update_body='full', ids=UUID_IDS)
+
+
+class CreateInQuery(Create):
+    """A create that sends its fields as query parameters, with no body (a system API key)."""
+
+    def operation(self, kind, reading, body, role, fields, secrets_sent):
+        return Operation('create', 'POST', fill_path(self.path or kind.path, reading.context), None, role=role, fields=fields,
+                         secret_fields=secrets_sent, params=body)
+
 
 KINDS = Registry(LIGHTRUN_API)
 
@@ -153,18 +170,18 @@ def _bool():
 
 
 # The company of system API keys: a path parameter only (no endpoint lists companies).
-KINDS.add(Kind('company', None, 'api/v1/access/company', None, {}, by_id_only=True, label='company',
+KINDS.add(Kind('company', None, 'api/v1/access/company', None, {}, locate=ById(), label='company',
                description='The Lightrun company (its id) that system API keys belong to.'))
 
 KINDS.add(Kind(
     'agent_pool', None, 'api/v1/agent-pools', 'name',
     properties={'description': _str(maxLength=255), 'agentsEnabled': _bool()},
-    create_fields=('description',),
+    create=Create(fields=('description',)),
     updates=(Update('', ('name', 'description'), method='PUT'),
              Update('', ('agentsEnabled',), method='PUT', body='none',
                     paths={True: 'enable-agents', False: 'detach-agents'})),
     returns=('id', 'name', 'description', 'agentsEnabled', 'liveAgentsCount', 'createdBy', 'createdDate'),
-    search='name', name_casefold=True, label='agent pool',
+    locate=Listed(search='name', casefold=True), label='agent pool',
     description='An agent pool. C(agentsEnabled) false detaches the pool (C(PUT detach-agents): live agents '
                 'disconnect, new ones cannot join); true enables it again (C(PUT enable-agents)). The default pool '
                 'cannot be deleted (403), nor a pool with live agents (409).'))
@@ -175,15 +192,15 @@ KINDS.add(Kind(
                 'agentPoolIds': {'type': 'array', 'items': _str(minLength=1), 'uniqueItems': True}},
     references={'agentPoolIds': 'agent_pool'},
     updates=(Update('', ('name', 'roles', 'agentPoolIds'), method='PUT'),),
-    read_params={'includeMembers': 'true'},
-    collection=Collection(
+    locate=Listed(search=False, params={'includeMembers': 'true'}, casefold=True),
+    extras=(Collection(
         option='members', key='email', read='members', label='member',
         fields={'groupAdmin': ('group_admin', _bool()), 'elevatedRoles': ('elevated_roles', _set_of(*GROUP_ROLES))},
         add=('POST', 'members'), remove=('DELETE', 'members'), update=('PUT', 'members/{key}'),
-        exclusive_option='members_exclusive', key_pattern=EMAIL_PATTERN, count='memberCount'),
+        exclusive_option='members_exclusive', key_pattern=EMAIL_PATTERN, count='memberCount'),),
     returns=('id', 'name', 'roles', 'agentPoolIds', 'members', 'memberCount', 'default', 'createdBy', 'createdDate',
              'lastModifiedBy', 'lastModifiedDate'),
-    search=False, name_casefold=True, label='user group',
+    label='user group',
     description='A user group: its C(roles) and the agent pools it may use (C(agentPoolIds): names or ids). '
                 'Its members are managed with O(members) and O(members_exclusive).'))
 
@@ -192,11 +209,11 @@ KINDS.add(Kind(
     properties={'firstName': _str(minLength=1), 'lastName': _str(minLength=1), 'roles': _set_of(*USER_ROLES),
                 'enabled': _bool()},
     required=('firstName', 'lastName'),
-    create_fields=('firstName', 'lastName', 'roles'),
+    create=Create(fields=('firstName', 'lastName', 'roles'), secret='activationLink'),
     # The update DTO is every field but the email (the path names the user): the endpoint's fields, all of them.
     updates=(Update('', ('firstName', 'lastName', 'roles'), method='PUT', body='endpoint'),
              Update('', ('enabled',), method='PUT', body='none', paths={True: 'enable', False: 'disable'})),
-    item_key='email', search='search', name_casefold=True, create_secret='activationLink',
+    locate=Listed(search='search', casefold=True, item_key='email'),
     returns=('id', 'email', 'firstName', 'lastName', 'roles', 'enabled', 'registerMethod', 'userManagementType',
              'createdBy', 'createdDate', 'lastLoginDate', 'lastModifiedBy', 'lastModifiedDate'),
     label='user',
@@ -209,7 +226,7 @@ KINDS.add(Kind(
     required=('expirationDays',),
     write_only=('expirationDays',),
     updates=(Update('', ('label',), method='PUT', body='endpoint'),),
-    create_in_query=True, create_secret='apiKey', holds_data=True, search=False, item_get=False,
+    create=CreateInQuery(secret='apiKey'), holds_data=True, locate=Listed(search=False, item_get=False),
     returns=('id', 'label', 'scopes', 'createdBy', 'createdDate', 'expirationDate'),
     label='system API key',
     description='A system API key of the company O(company). Only its label can change; the key itself is '
@@ -235,8 +252,8 @@ KINDS.add(Kind(
     ),
     secrets=('authenticationSecret',),
     updates=(Update('', ('type',) + SMTP_SPEC, method='POST', send_secrets=True),),
-    body_nest={'customSpec': SMTP_SPEC},
-    singleton=True, always_exists=True,
+    fields=Fields(nest={'customSpec': SMTP_SPEC}),
+    locate=Setting(),
     returns=('type',) + tuple(f for f in SMTP_SPEC if f != 'authenticationSecret'),
     label='SMTP configuration',
     description='The SMTP connectivity setting (one per server, never created or deleted). C(type) CUSTOM needs the '
@@ -308,12 +325,12 @@ KINDS.add(Kind(
                 'content': _str(minLength=2)},
     conditional=({'required': ['features', 'expirationDays', 'organizationId', 'signature']},),
     write_only=('expirationDays', 'organizationId', 'account', 'businessUnit', 'deployment', 'signature', 'content'),
-    from_api=_features_object, partial_fields=('features',),
+    fields=Fields(partial=('features',)),
     updates=(Update('', SIGNED_FIELDS + ('content',), method='POST', body='endpoint', query=('signature',),
                     send=_signed_content),),
-    singleton=True, always_exists=True, returns=('features',),
+    returns=('features',),
     # getFeatureConfig reads one company's flags: "required for non-single-tenant deployments".
-    option_params={'company': 'company'},
+    locate=Setting(option_params={'company': 'company'}, unwrap=_features_object),
     label='feature toggles',
     description='The feature flags (C(features), name to ENABLED or DISABLED; features not named keep their '
                 'state). A change is a signed configuration: C(signature) (sent as the query parameter), '
@@ -366,6 +383,24 @@ def permission_note(kind_name, status, path=None):
                 KINDS[owner].label, level, ' (company administration)' if level == 'COMPANY' else '', why))
 
 
+def _type_words(prop):
+    if prop.get('type') == 'array' and 'enum' in prop.get('items', {}):
+        return 'list of %s' % ', '.join(prop['items']['enum'])
+    return {'integer': 'int', 'boolean': 'bool', 'array': 'list', 'object': 'dict'}.get(prop['type'], 'str')
+
+
+def _update_words(update):
+    if update.paths:
+        return 'applied by %s %s' % (update.method, ' / '.join(update.paths[v] for v in (True, False)))
+    return 'updated by %s of the whole object' % update.method
+
+
+def _setting_update_words(update):
+    if update.paths:
+        return _update_words(update)
+    return 'set by %s of the whole setting' % update.method
+
+
 def kind_doc_lines():
     """The per-kind lines of the module documentation, generated from the registry.
 
@@ -378,31 +413,10 @@ def kind_doc_lines():
             identity = 'O(name) is C(%s)' % kind.name_field
         else:
             identity = 'a setting, no O(name)'
-        updatable = kind.updatable()
-        attrs = []
-        for field, prop in kind.properties.items():
-            words = []
-            if 'enum' in prop:
-                words.append('one of %s' % ', '.join(prop['enum']))
-            elif prop.get('type') == 'array' and 'enum' in prop.get('items', {}):
-                words.append('list of %s' % ', '.join(prop['items']['enum']))
-            else:
-                words.append({'integer': 'int', 'boolean': 'bool', 'array': 'list', 'object': 'dict'}.get(prop['type'], 'str'))
-            if field in kind.required:
-                words.append('required on create')
-            if field in kind.secrets:
-                words.append('secret')
-            if field in updatable:
-                update = updatable[field]
-                if update.paths:
-                    words.append('applied by %s %s' % (update.method, ' / '.join(update.paths[v] for v in (True, False))))
-                elif kind.always_exists:
-                    words.append('set by %s of the whole setting' % update.method)
-                else:
-                    words.append('updated by %s of the whole object' % update.method)
-            elif field not in kind.secrets:
-                words.append('immutable' if not kind.always_exists else 'sent with each write')
-            attrs.append('C(%s) (%s)' % (field, ', '.join(words)))
+        if kind.locate.always_exists:
+            attrs = attribute_docs(kind, _type_words, _setting_update_words, 'sent with each write')
+        else:
+            attrs = attribute_docs(kind, _type_words, _update_words)
         level = 'the %s permission level' % LEVELS[name]
         for other, reason in OTHER_READS.get(name, {}).items():
             level += ', and %s %s' % (LEVELS[other], reason)
@@ -471,7 +485,7 @@ def _cause(kind, plan):
     create = [op for op in plan.operations if op.action == 'create'][0]
     error = create.error
     if error is None:
-        return 'its answer carried no %s' % kind.create_secret
+        return 'its answer carried no %s' % kind.create.secret
     if getattr(error, 'status', None) is None:
         return '%s got no answer' % create.describe()
     return '%s answered %s' % (create.describe(), error.status)

@@ -8,7 +8,8 @@ kubernetes.core shares its name options between its modules (``args_common.py``)
 
 from __future__ import annotations
 
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import ResourceError, check_params
+from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
+from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS, check_cron_fields
 
 

@@ -6,35 +6,16 @@
 bound to the RunCloud registry (:mod:`runcloud_registry`).
 
 Nothing here is specific to a kind; RunCloud's differences from other APIs
-are declared in ``runcloud_registry.RUNCLOUD_API``. The names other code
-imports from this module (``normalise``, ``read_attributes``, ``read_field``,
-``ResourceError``, ``check_params``, ...) are re-exported from the engine.
+are declared in ``runcloud_registry.RUNCLOUD_API``.
 """
 
 from __future__ import annotations
 
-from ansible_collections.apiops.saas.plugins.module_utils import engine
-from ansible_collections.apiops.saas.plugins.module_utils.engine import (  # noqa: F401 pylint: disable=unused-import
-    SECRET_MARKER,
-    Operation,
-    Outcome,
-    Plan,
-    Reader,
-    Reading,
-    ResourceError,
-    Task,
-    apply_plan,
-    check_params,
-    differences,
-    group_updates,
-    normalise,
-    plan_task,
-    read_attributes,
-    read_field,
-    validate_attributes,
-    whitelist,
-    write_field,
-)
+from ansible_collections.apiops.saas.plugins.module_utils.engine.check import run_checks
+from ansible_collections.apiops.saas.plugins.module_utils.engine.plan import plan_task
+from ansible_collections.apiops.saas.plugins.module_utils.engine.read import Reader
+from ansible_collections.apiops.saas.plugins.module_utils.engine.run import list_resources as list_kind
+from ansible_collections.apiops.saas.plugins.module_utils.engine.task import Task
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
 
 # What a "does not exist" message adds when the task creates or updates.
@@ -54,7 +35,7 @@ def reader_for(client, params, check_mode=False):
 
 
 def plan(client, params, jsonschema=None, check_mode=False):
-    """Read what the task needs and plan it; returns ``(plan, reader)`` (no write).
+    """Read what the task needs, plan it and run the plan's server checks; returns ``(plan, reader)`` (no write).
 
     In ``check_mode`` a parent or reference given by name that does not exist yet is taken as created by an
     earlier task of the run: the plan is then a create under it, with a warning naming it.
@@ -62,10 +43,10 @@ def plan(client, params, jsonschema=None, check_mode=False):
     reader = reader_for(client, params, check_mode=check_mode)
     task = task_of(params)
     the_plan = plan_task(task, reader.read(task), jsonschema=jsonschema)
-    reader.check_choices(the_plan)
+    run_checks(the_plan, reader)
     return the_plan, reader
 
 
 def list_resources(client, params):
     """Every resource of a kind under its parents (runcloud_resource_info): by id, exact name, search or all."""
-    return engine.list_resources(client, KINDS, params)
+    return list_kind(client, KINDS, params)

@@ -11,27 +11,26 @@ by replacing the resource, which are write-only secrets, and how a returned
 object maps back onto the attributes that were sent.
 
 :mod:`runcloud_engine` reconciles any entry; adding a kind is adding an
-entry here (plus its sandbox behaviour and its tests).
+entry here (plus its sandbox behaviour and its tests). What RunCloud does its own
+way (paging, ids, how answers spell fields, a grant's create and delete) is in
+:mod:`runcloud_api`.
 """
 
 from __future__ import annotations
 
-import re
-
-from ansible_collections.apiops.saas.plugins.module_utils.client import runcloud_pages
-from ansible_collections.apiops.saas.plugins.module_utils.engine import ApiSpec, Dependents, FollowUp, Kind, Registry, ResourceError, Update
+from ansible_collections.apiops.saas.plugins.module_utils.engine.docs import attribute_docs
+from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
+from ansible_collections.apiops.saas.plugins.module_utils.engine.model import ApiSpec, Dependents, FollowUp, Kind, Registry, Update
+from ansible_collections.apiops.saas.plugins.module_utils.engine.strategies import ChoicesFrom, Create, Delete, ExtraRead, Fields, Listed, Singleton
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_api import (
+    EXTERNAL_API_SERVICES, RUNCLOUD_API, DeleteByBody, LinkCreate, echoed, external_api_create_service, external_api_service,
+    first_of, public_path_suffix, same_binary, same_command, same_directory, same_path, same_pem, same_service, ssl_environment,
+    supervisor_binary,
+)
 
 __all__ = ['CRON_FIELDS', 'EXTERNAL_API_SERVICES', 'KINDS', 'PARENTS', 'RUNCLOUD_API', 'ApiSpec', 'FollowUp', 'Kind', 'Registry',
            'Update', 'check_cron_fields', 'cron_field_error', 'external_api_create_service', 'kind_doc_lines']
 
-
-def _runcloud_list(client, path, params):
-    return runcloud_pages(client, path, params=params)
-
-
-# RunCloud: one-based page/perPage lists filtered with ``search``; updates send the
-# endpoint's fields (given, else current); answers may wrap the object in ``data``.
-RUNCLOUD_API = ApiSpec('runcloud', pages=_runcloud_list, list_filter='search', update_body='endpoint')
 
 KINDS = Registry(RUNCLOUD_API)
 
@@ -43,7 +42,7 @@ WEBAPP_PATH = 'servers/{server}/webapps/{webapp}'
 DATABASE_PATH = 'servers/{server}/databases/{database}'
 
 # PHP versions have the documented form phpNNrc (php74rc ... php84rc and newer); which ones a server has is
-# what GET servers/{id}/php/version lists, checked before a write (Kind.choices_from).
+# what GET servers/{id}/php/version lists, checked before a write (ChoicesFrom).
 PHP_VERSION = {'type': 'string', 'pattern': r'^php[0-9]{2,3}rc$'}
 
 
@@ -177,132 +176,6 @@ def check_cron_fields(kind, attributes):
         if problem:
             raise ResourceError('invalid attributes for kind %s: attributes.%s: %s' % (kind.name, field, problem))
 
-# How RunCloud answers differ from what a task sends (docs/api-notes.md, "RunCloud"). Each reader raises
-# KeyError when the answer does not carry the field: the engine then does not compare it.
-
-
-def _echoed(field):
-    """A reader of ``field`` that treats ``null`` as "not returned" (a database's collation)."""
-    def read(obj):
-        if obj.get(field) is None:
-            raise KeyError(field)
-        return obj[field]
-    return read
-
-
-def _first(*fields):
-    """A reader of the first of ``fields`` the answer carries (the SSL object's older and newer names)."""
-    def read(obj):
-        for field in fields:
-            if field in obj:
-                return obj[field]
-        raise KeyError(fields[0])
-    return read
-
-
-def _ssl_environment(obj):
-    """``environment`` as sent (``live``/``staging``), from ``environment`` or the boolean ``staging``."""
-    if obj.get('environment') is not None:
-        return obj['environment']
-    if obj.get('staging') is None:
-        raise KeyError('environment')
-    return 'staging' if str(obj['staging']).lower() in ('1', 'true') else 'live'
-
-
-def _same_pem(wanted, current, obj):
-    del obj
-    # Not returned (most answers): nothing to compare; a new certificate then needs update_secrets: always.
-    if current is None:
-        return True
-
-    def norm(text):
-        return '\n'.join(line.strip() for line in str(text).strip().splitlines() if line.strip())
-    return norm(wanted) == norm(current)
-
-
-def _public_path_suffix(obj):
-    """``publicPath`` as sent (a suffix such as ``/public``), also when returned absolute (rootPath + suffix)."""
-    path = obj['publicPath']
-    root = (obj.get('rootPath') or '').rstrip('/')
-    if isinstance(path, str) and root and (path == root or path.startswith(root + '/')):
-        return path[len(root):] or None
-    return path
-
-
-def _same_path(wanted, current, obj):
-    del obj
-
-    def norm(path):
-        return '/' + path.strip('/') if isinstance(path, str) and path.strip('/') else None
-    return norm(wanted) == norm(current)
-
-
-def _supervisor_binary(obj):
-    """``binary`` when the answer carries it apart (some answers fold it into ``command`` instead)."""
-    if obj.get('binary') is None:
-        raise KeyError('binary')
-    return obj['binary']
-
-
-def _same_binary(wanted, current, obj):
-    if current is not None:
-        return wanted == current
-    # Folded: the returned command starts with the binary.
-    return wanted is None or str(obj.get('command') or '').startswith('%s ' % wanted)
-
-
-def _same_command(wanted, current, obj):
-    if wanted == current:
-        return True
-    if obj.get('binary') is not None or not isinstance(current, str):
-        return False
-    binary, dummy, rest = current.partition(' ')
-    return binary.startswith('/') and rest == wanted
-
-
-def _same_directory(wanted, current, obj):
-    del obj
-    # A job created without a directory reports "/" (or nothing, in older answers).
-    return wanted == current or (wanted == '/' and not current)
-
-
-# The services an external API key is created with. The create takes the key ("digitalocean"), answers show
-# the display name ("Digital Ocean", "Cloudflare"); v2 documents cloudflare, linode and digitalocean, the
-# others are the DNS providers the dashboard offers.
-EXTERNAL_API_SERVICES = ('cloudflare', 'linode', 'digitalocean', 'vultr', 'dnsmadeeasy', 'godaddy', 'namecheap', 'route53')
-_SERVICE_ALIASES = {'awsroute53': 'route53', 'amazonroute53': 'route53'}
-
-
-def _service_key(value):
-    """The canonical form of a service, whichever way it is spelled: lower case, letters and digits only."""
-    key = re.sub(r'[^a-z0-9]', '', str(value).lower())
-    return _SERVICE_ALIASES.get(key, key)
-
-
-def external_api_create_service(value):
-    """The form the create of an external API key takes for ``value``, a service as answered or as sent.
-
-    ``"Digital Ocean"`` and ``"digitalocean"`` both give ``"digitalocean"``; ``None`` when the
-    service is not one :data:`EXTERNAL_API_SERVICES` knows (or ``value`` is not a string).
-    """
-    if not isinstance(value, str) or not value.strip():
-        return None
-    key = _service_key(value)
-    return key if key in EXTERNAL_API_SERVICES else None
-
-
-def _external_api_service(obj):
-    """``service`` in the form the create takes, when known; otherwise as answered."""
-    if obj.get('service') is None:
-        raise KeyError('service')
-    return external_api_create_service(obj['service']) or obj['service']
-
-
-def _same_service(wanted, current, obj):
-    del obj
-    # Not answered: nothing to compare (never a replacement on a guess).
-    return current is None or _service_key(wanted) == _service_key(current)
-
 
 _register = KINDS.add
 
@@ -318,15 +191,15 @@ _register(Kind(
         'phpVersion': dict(PHP_VERSION),
     },
     required=('ipAddress',),
-    choices_from={'phpVersion': 'servers/{id}/php/version'},
-    create_fields=('ipAddress', 'provider'),
+    create=Create(fields=('ipAddress', 'provider')),
+    extras=(ChoicesFrom({'phpVersion': 'servers/{id}/php/version'}),),
     updates=(
         Update('settings/meta', ('name', 'provider')),
         Update('settings/autoupdate', ('softwareUpdate', 'securityUpdate')),
         Update('php/cli', ('phpVersion',)),
     ),
     holds_data=True,
-    read_map={'phpVersion': 'phpCLIVersion'},
+    fields=Fields(read_map={'phpVersion': 'phpCLIVersion'}),
     returns=('id', 'name', 'provider', 'ipAddress', 'os', 'osVersion', 'connected', 'online', 'agentVersion',
              'phpCLIVersion', 'softwareUpdate', 'securityUpdate', 'created_at'),
 ))
@@ -340,7 +213,7 @@ _register(Kind(
     secrets=('password',),
     holds_data=True,
     # The API refuses (422) to delete a system user a web app runs as.
-    delete_blocked_by=(Dependents('webapp', match='server_user_id'),),
+    delete=Delete(blocked_by=(Dependents('webapp', match='server_user_id'),)),
     returns=('id', 'username', 'deploymentKey', 'deleteable', 'created_at'),
 ))
 
@@ -355,7 +228,7 @@ _register(Kind(
     required=('username', 'publicKey'),
     write_only=('temporary',),
     # The SSH key list is filtered with label, not search.
-    search='label',
+    locate=Listed(search='label'),
     returns=('id', 'label', 'user_id', 'publicKey', 'created_at'),
 ))
 
@@ -365,13 +238,13 @@ _register(Kind(
                  'show it as null). With O(state=absent), C(deleteUser=true) also deletes the database users granted on it; '
                  'RV(also_deleted) lists them.'),
     properties={'collation': _str(minLength=1), 'deleteUser': _bool()},
-    create_fields=('collation',),
+    create=Create(fields=('collation',)),
     write_only=('deleteUser',),
-    delete_fields=('deleteUser',),
-    read={'collation': _echoed('collation')},
+    fields=Fields(read={'collation': echoed('collation')}),
     holds_data=True,
     # With deleteUser the API deletes the database users granted on the database too.
-    delete_takes=(Dependents('database_user', path=DATABASE_PATH.replace('{database}', '{id}') + '/grant', when='deleteUser'),),
+    delete=Delete(fields=('deleteUser',), takes=(
+        Dependents('database_user', path=DATABASE_PATH.replace('{database}', '{id}') + '/grant', when='deleteUser'),)),
     returns=('id', 'name', 'collation', 'created_at'),
 ))
 
@@ -390,9 +263,10 @@ _register(Kind(
     'database_grant', 'database', DATABASE_PATH + '/grant', 'username',
     description='The grant of a database user (named by O(name)) on the database O(database).',
     properties={},
-    search=False,
-    name_reference='database_user',
-    delete_by_body=True,
+    # A grant is created by naming the database user, has no GET of its own and is deleted by id in the body.
+    locate=Listed(search=False, item_get=False),
+    create=LinkCreate('database_user'),
+    delete=DeleteByBody(),
     returns=('id', 'username'),
 ))
 
@@ -403,11 +277,11 @@ _register(Kind(
                  'domains, SSL certificate, Git deployment and script installer too; RV(also_deleted) lists them.'),
     properties=_WEBAPP_PROPERTIES,
     required=('domainName', 'user', 'phpVersion'),
-    create_defaults={
+    create=Create(path=SERVER_PATH + '/webapps/custom', defaults={
         'stack': 'hybrid', 'stackMode': 'production', 'clickjackingProtection': True, 'xssProtection': True,
         'mimeSniffingProtection': True, 'processManager': 'ondemand', 'processManagerMaxChildren': 50,
         'processManagerMaxRequests': 500, 'timezone': 'UTC',
-    },
+    }),
     conditional=(_DYNAMIC_PM,),
     updates=(
         Update('settings/php', ('phpVersion',)),
@@ -415,17 +289,14 @@ _register(Kind(
     ),
     write_only=('domainName',),
     holds_data=True,
-    create_path=SERVER_PATH + '/webapps/custom',
     references={'user': 'system_user'},
     # Deleting a web app deletes what lives under it.
-    delete_takes=(Dependents('domain'), Dependents('ssl'), Dependents('git'), Dependents('script_installer')),
-    read_map={'user': 'server_user_id'},
+    delete=Delete(takes=(Dependents('domain'), Dependents('ssl'), Dependents('git'), Dependents('script_installer'))),
     # publicPath is sent as a suffix and may come back absolute; the fpmnginx PATCH sends the endpoint's every
     # field (given, else current), so current values go back in the form the API takes.
-    read={'publicPath': _public_path_suffix},
-    compare={'publicPath': _same_path},
-    choices_from={'phpVersion': SERVER_PATH + '/php/version'},
-    extra_read='settings',
+    fields=Fields(read_map={'user': 'server_user_id'}, read={'publicPath': public_path_suffix},
+                  compare={'publicPath': same_path}),
+    extras=(ExtraRead('settings'), ChoicesFrom({'phpVersion': SERVER_PATH + '/php/version'})),
     label='web app',
     returns=('id', 'server_user_id', 'name', 'rootPath', 'publicPath', 'phpVersion', 'stack', 'stackMode', 'type',
              'defaultApp', 'alias', 'created_at') + tuple(f for f in _WEBAPP_FPM_FIELDS if f not in ('stack', 'stackMode', 'publicPath')),
@@ -475,16 +346,15 @@ _register(Kind(
     ),
     updates=(Update('', ('enableHttp', 'enableHsts', 'ssl_protocol_id')),),
     secrets=('privateKey',),
-    singleton=True,
-    search=False,
+    locate=Singleton(),
     references={'externalApi': 'external_api'},
     # The certificate object names provider "method", environment "staging" (a boolean) and externalApi "apiId";
     # older answers use the names the create takes. A field the answer lacks (ssl_protocol_id) is not compared.
     # The certificate object of public v2 clients carries certificate (and privateKey): compared when it is
     # there and not null, PEM text compared line by line without surrounding white space.
-    read={'provider': _first('provider', 'method'), 'environment': _ssl_environment,
-          'externalApi': _first('externalApi', 'apiId'), 'certificate': _echoed('certificate')},
-    compare={'certificate': _same_pem},
+    fields=Fields(read={'provider': first_of('provider', 'method'), 'environment': ssl_environment,
+                        'externalApi': first_of('externalApi', 'apiId'), 'certificate': echoed('certificate')},
+                  compare={'certificate': same_pem}),
     returns=('id', 'provider', 'method', 'enableHttp', 'enableHsts', 'ssl_protocol_id', 'authorizationMethod', 'environment',
              'staging', 'externalApi', 'apiId', 'validUntil', 'renewalDate', 'created_at'),
 ))
@@ -503,15 +373,14 @@ _register(Kind(
         'deployScript': _str(),
     },
     required=('provider', 'repository', 'branch'),
-    create_fields=('provider', 'repository', 'branch', 'gitHost', 'gitUser'),
+    create=Create(fields=('provider', 'repository', 'branch', 'gitHost', 'gitUser')),
     conditional=(
         {'if': {'properties': {'provider': {'const': 'custom'}}, 'required': ['provider']},
          'then': {'required': ['gitHost', 'gitUser']}},
     ),
     updates=(Update('branch', ('branch',)), Update('script', ('autoDeploy', 'deployScript'))),
-    singleton=True,
-    search=False,
-    read_map={'repository': 'repositoryData.repo'},
+    locate=Singleton(),
+    fields=Fields(read_map={'repository': 'repositoryData.repo'}),
     returns=('id', 'provider', 'gitHost', 'gitUser', 'branch', 'repositoryData', 'atomic', 'autoDeploy', 'deployScript',
              'created_at'),
 ))
@@ -523,8 +392,7 @@ _register(Kind(
     properties={'name': _str(minLength=1)},
     required=('name',),
     holds_data=True,
-    singleton=True,
-    search=False,
+    locate=Singleton(),
     returns=('id', 'name', 'created_at'),
 ))
 
@@ -541,9 +409,9 @@ _register(Kind(
                    'maximum': CRON_FIELDS[field][1]} for field in _SCHEDULE}
     ),
     # A schedule field may be written as a number (minute: 0); the API takes strings.
-    to_api={field: str for field in _SCHEDULE},
     required=('username', 'command') + _SCHEDULE,
-    read_map={field: 'time.%d' % index for index, field in enumerate(_SCHEDULE)},
+    fields=Fields(read_map={field: 'time.%d' % index for index, field in enumerate(_SCHEDULE)},
+                  to_api={field: str for field in _SCHEDULE}),
     returns=('id', 'label', 'username', 'time', 'command', 'created_at'),
 ))
 
@@ -564,8 +432,8 @@ _register(Kind(
     required=('username', 'numprocs', 'command'),
     # A given binary may come back folded into the front of command and not returned; directory reports "/"
     # when none was given. Compared accordingly, so a re-run is not a replacement.
-    read={'binary': _supervisor_binary},
-    compare={'binary': _same_binary, 'command': _same_command, 'directory': _same_directory},
+    fields=Fields(read={'binary': supervisor_binary},
+                  compare={'binary': same_binary, 'command': same_command, 'directory': same_directory}),
     returns=('id', 'label', 'username', 'numprocs', 'command', 'autoStart', 'autoRestart', 'binary', 'directory',
              'created_at'),
 ))
@@ -586,8 +454,8 @@ _register(Kind(
         {'if': {'properties': {'type': {'const': 'rich'}}, 'required': ['type']},
          'then': {'required': ['ipAddress', 'firewallAction']}},
     ),
-    search=False,
-    follow_up=FollowUp('PUT', SERVER_PATH + '/security/firewalls', 'deploying the rules to the server', 'deploy: always'),
+    locate=Listed(search=False),
+    extras=(FollowUp('PUT', SERVER_PATH + '/security/firewalls', 'deploying the rules to the server', 'deploy: always'),),
     returns=('id', 'type', 'port', 'protocol', 'ipAddress', 'firewallAction', 'created_at'),
 ))
 
@@ -608,11 +476,19 @@ _register(Kind(
     updates=(Update('', ('label', 'username', 'secret'), needs=('secret',)),),
     secrets=('secret',),
     # Answers spell the service as a display name ("Digital Ocean"); the create takes the key ("digitalocean").
-    read={'service': _external_api_service},
-    compare={'service': _same_service},
-    to_api={'service': lambda value: external_api_create_service(value) or value},
+    fields=Fields(read={'service': external_api_service}, compare={'service': same_service},
+                  to_api={'service': lambda value: external_api_create_service(value) or value}),
     returns=('id', 'label', 'service', 'username', 'created_at'),
 ))
+
+
+def _type_words(prop):
+    types = prop['type'] if isinstance(prop['type'], list) else [prop['type']]
+    return ' or '.join('int' if t == 'integer' else 'bool' if t == 'boolean' else 'str' for t in types)
+
+
+def _update_words(update):
+    return 'updated by %s %s' % (update.method, update.path or 'the item')
 
 
 def kind_doc_lines():
@@ -631,24 +507,7 @@ def kind_doc_lines():
             identity = 'identified by %s' % ', '.join('C(%s)' % f for f in kind.identity)
         else:
             identity = 'one per parent, no O(name)'
-        updatable = kind.updatable()
-        attrs = []
-        for field, prop in kind.properties.items():
-            words = []
-            if 'enum' in prop:
-                words.append('one of %s' % ', '.join(prop['enum']))
-            else:
-                types = prop['type'] if isinstance(prop['type'], list) else [prop['type']]
-                words.append(' or '.join('int' if t == 'integer' else 'bool' if t == 'boolean' else 'str' for t in types))
-            if field in kind.required:
-                words.append('required on create')
-            if field in kind.secrets:
-                words.append('secret')
-            if field in updatable:
-                words.append('updated by %s %s' % (updatable[field].method, updatable[field].path or 'the item'))
-            elif field not in kind.secrets:
-                words.append('immutable')
-            attrs.append('C(%s) (%s)' % (field, ', '.join(words)))
+        attrs = attribute_docs(kind, _type_words, _update_words)
         lines.append('V(%s): parent %s; %s. %s Attributes: %s.' % (
             kind.name, parent, identity, kind.description, '; '.join(attrs) if attrs else 'none'))
     return lines

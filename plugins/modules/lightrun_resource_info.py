@@ -93,7 +93,7 @@ resources:
 
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import ApiModule, lightrun_argument_spec, lightrun_client
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.engine import ResourceError
+from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.lightrun_registry import MANAGED_KINDS, list_lightrun
 
 

@@ -277,10 +277,10 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     lightrun_client,
 )
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun_apply import apply_plan
 from ansible_collections.apiops.saas.plugins.module_utils.lightrun import (
     DEFAULT_BATCH_SIZE,
     PackageSpecError,
-    apply_plan,
     diff_text,
     exclusive_read_error,
     expected_watchlist,

@@ -319,12 +319,11 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     runcloud_client,
 )
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.export import (
+from ansible_collections.apiops.saas.plugins.module_utils.export import ExportError, export_account
+from ansible_collections.apiops.saas.plugins.module_utils.export_files import (
     FOREIGN_FILES,
-    ExportError,
     apply_files,
     check_extra_hosts,
-    export_account,
     inventory,
     plan_files,
     render_files,

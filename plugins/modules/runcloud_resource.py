@@ -517,7 +517,9 @@ from ansible_collections.apiops.saas.plugins.module_utils.runcloud_args import (
     locator_argument_spec,
     resource_options,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import ResourceError, apply_plan, plan
+from ansible_collections.apiops.saas.plugins.module_utils.engine.apply import apply_plan
+from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import plan
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
 
 

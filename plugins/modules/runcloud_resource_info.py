@@ -124,7 +124,9 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
 )
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_args import locator_argument_spec
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import ResourceError, check_params, list_resources
+from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
+from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import list_resources
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
 
 

@@ -17,13 +17,11 @@ import responses
 import yaml
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient
-from ansible_collections.apiops.saas.plugins.module_utils import export as export_module
-from ansible_collections.apiops.saas.plugins.module_utils.export import (
-    ExportError,
-    VaultVariables,
+from ansible_collections.apiops.saas.plugins.module_utils import export_files
+from ansible_collections.apiops.saas.plugins.module_utils.export import ExportError, VaultVariables, export_account
+from ansible_collections.apiops.saas.plugins.module_utils.export_files import (
     apply_files,
     check_extra_hosts,
-    export_account,
     inventory,
     plan_files,
     render_files,
@@ -455,7 +453,7 @@ def test_a_run_cut_short_leaves_nothing_the_next_run_calls_foreign(tmp_path, mon
     _write_export(dest, FILES)
     changed = dict(FILES, **{'host_vars/shop.yml': '---\na: 2\n', 'host_vars/new.yml': '---\nc: 3\n'})
     plan = plan_files(str(dest), changed)
-    real_write = export_module._write
+    real_write = export_files._write
     calls = []
 
     def failing_write(path, data, mode):
@@ -463,10 +461,10 @@ def test_a_run_cut_short_leaves_nothing_the_next_run_calls_foreign(tmp_path, mon
         if len(calls) == 3:
             raise OSError('disk full')
         return real_write(path, data, mode)
-    monkeypatch.setattr(export_module, '_write', failing_write)
+    monkeypatch.setattr(export_files, '_write', failing_write)
     with pytest.raises(OSError):
         apply_files(plan)
-    monkeypatch.setattr(export_module, '_write', real_write)
+    monkeypatch.setattr(export_files, '_write', real_write)
     again = plan_files(str(dest), changed)
     apply_files(again)
     assert (dest / 'host_vars' / 'shop.yml').read_text() == '---\na: 2\n'

@@ -13,9 +13,9 @@ import pytest
 import responses
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun_apply import apply_plan
 from ansible_collections.apiops.saas.plugins.module_utils.lightrun import (
     PackageSpecError,
-    apply_plan,
     batches,
     diff_lines,
     diff_text,

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, apiops.saas contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The Lightrun registry and the generic engine hooks it declares (issue 15).
+"""The Lightrun registry and the generic engine hooks it declares.
 
 The planner is pure: it is given what a reader would have found. The applier
 and the reader are driven by a scripted fake client (no HTTP)."""
@@ -17,16 +17,13 @@ import pytest
 import yaml
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, ApiResponse
-from ansible_collections.apiops.saas.plugins.module_utils.engine import (
-    SECRET_MARKER,
-    Reader,
-    Reading,
-    ResourceError,
-    Task,
-    apply_plan,
-    check_params,
-    plan_task,
-)
+from ansible_collections.apiops.saas.plugins.module_utils.engine.apply import apply_plan
+from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
+from ansible_collections.apiops.saas.plugins.module_utils.engine.plan import plan_task
+from ansible_collections.apiops.saas.plugins.module_utils.engine.read import Reader
+from ansible_collections.apiops.saas.plugins.module_utils.engine.task import Reading, Task
+from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
+from ansible_collections.apiops.saas.plugins.module_utils.engine.values import SECRET_MARKER
 from ansible_collections.apiops.saas.plugins.module_utils.lightrun_registry import (
     KINDS,
     LEVELS,
@@ -533,7 +530,7 @@ def test_settings_cannot_be_absent_and_custom_smtp_needs_its_fields():
 
 
 def test_features_compare_only_the_given_flags_and_send_the_signature_in_the_query():
-    current = KINDS['feature_toggles'].from_api({'LOGS': 'ENABLED', 'PII_REDACTION': 'DISABLED', 'empty': False})
+    current = KINDS['feature_toggles'].locate.unwrap({'LOGS': 'ENABLED', 'PII_REDACTION': 'DISABLED', 'empty': False})
     assert current == {'features': {'LOGS': 'ENABLED', 'PII_REDACTION': 'DISABLED'}}
     wanted = {'features': {'PII_REDACTION': 'ENABLED'}, 'expirationDays': 30, 'organizationId': '', 'signature': 'sig'}
     the_plan = plan('feature_toggles', current=current, attributes=wanted)

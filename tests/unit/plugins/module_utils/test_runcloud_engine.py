@@ -11,18 +11,11 @@ import pytest
 import responses
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import (
-    ResourceError,
-    apply_plan,
-    check_params,
-    differences,
-    group_updates,
-    list_resources,
-    normalise,
-    plan,
-    read_attributes,
-    validate_attributes,
-)
+from ansible_collections.apiops.saas.plugins.module_utils.engine.apply import apply_plan
+from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
+from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params, validate_attributes
+from ansible_collections.apiops.saas.plugins.module_utils.engine.values import differences, group_updates, normalise, read_attributes
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import list_resources, plan
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
 
 BASE = 'https://rc.test/api/v2'
@@ -228,7 +221,7 @@ def test_webapp_update_one_request_per_endpoint():
     responses.patch(BASE + '/servers/3/webapps/7/settings/php', json={})
     responses.patch(BASE + '/servers/3/webapps/7/settings/fpmnginx', json={})
     responses.get(BASE + '/servers/3/webapps/7', json={'id': 7, 'name': 'shop', 'phpVersion': 'php82rc'})
-    # The PHP version written is checked against the server's list first (issue 10).
+    # The PHP version written is checked against the server's list first.
     responses.get(BASE + '/servers/3/php/version', json={'data': ['php81rc', 'php82rc']})
     result = run(kind='webapp', server='3', name='shop',
                  attributes={'user': 2, 'phpVersion': 'php82rc', 'memoryLimit': 512, 'stack': 'nativenginx', 'xssProtection': True})

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, apiops.saas contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Each RunCloud kind compares as the API really answers (issue 10; docs/api-notes.md, "RunCloud").
+"""Each RunCloud kind compares as the API really answers (docs/api-notes.md, "RunCloud").
 
 Every answer shape below is one the sandbox serves in its standard or strict profile.
 """
@@ -16,14 +16,11 @@ import pytest
 import responses
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import (
-    ResourceError,
-    apply_plan,
-    check_params,
-    differences,
-    plan,
-    read_attributes,
-)
+from ansible_collections.apiops.saas.plugins.module_utils.engine.apply import apply_plan
+from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
+from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
+from ansible_collections.apiops.saas.plugins.module_utils.engine.values import differences, read_attributes
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import plan
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS, external_api_create_service
 
 BASE = 'https://rc.test/api/v2'

@@ -12,19 +12,13 @@ import jsonschema
 import pytest
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, ApiResponse
-from ansible_collections.apiops.saas.plugins.module_utils.engine import (
-    SECRET_MARKER,
-    ApiSpec,
-    Kind,
-    Reading,
-    Registry,
-    ResourceError,
-    Task,
-    Update,
-    apply_plan,
-    check_params,
-    plan_task,
-)
+from ansible_collections.apiops.saas.plugins.module_utils.engine.apply import apply_plan
+from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
+from ansible_collections.apiops.saas.plugins.module_utils.engine.model import ApiSpec, Kind, Registry, Update
+from ansible_collections.apiops.saas.plugins.module_utils.engine.plan import plan_task
+from ansible_collections.apiops.saas.plugins.module_utils.engine.task import Reading, Task
+from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
+from ansible_collections.apiops.saas.plugins.module_utils.engine.values import SECRET_MARKER
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
 
 CRON = {'username': 'deployer', 'command': 'true', 'minute': '0', 'hour': '*/2', 'dayOfMonth': '*', 'month': '*',
