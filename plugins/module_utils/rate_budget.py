@@ -166,6 +166,7 @@ def valid_state(state):
     numbers = ('low', 'blocked_until', 'probe_until')
     optional = ('limit', 'window', 'high', 'window_start', 'opener_sent', 'previous_start', 'previous_opener_sent',
                 'window_end', 'remaining')
+
     def number(value):
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     return (all(number(state[key]) for key in numbers) and all(state[key] is None or number(state[key]) for key in optional)
@@ -445,12 +446,15 @@ class SharedBudget:
             self._last_state = json.loads(json.dumps(state))
             return result
         try:
-            return self.store.update(remembered)
+            result = self.store.update(remembered)
         except StoreUnavailable as exc:
             # Never a failure: this process goes on alone, paced by what it knew.
             self.warn('%s; this task goes on paced by its own requests only' % exc)
             self.store = MemoryStore(self._last_state)
-            return self.store.update(remembered)
+            result = self.store.update(remembered)
+        for warning in getattr(self.store, 'warnings', ()):
+            self.warn(warning)
+        return result
 
     def acquire(self, max_wait=None):
         """Wait until the budget allows one more request and reserve it; return the seconds waited.
