@@ -64,7 +64,7 @@ options:
         under the temporary directory), named by a hash of the URL and credential, never the credential itself, and updated under a file lock.
         Where no such directory is writable the budget is not used and requests go out unpaced.
       - Without C(Retry-After) on a 429 (RunCloud documents only C(X-RateLimit-Limit) and C(X-RateLimit-Remaining)), the window's
-        length is measured: the first request of a run goes alone and tells everyone the limit, the last requests of a window go out
+        length is measured. The first request of a run goes alone and tells everyone the limit, the last requests of a window go out
         one at a time, later and later, until one opens the next window, and the range left is then halved window by window.
       - If not set, the value of the E(APIOPS_SHARED_RATE_BUDGET) environment variable is used.
     type: bool

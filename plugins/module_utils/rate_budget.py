@@ -71,9 +71,13 @@ PROBE_FIRST = 0.5
 # has room (such a request cannot be refused); once it is full, the next goes 1.5 times as late (it may be).
 PROBE_GROWTH = 2.0
 PROBE_GROWTH_FULL = 1.5
-# The length is taken as known once its bounds are this close (seconds, or this share of the upper bound).
+# The length is taken as known once its bounds are this close (seconds, or this share of the upper bound, or
+# what the round trips blur: each bound is off by about one round trip, so halving further measures the noise).
 TOLERANCE = 2 * MARGIN
 TOLERANCE_SHARE = 0.02
+TOLERANCE_RTTS = 1.0
+# Weight of the newest round trip in the running estimate.
+RTT_WEIGHT = 0.2
 
 
 def runtime_dir(environ=None, tmpdir=None, uid=None):
@@ -156,14 +160,15 @@ def new_state():
     """An empty budget: nothing learned."""
     return {'version': STATE_VERSION, 'limit': None, 'window': None, 'low': 0.0, 'high': None,
             'window_start': None, 'opener_sent': None, 'previous_start': None, 'previous_opener_sent': None,
-            'sent': [], 'foreign': 0, 'blocked_until': 0.0, 'window_end': None, 'probe_until': 0.0, 'remaining': None}
+            'sent': [], 'foreign': 0, 'blocked_until': 0.0, 'window_end': None, 'probe_until': 0.0, 'remaining': None,
+            'rtt': 0.0}
 
 
 def valid_state(state):
     """Whether ``state`` (decoded JSON from a file or a shared store) is a budget this version can use."""
     if not isinstance(state, dict) or state.get('version') != STATE_VERSION or set(state) != set(new_state()):
         return False
-    numbers = ('low', 'blocked_until', 'probe_until')
+    numbers = ('low', 'blocked_until', 'probe_until', 'rtt')
     optional = ('limit', 'window', 'high', 'window_start', 'opener_sent', 'previous_start', 'previous_opener_sent',
                 'window_end', 'remaining')
 
@@ -251,7 +256,7 @@ def decide(state, now, share=1.0):
 
 def _converge(state):
     low, high = state['low'], state['high']
-    if state['window'] is None and high is not None and high - low <= max(TOLERANCE, TOLERANCE_SHARE * high):
+    if state['window'] is None and high is not None and high - low <= max(TOLERANCE, TOLERANCE_SHARE * high, TOLERANCE_RTTS * state['rtt']):
         state['window'] = high
 
 
@@ -268,6 +273,8 @@ def learn(state, now, status, headers, sent_at, probing=False):
     if status == 429:
         _learn_refusal(state, now, headers, limit, sent_at)
         return
+    if sent_at is not None and now >= sent_at:
+        state['rtt'] = now - sent_at if not state['rtt'] else (1 - RTT_WEIGHT) * state['rtt'] + RTT_WEIGHT * (now - sent_at)
     if remaining is None or limit is None:
         return
     state['remaining'] = remaining
@@ -296,6 +303,7 @@ def learn(state, now, status, headers, sent_at, probing=False):
         state['low'] = max(state['low'], sent_at - start)
         if state['high'] is not None and state['low'] >= state['high']:
             state['high'] = None
+        _converge(state)
     # Someone not sharing this budget (another controller, a slice of the job) used the key too.
     state['foreign'] = max(state['foreign'], limit - remaining - len(state['sent']))
 

@@ -75,9 +75,9 @@ options:
     description:
       - A file to append one line of JSON to after each server is read (C(server), C(done), C(total), C(left), C(webapps),
         C(requests), C(seconds) and a C(message) saying what is left and about how long it takes at the pace so far).
-      - The module's action plugin sets it when the task runs on the controller (C(connection: local) or
+      - "The module's action plugin sets it when the task runs on the controller (C(connection: local) or
         C(delegate_to: localhost)) and shows each line in the output as it comes, in C(ansible-playbook) and in the job
-        output of AWX; set it yourself to follow an export from elsewhere (C(tail -f)).
+        output of AWX; set it yourself to follow an export from elsewhere (C(tail -f))."
     type: path
   dest:
     description:
