@@ -255,7 +255,7 @@ def test_request_log_and_reset(client):
     log = admin(client, 'GET', '/requests').get_json()
     assert (log['count'], log['writes']) == (3, 1)
     assert log['requests'][1] == {'seq': 2, 'api': 'runcloud', 'method': 'POST', 'path': '/servers',
-                                  'query': {'page': '1'}, 'status': 200, 'write': True, 'fault': None}
+                                  'query': {'page': '1'}, 'status': 200, 'write': True, 'fault': None, 'window': 1}
     assert log['requests'][2]['status'] == 401
     assert admin(client, 'GET', '/requests?api=lightrun').get_json()['count'] == 1
     assert admin(client, 'DELETE', '/requests').status_code == 204
