@@ -63,9 +63,41 @@ options:
       - State is kept in a small file in the user's runtime directory (E(XDG_RUNTIME_DIR), or a C(0700) directory of the user's own
         under the temporary directory), named by a hash of the URL and credential, never the credential itself, and updated under a file lock.
         Where no such directory is writable the budget is not used and requests go out unpaced.
+      - Without C(Retry-After) on a 429 (RunCloud documents only C(X-RateLimit-Limit) and C(X-RateLimit-Remaining)), the window's
+        length is measured. The first request of a run goes alone and tells everyone the limit, the last requests of a window go out
+        one at a time, later and later, until one opens the next window, and the range left is then halved window by window.
       - If not set, the value of the E(APIOPS_SHARED_RATE_BUDGET) environment variable is used.
     type: bool
     default: true
+  rate_budget_share:
+    description:
+      - The fraction of the API key's rate limit this run may use, more than V(0) and at most V(1), when several runs share one key
+        without sharing a budget (the slices of a sliced AWX job, jobs on other execution nodes). With V(0.25) a run sends at most a
+        quarter of each window's requests (while the window's length is still being measured, one more per window).
+      - The playbooks the collection ships set it to C(1 / awx_job_slice_count) when AWX runs them as a sliced job.
+      - Used only with O(shared_rate_budget).
+      - If not set, the value of the E(APIOPS_RATE_BUDGET_SHARE) environment variable is used.
+    type: float
+    default: 1.0
+  rate_budget_url:
+    description:
+      - Keep the shared rate budget in Redis instead of a file on this machine, so that runs on many machines (AWX jobs and their
+        slices, execution nodes, several controllers) share one budget per API key. A C(redis://), C(rediss://) (TLS) or
+        C(unix://) URL as the C(redis) Python client takes it, for example C(rediss://:PASSWORD@redis.example.com:6380/0).
+      - Needs the C(redis) Python package on the controller. Without this option nothing changes.
+      - When the store cannot be reached (or goes away during a task), requests go on, paced by the task alone, with one warning;
+        a key holding something that is not a budget is started afresh with a warning. Neither fails the task.
+      - The URL's user name and password never appear in output.
+      - Used only with O(shared_rate_budget).
+      - If not set, the value of the E(APIOPS_RATE_BUDGET_URL) environment variable is used.
+    type: str
+  rate_budget_prefix:
+    description:
+      - The first part of the name of the Redis key of each budget (C(<prefix>:rate:<hash of URL and credential>)), to keep several
+        users of one Redis apart.
+      - If not set, the value of the E(APIOPS_RATE_BUDGET_PREFIX) environment variable is used.
+    type: str
+    default: apiops-saas
 notes:
   - Requests answered 502, 503 or 504, and connection errors, are retried up to 4 times for GET, PUT and DELETE, never for POST or PATCH,
     so that a retry can never make a change twice.

@@ -31,6 +31,15 @@ from ansible_collections.apiops.saas.plugins.module_utils.connection import (
     runcloud_credentials,
 )
 from ansible_collections.apiops.saas.plugins.module_utils.rate_budget import merge_costs
+from ansible_collections.apiops.saas.plugins.module_utils.rate_budget_redis import (
+    DEFAULT_PREFIX,
+    HAS_REDIS,
+    REDIS_IMPORT_ERROR,
+    RedisStore,
+    RedisUrlError,
+    check_url,
+    url_secrets,
+)
 
 
 class ApiModule(AnsibleModule):
@@ -88,10 +97,18 @@ class ApiModule(AnsibleModule):
         return {key: value for key, value in params.items()
                 if key in LOCATOR_OPTIONS and value not in (None, '') and not isinstance(value, (dict, list))}
 
+    def _budget_warnings(self):
+        # A shared store that went away or held garbage: told once per task, never a failure.
+        for client in self.api_clients:
+            for warning in getattr(client.budget, 'warnings', ()):
+                self.warn(warning)
+
     def exit_json(self, **kwargs):
+        self._budget_warnings()
         super().exit_json(**self._with_cost(kwargs))
 
     def fail_json(self, msg, **kwargs):
+        self._budget_warnings()
         super().fail_json(msg, **self._with_cost(kwargs))
 
     def _load_params(self):
@@ -158,6 +175,9 @@ def _common_options():
         timeout=dict(type='float', default=30),
         rate_limit_timeout=dict(type='float', default=300),
         shared_rate_budget=dict(type='bool', default=True, fallback=(env_fallback, ['APIOPS_SHARED_RATE_BUDGET'])),
+        rate_budget_share=dict(type='float', default=1.0, fallback=(env_fallback, ['APIOPS_RATE_BUDGET_SHARE'])),
+        rate_budget_url=dict(type='str', no_log=True, fallback=(env_fallback, ['APIOPS_RATE_BUDGET_URL'])),
+        rate_budget_prefix=dict(type='str', default=DEFAULT_PREFIX, fallback=(env_fallback, ['APIOPS_RATE_BUDGET_PREFIX'])),
     )
 
 
@@ -204,6 +224,31 @@ def _check_connection_options(module):
         module.fail_json(msg=str(exc))
 
 
+def _budget_options(module):
+    """The ApiClient arguments of the rate budget: its share and, with rate_budget_url, its Redis store."""
+    params = module.params
+    share = params['rate_budget_share']
+    if not 0 < share <= 1:
+        module.fail_json(msg='rate_budget_share must be more than 0 and at most 1 (the fraction of the key\'s rate limit '
+                             'this run may use), got %s' % share)
+    url = params['rate_budget_url']
+    options = {'rate_budget_share': share}
+    if not url or not params['shared_rate_budget']:
+        return options
+    # The user name and password of the URL are secrets wherever they show (the whole URL is no_log already).
+    module.add_secrets(url_secrets(url))
+    try:
+        check_url(url)
+    except RedisUrlError as exc:
+        module.fail_json(msg=str(exc))
+    if not HAS_REDIS:
+        module.fail_json(msg=missing_required_lib('redis', reason='for the shared rate budget in Redis (rate_budget_url or APIOPS_RATE_BUDGET_URL)'),
+                         exception=str(REDIS_IMPORT_ERROR))
+    prefix = params['rate_budget_prefix']
+    options['rate_budget_store'] = lambda key: RedisStore(url, key, prefix=prefix)
+    return options
+
+
 def _require_requests(module):
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib(failed_library(REQUESTS_IMPORT_ERROR)), exception=str(REQUESTS_IMPORT_ERROR))
@@ -219,7 +264,7 @@ def lightrun_client(module):
     client = ApiClient(
         'lightrun', params['api_url'], token=params['api_key'], timeout=params['timeout'],
         validate_certs=params['validate_certs'], ca_path=params['ca_path'], rate_limit_timeout=params['rate_limit_timeout'],
-        shared_rate_budget=params['shared_rate_budget'])
+        shared_rate_budget=params['shared_rate_budget'], **_budget_options(module))
     getattr(module, 'api_clients', []).append(client)
     return client
 
@@ -238,7 +283,7 @@ def runcloud_client(module):
     client = ApiClient(
         'runcloud', params['api_url'], token=token, basic_auth=basic, timeout=params['timeout'],
         validate_certs=params['validate_certs'], ca_path=params['ca_path'], rate_limit_timeout=params['rate_limit_timeout'],
-        shared_rate_budget=params['shared_rate_budget'])
+        shared_rate_budget=params['shared_rate_budget'], **_budget_options(module))
     getattr(module, 'api_clients', []).append(client)
     return client
 

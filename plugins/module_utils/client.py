@@ -20,7 +20,7 @@ import random
 import re
 import time
 
-from ansible_collections.apiops.saas.plugins.module_utils.rate_budget import CostMeter, SharedBudget
+from ansible_collections.apiops.saas.plugins.module_utils.rate_budget import CostMeter, SharedBudget, budget_key
 
 try:
     import requests
@@ -360,12 +360,15 @@ class ApiClient:
     :param rate_limit_timeout: the most seconds to spend waiting out 429 answers.
     :param shared_rate_budget: pace requests with every process on this machine that uses the
         same URL and credential (see :mod:`rate_budget`).
+    :param rate_budget_share: the fraction of the key's limit this run may use (``0 < share <= 1``).
+    :param rate_budget_store: a callable building the budget's shared store from the budget's key
+        (:func:`rate_budget.budget_key` of URL and credential), instead of the file on this machine.
 
     ``cost`` counts what the requests cost (requests by method, 429 answers, seconds waited).
     """
 
     def __init__(self, api, base_url, token=None, basic_auth=None, timeout=30, validate_certs=True, ca_path=None, rate_limit_timeout=300,
-                 shared_rate_budget=False):
+                 shared_rate_budget=False, rate_budget_share=1.0, rate_budget_store=None):
         if not HAS_REQUESTS:
             raise RuntimeError('the requests library is required')
         self.api = api
@@ -389,7 +392,10 @@ class ApiClient:
         elif basic_auth:
             self.session.auth = tuple(basic_auth)
         self.cost = CostMeter()
-        self.budget = SharedBudget(self.base_url, self._secrets) if shared_rate_budget else None
+        self.budget = None
+        if shared_rate_budget:
+            store = rate_budget_store(budget_key(self.base_url, self._secrets)) if rate_budget_store is not None else None
+            self.budget = SharedBudget(self.base_url, self._secrets, share=rate_budget_share, store=store)
         self._method = None
         self.retry = _MeteredRetry(rate_limit_timeout=float(rate_limit_timeout))
         self.retry.client = self

@@ -547,7 +547,7 @@ class Exporter:
             self.before.append(self._task(kind.name, server=server.name, attributes=attrs))
 
 
-def export_account(client, servers=None, account_resources=True):
+def export_account(client, servers=None, account_resources=True, progress=None):
     """Read the account (or the ``servers`` named, by name or id) and return the export.
 
     Returns ``{sites, resources_before_sites, resources_after_sites, vault_variables,
@@ -557,12 +557,19 @@ def export_account(client, servers=None, account_resources=True):
     order they can be created (before the sites: what the sites refer to; after: what refers
     to the sites); ``incomplete`` lists the fields (``where``, ``field``, ``reason``) that are not
     in a form a create on another account takes (each also a warning). Raises :class:`ExportError`; :class:`~client.ApiError` passes through.
+
+    ``progress``, when given, is called after each server with ``{server, done, total, left, webapps, requests}``
+    (``requests``: what the client sent so far), so a long export can say how far it is.
     """
     exporter = Exporter(client)
     chosen = exporter.select_servers(servers)
     exporter.export_external_apis(account_resources)
-    for server in chosen:
+    for done, server in enumerate(chosen, 1):
+        sites = len(exporter.sites)
         exporter.export_server(server)
+        if progress is not None:
+            progress({'server': server.name, 'done': done, 'total': len(chosen), 'left': len(chosen) - done,
+                      'webapps': len(exporter.sites) - sites, 'requests': client.request_count})
     names = {}
     for site in exporter.sites:
         names.setdefault(site['name'], []).append(site)

@@ -12,19 +12,28 @@ keeps what any of them learned in one small state file, so that all of them pace
   reserved here before it is sent, and ``X-RateLimit-Remaining`` corrects the count when someone
   else uses the same key);
 * when the current window started (the answer whose ``X-RateLimit-Remaining`` is ``limit - 1``
-  opened it) and how long a window lasts, learned from ``Retry-After`` on a 429 or from the first
-  request of the next window; the length is not documented, so it is measured, never assumed;
+  opened it) and how long a window lasts. The length is not documented, so it is measured, never
+  assumed: from ``Retry-After`` on a 429 when the server sends one; otherwise from bounds that
+  answers give without any refusal. A request answered within a window says the window is longer
+  than the time from its opening to that send; the request that opens the next window says it is
+  at most the time from the previous opening to that answer. While the length is unknown, the last
+  requests of a window go out one at a time, later and later (each twice as late as the last one
+  known to have landed, so they cannot be refused while the window still has room), until one of
+  them opens the next window; then the last request of each window halves the range left, until
+  the bounds meet;
 * until when nobody may send (a 429's ``Retry-After``, or the end of an exhausted window).
 
 Once a window is used up and its length is known, every process waits for the next one instead of
-being refused. While the length is still unknown, one process at a time sends a probe.
+being refused. The very first request goes alone: its answer tells everyone the limit.
 
 The state file lives in a per-user runtime directory (``XDG_RUNTIME_DIR``, or a ``0700``
 directory of the user's own under the temporary directory), is named by a SHA-256 hash of the URL
 and the credential (never the credential itself) and is only read and written under
 ``fcntl.flock``. A lock dies with its process, so a crashed holder holds nothing; a reservation of
 a process that died only counts until its window ends. Where no such directory can be used the
-budget is switched off silently and requests go out as before.
+budget is switched off silently and requests go out as before. The same state can live in a shared
+store instead (``rate_budget_redis``), for runs on many machines; :func:`decide` and :func:`learn`
+are pure functions of the state, so every store behaves the same.
 
 No Ansible imports: modules, plugins and unit tests use it alike.
 """
@@ -45,7 +54,7 @@ try:
 except ImportError:  # pragma: no cover - not a POSIX controller
     fcntl = None
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 # Seconds added after a window's computed end, for clocks and network latency.
 MARGIN = 0.05
 # A send counts in a newly opened window when it left at most this long before the window opened.
@@ -54,8 +63,21 @@ OVERLAP = 0.05
 PROBE_TIMEOUT = 10.0
 # How often a process waiting for a probe looks again (seconds).
 POLL = 0.1
-# The wait after a 429 without Retry-After before anyone sends again.
+# The wait after a 429 without Retry-After, when nothing tells where the window started, before anyone sends again.
 FALLBACK_BLOCK = 1.0
+# While a window's length is unknown: the first held-back request goes this long after the window opened ...
+PROBE_FIRST = 0.5
+# ... each further one twice as late as the last request known to have landed in the window, while the window
+# has room (such a request cannot be refused); once it is full, the next goes 1.5 times as late (it may be).
+PROBE_GROWTH = 2.0
+PROBE_GROWTH_FULL = 1.5
+# The length is taken as known once its bounds are this close (seconds, or this share of the upper bound, or
+# what the round trips blur: each bound is off by about one round trip, so halving further measures the noise).
+TOLERANCE = 2 * MARGIN
+TOLERANCE_SHARE = 0.02
+TOLERANCE_RTTS = 1.0
+# Weight of the newest round trip in the running estimate.
+RTT_WEIGHT = 0.2
 
 
 def runtime_dir(environ=None, tmpdir=None, uid=None):
@@ -123,9 +145,249 @@ def _header_int(headers, name):
         return None
 
 
-def _new_state():
-    return {'version': STATE_VERSION, 'limit': None, 'window': None, 'window_start': None, 'sent': [],
-            'blocked_until': 0.0, 'window_end': None, 'probe_until': 0.0, 'remaining': None, 'previous_start': None}
+class StoreUnavailable(Exception):
+    """The shared store cannot be reached: the budget goes on with what this process knows."""
+
+
+def held_back(cap):
+    """How many requests of a window whose length is unknown wait to be sent one at a time, later and later in it:
+    each one that lands in the window says the window is at least that long, and the first that opens the next
+    window says how long it is at most, so no request is refused for the sake of learning the length."""
+    return min(cap - 1, max(1, cap // 3 + 1)) if cap > 1 else 0
+
+
+def new_state():
+    """An empty budget: nothing learned."""
+    return {'version': STATE_VERSION, 'limit': None, 'window': None, 'low': 0.0, 'high': None,
+            'window_start': None, 'opener_sent': None, 'previous_start': None, 'previous_opener_sent': None,
+            'sent': [], 'foreign': 0, 'blocked_until': 0.0, 'window_end': None, 'probe_until': 0.0, 'remaining': None,
+            'rtt': 0.0}
+
+
+def valid_state(state):
+    """Whether ``state`` (decoded JSON from a file or a shared store) is a budget this version can use."""
+    if not isinstance(state, dict) or state.get('version') != STATE_VERSION or set(state) != set(new_state()):
+        return False
+    numbers = ('low', 'blocked_until', 'probe_until', 'rtt')
+    optional = ('limit', 'window', 'high', 'window_start', 'opener_sent', 'previous_start', 'previous_opener_sent',
+                'window_end', 'remaining')
+
+    def number(value):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return (all(number(state[key]) for key in numbers) and all(state[key] is None or number(state[key]) for key in optional)
+            and isinstance(state['sent'], list) and all(number(item) for item in state['sent'])
+            and number(state['foreign']) and (state['limit'] is None or state['limit'] > 0))
+
+
+def pacing_window(state):
+    """The window length requests are paced by: the known one, else the learnt upper bound (never too short)."""
+    return state['window'] if state['window'] is not None else state['high']
+
+
+def _close_window(state):
+    if state['opener_sent'] is not None:
+        state['previous_start'], state['previous_opener_sent'] = state['window_start'], state['opener_sent']
+    state['window_start'], state['opener_sent'], state['sent'], state['foreign'] = None, None, [], 0
+
+
+def _take_probe(state, now):
+    if state['probe_until'] > now:
+        return min(POLL, state['probe_until'] - now), False
+    state['probe_until'] = now + PROBE_TIMEOUT
+    state['sent'].append(now)
+    if state['window_start'] is None:
+        state['window_start'] = now
+    return None, True
+
+
+def decide(state, now, share=1.0):
+    """Whether one more request may go now: ``(None, probing)`` after reserving it in ``state``, or
+    ``(seconds to wait before asking again, False)``. Pure: no clock, no I/O (both stores run it)."""
+    if state['blocked_until'] > now:
+        return state['blocked_until'] - now, False
+    if state['window_end'] is not None and now >= state['window_end']:
+        # The window a 429's Retry-After announced is over.
+        _close_window(state)
+        state['window_end'] = None
+    limit = state['limit']
+    if limit is None:
+        # Nothing known yet: one request learns the limit, instead of every process finding it by being refused.
+        return _take_probe(state, now)
+    cap = max(1, int(limit * share + 1e-9))
+    pace = pacing_window(state)
+    start = state['window_start']
+    if start is not None and pace is not None and now >= start + pace + MARGIN:
+        _close_window(state)
+        start = None
+    used = len(state['sent'])
+    room = used < cap and used + state['foreign'] < limit
+    learning = state['window'] is None
+    if start is None or not learning:
+        if room:
+            state['sent'].append(now)
+            if start is None:
+                state['window_start'] = now
+            return None, False
+        if start is not None and pace is not None:
+            state['blocked_until'] = start + pace + MARGIN
+            return state['blocked_until'] - now, False
+        # Used up, and no start to count from (the limit was learnt from a 429): one probe at a time.
+        return _take_probe(state, now)
+    # The window's length is being learnt: the last requests of a window go one at a time, later and later.
+    low, high = state['low'], state['high']
+    if high is None:
+        if room and used < cap - held_back(cap):
+            state['sent'].append(now)
+            return None, False
+        at = max(PROBE_FIRST, PROBE_GROWTH * low) if room else max(PROBE_FIRST, PROBE_GROWTH_FULL * low, low + MARGIN)
+    else:
+        if not room:
+            state['blocked_until'] = start + high + MARGIN
+            return state['blocked_until'] - now, False
+        if used < cap - 1:
+            state['sent'].append(now)
+            return None, False
+        # The last request of the window halves the range the length is known to be in.
+        at = (low + high) / 2
+    if now < start + at:
+        return start + at - now, False
+    return _take_probe(state, now)
+
+
+def _converge(state):
+    low, high = state['low'], state['high']
+    if state['window'] is None and high is not None and high - low <= max(TOLERANCE, TOLERANCE_SHARE * high, TOLERANCE_RTTS * state['rtt']):
+        state['window'] = high
+
+
+def learn(state, now, status, headers, sent_at, probing=False):
+    """Learn from one answer (pure, as :func:`decide`): its ``X-RateLimit-*`` headers, and on a 429 its
+    ``Retry-After`` or, without one, when the request that was refused left."""
+    if probing:
+        state['probe_until'] = 0.0
+    limit = _header_int(headers, 'X-RateLimit-Limit')
+    remaining = _header_int(headers, 'X-RateLimit-Remaining')
+    if limit is not None and limit > 0:
+        state['limit'] = limit
+    limit = state['limit']
+    if status == 429:
+        _learn_refusal(state, now, headers, limit, sent_at)
+        return
+    if sent_at is not None and now >= sent_at:
+        state['rtt'] = now - sent_at if not state['rtt'] else (1 - RTT_WEIGHT) * state['rtt'] + RTT_WEIGHT * (now - sent_at)
+    if remaining is None or limit is None:
+        return
+    state['remaining'] = remaining
+    start = state['window_start']
+    if remaining == limit - 1 and sent_at is not None:
+        # This request opened a new window (exactly one answer per window says so). The window started
+        # between the send and this answer; the answer's time is the later bound, so a window counted from
+        # it never ends too early.
+        if start is None or state['opener_sent'] is None or now > start + OVERLAP:
+            if state['window'] is None:
+                # The window before it lasted at most from its opener's send to this answer.
+                before = state['opener_sent'] if state['opener_sent'] is not None else state['previous_opener_sent']
+                if before is not None and now > before:
+                    state['high'] = now - before if state['high'] is None else min(state['high'], now - before)
+                    if state['high'] <= state['low']:
+                        state['low'] = 0.0
+                    _converge(state)
+            state['window_start'], state['opener_sent'] = now, sent_at
+            state['sent'] = [t for t in state['sent'] if t >= sent_at - OVERLAP] or [sent_at]
+            state['foreign'] = 0
+        state['previous_start'] = state['previous_opener_sent'] = None
+        state['window_end'] = None
+        return
+    if start is not None and state['opener_sent'] is not None and sent_at is not None and state['window'] is None:
+        # Answered within the window: the window is longer than the time from its opening to this send.
+        state['low'] = max(state['low'], sent_at - start)
+        if state['high'] is not None and state['low'] >= state['high']:
+            state['high'] = None
+        _converge(state)
+    # Someone not sharing this budget (another controller, a slice of the job) used the key too.
+    state['foreign'] = max(state['foreign'], limit - remaining - len(state['sent']))
+
+
+def _learn_refusal(state, now, headers, limit, sent_at):
+    start, window = state['window_start'], state['window']
+    retry_after = retry_after_seconds(headers.get('Retry-After'), now)
+    if retry_after is not None:
+        end = now + retry_after
+        state['blocked_until'] = max(state['blocked_until'], end)
+        state['window_end'] = max(state['window_end'] or 0.0, end)
+        previous = state['previous_start']
+        if window is not None and limit is not None and len(state['sent']) <= limit and previous is not None:
+            # Refused although the window was thought over and this one had room: the estimate was too short.
+            state['window'] = max(window, end - previous)
+        elif start is not None and end - start > 0:
+            state['window'] = end - start if window is None else min(window, end - start)
+    else:
+        if state['opener_sent'] is None and state['previous_opener_sent'] is not None:
+            # The window thought over is still running: it is longer than the pacing said.
+            state['window_start'], state['opener_sent'] = state['previous_start'], state['previous_opener_sent']
+            state['previous_start'] = state['previous_opener_sent'] = None
+            state['window'] = state['high'] = None
+        start = state['window_start']
+        if start is not None and state['opener_sent'] is not None and sent_at is not None:
+            state['low'] = max(state['low'], sent_at - start)
+            if state['window'] is not None and state['low'] >= state['window']:
+                state['window'] = None
+            if state['high'] is not None and state['low'] >= state['high']:
+                state['high'] = None
+        else:
+            state['blocked_until'] = max(state['blocked_until'], now + FALLBACK_BLOCK)
+    if limit is not None:
+        state['sent'] = (state['sent'] + [now] * limit)[:max(limit, len(state['sent']))]
+    state['remaining'] = 0
+
+
+class FileStore:
+    """The budget's state in a file of the runtime directory, read and written under ``fcntl.flock``."""
+
+    def __init__(self, path):
+        self.path = path
+
+    @contextlib.contextmanager
+    def state(self):
+        """The state under an exclusive lock; written back when the block ends without error."""
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            with os.fdopen(os.dup(fd), 'r+', encoding='utf-8') as handle:
+                text = handle.read()
+                try:
+                    state = json.loads(text) if text.strip() else new_state()
+                except ValueError:
+                    state = new_state()
+                if not valid_state(state):
+                    state = new_state()
+                yield state
+                handle.seek(0)
+                handle.truncate()
+                handle.write(json.dumps(state))
+                handle.flush()
+        finally:
+            # Closing the last descriptor releases the lock (and so does the death of the process).
+            os.close(fd)
+
+    def update(self, change):
+        """Run ``change(state)`` on the locked state and write it back; return what it returned."""
+        with self.state() as state:
+            return change(state)
+
+
+class MemoryStore:
+    """The state in this process only: what a process goes on with when the shared store went away."""
+
+    def __init__(self, state=None):
+        self.current = state if state is not None and valid_state(state) else new_state()
+
+    @contextlib.contextmanager
+    def state(self):
+        yield self.current
+
+    def update(self, change):
+        return change(self.current)
 
 
 class SharedBudget:
@@ -136,16 +398,26 @@ class SharedBudget:
     :param directory: where the state file goes; default :func:`runtime_dir`.
     :param clock: wall clock (shared between processes), for tests.
     :param sleep: sleeping function, for tests.
+    :param share: the fraction of the key's limit this run may use (``0 < share <= 1``).
+    :param store: a shared store to keep the state in instead of the file (``update(change)``, raising
+        :class:`StoreUnavailable` when it cannot be reached; ``describe()`` for messages).
 
     ``enabled`` is false when no usable directory was found; every method is then a no-op.
+    ``warnings`` lists what the caller should tell the user (a store that went away, a store holding garbage).
     """
 
-    def __init__(self, url, credentials, directory=None, clock=time.time, sleep=time.sleep):
+    def __init__(self, url, credentials, directory=None, clock=time.time, sleep=time.sleep, share=1.0, store=None):
         self.clock = clock
         self.sleep = sleep
-        self.path = None
+        self.share = share
+        self.store = None
         self.sent_at = None
+        self.warnings = []
         self._probing = False
+        self._last_state = None
+        if store is not None:
+            self.store = store
+            return
         if fcntl is None:
             return
         directory = directory if directory is not None else runtime_dir()
@@ -157,34 +429,40 @@ class SharedBudget:
             os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
         except OSError:
             return
-        self.path = path
+        self.store = FileStore(path)
 
     @property
     def enabled(self):
-        return self.path is not None
+        return self.store is not None
 
-    @contextlib.contextmanager
+    @property
+    def path(self):
+        """The state file (``None`` with another store or none)."""
+        return getattr(self.store, 'path', None)
+
     def _state(self):
-        """The state under an exclusive lock; written back when the block ends without error."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        """The state to look at or change directly (tests)."""
+        return self.store.state()
+
+    def warn(self, message):
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def _update(self, change):
+        def remembered(state):
+            result = change(state)
+            self._last_state = json.loads(json.dumps(state))
+            return result
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            with os.fdopen(os.dup(fd), 'r+', encoding='utf-8') as handle:
-                text = handle.read()
-                try:
-                    state = json.loads(text) if text.strip() else _new_state()
-                except ValueError:
-                    state = _new_state()
-                if not isinstance(state, dict) or state.get('version') != STATE_VERSION:
-                    state = _new_state()
-                yield state
-                handle.seek(0)
-                handle.truncate()
-                handle.write(json.dumps(state))
-                handle.flush()
-        finally:
-            # Closing the last descriptor releases the lock (and so does the death of the process).
-            os.close(fd)
+            result = self.store.update(remembered)
+        except StoreUnavailable as exc:
+            # Never a failure: this process goes on alone, paced by what it knew.
+            self.warn('%s; this task goes on paced by its own requests only' % exc)
+            self.store = MemoryStore(self._last_state)
+            result = self.store.update(remembered)
+        for warning in getattr(self.store, 'warnings', ()):
+            self.warn(warning)
+        return result
 
     def acquire(self, max_wait=None):
         """Wait until the budget allows one more request and reserve it; return the seconds waited.
@@ -199,14 +477,14 @@ class SharedBudget:
             return 0.0
         waited = 0.0
         while True:
+            now = self.clock()
             try:
-                with self._state() as state:
-                    now = self.clock()
-                    wait = self._decide(state, now)
+                wait, probing = self._update(lambda state: decide(state, now, self.share))
             except OSError:
                 # The directory went away or became unwritable: pace no more, never fail for it.
-                self.path = None
+                self.store = None
                 return waited
+            self._probing = probing
             if wait is None:
                 self.sent_at = now
                 return waited
@@ -219,89 +497,17 @@ class SharedBudget:
             self.sleep(wait)
             waited += wait
 
-    def _decide(self, state, now):
-        """``None`` after reserving a request in ``state``, or the seconds to wait before asking again."""
-        self._probing = False
-        if state['blocked_until'] > now:
-            return state['blocked_until'] - now
-        if state['window_end'] is not None and now >= state['window_end']:
-            # The window a 429 announced is over.
-            state['window_start'], state['sent'], state['window_end'] = None, [], None
-        limit, window, start = state['limit'], state['window'], state['window_start']
-        if start is not None and window is not None and now >= start + window + MARGIN:
-            state['previous_start'] = start
-            state['window_start'], state['sent'], start = None, [], None
-        if limit is None or len(state['sent']) < limit:
-            state['sent'].append(now)
-            if start is None:
-                state['window_start'] = now
-            return None
-        if start is not None and window is not None:
-            state['blocked_until'] = start + window + MARGIN
-            return state['blocked_until'] - now
-        # The window is used up and its length unknown: one probe at a time learns it.
-        if state['probe_until'] <= now:
-            state['probe_until'] = now + PROBE_TIMEOUT
-            state['sent'].append(now)
-            self._probing = True
-            return None
-        return min(POLL, state['probe_until'] - now)
-
     def observe(self, status, headers, sent_at=None):
         """Learn from one answer: its ``X-RateLimit-*`` headers, and on a 429 its ``Retry-After``."""
         if not self.enabled:
             return
         sent_at = self.sent_at if sent_at is None else sent_at
-        limit = _header_int(headers, 'X-RateLimit-Limit')
-        remaining = _header_int(headers, 'X-RateLimit-Remaining')
+        probing, self._probing = self._probing, False
+        now = self.clock()
         try:
-            with self._state() as state:
-                self._learn(state, self.clock(), status, headers, limit, remaining, sent_at)
+            self._update(lambda state: learn(state, now, status, headers, sent_at, probing))
         except OSError:
-            self.path = None
-
-    def _learn(self, state, now, status, headers, limit, remaining, sent_at):
-        if self._probing:
-            state['probe_until'] = 0.0
-            self._probing = False
-        if limit is not None and limit > 0:
-            state['limit'] = limit
-        limit = state['limit']
-        start, window = state['window_start'], state['window']
-        if status == 429:
-            retry_after = retry_after_seconds(headers.get('Retry-After'), now)
-            end = now + (retry_after if retry_after is not None else FALLBACK_BLOCK)
-            state['blocked_until'] = max(state['blocked_until'], end)
-            if retry_after is not None:
-                state['window_end'] = max(state['window_end'] or 0.0, end)
-                previous = state.get('previous_start')
-                if window is not None and limit is not None and len(state['sent']) <= limit and previous is not None:
-                    # Refused although the window was thought over and this one had room: the estimate was too short.
-                    state['window'] = max(window, end - previous)
-                elif start is not None and end - start > 0:
-                    state['window'] = end - start if window is None else min(window, end - start)
-            if limit is not None:
-                state['sent'] = (state['sent'] + [now] * limit)[:max(limit, len(state['sent']))]
-            state['remaining'] = 0
-            return
-        if remaining is None or limit is None:
-            return
-        state['remaining'] = remaining
-        if remaining == limit - 1 and sent_at is not None:
-            # This request opened a new window (exactly one answer per window says so). The window started
-            # between the send and this answer; the answer's time is the better bound, because a busy
-            # controller can take long to get a request out, never long to read a small answer.
-            if start is None or now > start + OVERLAP:
-                state['window_start'] = now
-                state['sent'] = [t for t in state['sent'] if t >= sent_at - OVERLAP] or [sent_at]
-            # The API confirms that a new window opened: the length that released it held.
-            state['previous_start'] = None
-            state['window_end'] = None
-            return
-        # Someone not sharing this budget (another controller, a run with the budget off) used the key too.
-        used = limit - remaining
-        if len(state['sent']) < used:
-            state['sent'].extend([now] * (used - len(state['sent'])))
+            self.store = None
 
 
 class CostMeter:

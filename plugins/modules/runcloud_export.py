@@ -71,6 +71,14 @@ options:
         inventories that are applied together, so that the keys are declared once.
     type: bool
     default: true
+  progress_file:
+    description:
+      - A file to append one line of JSON to after each server is read (C(server), C(done), C(total), C(left), C(webapps),
+        C(requests), C(seconds) and a C(message) saying what is left and about how long it takes at the pace so far).
+      - "The module's action plugin sets it when the task runs on the controller (C(connection: local) or
+        C(delegate_to: localhost)) and shows each line in the output as it comes, in C(ansible-playbook) and in the job
+        output of AWX; set it yourself to follow an export from elsewhere (C(tail -f))."
+    type: path
   dest:
     description:
       - The folder to write the export into as an inventory (created when missing). Without it nothing is written.
@@ -311,6 +319,9 @@ api_cost:
           sample: {"limit": 60, "remaining": 58}
 '''
 
+import json
+import time
+
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     ApiModule,
     RUNCLOUD_MODULE_KWARGS,
@@ -330,10 +341,43 @@ from ansible_collections.apiops.saas.plugins.module_utils.export_files import (
 )
 
 
+class ProgressFile:
+    """Appends one JSON line per server read: what is done, what is left and about how long that takes."""
+
+    def __init__(self, path):
+        self.path = path
+        self.started = time.monotonic()
+
+    def __call__(self, step):
+        seconds = time.monotonic() - self.started
+        step = dict(step, seconds=round(seconds, 1))
+        left = ''
+        if step['left']:
+            left = '; %d server(s) left, about %s at the pace so far' % (step['left'], _duration(seconds / step['done'] * step['left']))
+        step['message'] = 'server %d of %d read (%s, %d web app(s)), %d request(s) in %s%s' % (
+            step['done'], step['total'], step['server'], step['webapps'], step['requests'], _duration(seconds), left)
+        try:
+            with open(self.path, 'a', encoding='utf-8') as handle:
+                handle.write(json.dumps(step) + '\n')
+        except OSError:
+            # Progress is a courtesy: the export goes on without it.
+            pass
+
+
+def _duration(seconds):
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return '%d s' % seconds
+    if seconds < 3600:
+        return '%d min %02d s' % (seconds // 60, seconds % 60)
+    return '%d h %02d min' % (seconds // 3600, seconds % 3600 // 60)
+
+
 def main():
     module = ApiModule(
         argument_spec=runcloud_argument_spec(
             servers=dict(type='list', elements='str', default=[]),
+            progress_file=dict(type='path'),
             account_resources=dict(type='bool', default=True),
             dest=dict(type='path'),
             foreign_files=dict(type='str', choices=list(FOREIGN_FILES), default='refuse'),
@@ -358,7 +402,8 @@ def main():
         module.fail_json(msg=str(err), requests=0)
     client = runcloud_client(module)
     try:
-        export = export_account(client, servers=params['servers'], account_resources=params['account_resources'])
+        export = export_account(client, servers=params['servers'], account_resources=params['account_resources'],
+                                progress=ProgressFile(params['progress_file']) if params['progress_file'] else None)
     except ExportError as err:
         module.fail_json(msg=str(err), requests=client.request_count)
     except ApiError as err:

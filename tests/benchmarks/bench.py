@@ -304,6 +304,137 @@ def bench_fleet(runner, sandbox, args, results):
         bench_solo(runner, sandbox, args, fleet)
 
 
+SERVER_KINDS = (('retry_after', True, 'with Retry-After'), ('documented', False, 'X-RateLimit-* only (as documented)'))
+
+
+def fleet_inventory(args, name, hosts):
+    inventory = os.path.join(args.out, name)
+    write_json(inventory, {'fleet_sites': {'hosts': {host: {} for host in hosts}}})
+    return inventory
+
+
+def bench_kinds(runner, sandbox, args, results):
+    """tests/benchmarks/playbooks/fleet_tasks.yml (three tasks per site) on --kinds-sites sites with as many forks, shared
+    budget on: a converged re-run with no rate limit (its time is the run's own floor), then against the rate limiter of
+    each server kind: one that sends Retry-After on a 429, one that sends only X-RateLimit-Limit and -Remaining (what
+    RunCloud documents), its next window opening at the first request after the last one ended. The physical minimum
+    of a run is the larger of its answered requests divided by the allowed rate and the run with no limit."""
+    limit, window, sites = args.kinds_limit, args.kinds_window, args.kinds_sites
+    kinds = results['kinds'] = {'sites': sites, 'forks': sites, 'limit': limit, 'window': window, 'runs': {}}
+    sandbox.reset({'runcloud': {'servers': [{'name': SERVER, 'ipAddress': '192.0.2.10', 'provider': 'DigitalOcean'}]}})
+    inventory = fleet_inventory(args, 'kinds-inventory.json', ['site-%02d' % index for index in range(1, sites + 1)])
+    playbook = os.path.join(HERE, 'playbooks', 'fleet_tasks.yml')
+    argv = ['-i', inventory, '-f', str(sites)]
+    log('server kinds: %d sites, %d forks, first converge (no rate limit)' % (sites, sites))
+    kinds['first'] = runner.playbook('kinds-first', playbook, argv, budget_env(args, 'kinds-first', True))
+    sizes = table_sizes(sandbox)
+    # With no limit, nothing should pace the run: the sandbox still answers X-RateLimit-* headers (60 a minute, not
+    # enforced), which the budget would follow, so the run's own floor is taken with the budget off.
+    log('server kinds: converged re-run, no rate limit, budget off')
+    free = kinds['unlimited'] = runner.playbook('kinds-unlimited', playbook, argv, budget_env(args, 'kinds-unlimited', False))
+    print('  %s' % row_text(free), flush=True)
+    for kind, retry_after, label in SERVER_KINDS:
+        sandbox.admin('faults', 'PUT', {'rate_limit': {'limit': limit, 'window': window, 'retry_after': retry_after, 'api': 'runcloud'}})
+        log('server kinds: re-run against a limit of %d per %g s, %s' % (limit, window, label))
+        run = runner.playbook('kinds-%s' % kind, playbook, argv, budget_env(args, 'kinds-' + kind, True))
+        sandbox.admin('faults', 'DELETE')
+        answered = run['requests'] - run['rate_limited']
+        floor = max(answered * window / limit, free['wall_seconds'])
+        run.update({'kind': kind, 'label': label, 'answered': answered, 'share_429': round(run['rate_limited'] / max(run['requests'], 1), 4),
+                    'floor_seconds': round(floor, 2), 'wall_vs_floor': round(run['wall_seconds'] / floor, 3),
+                    'duplicated': {name: [sizes.get(name, 0), count] for name, count in table_sizes(sandbox).items() if count != sizes.get(name, 0)}})
+        print('  %s; 429: %d (%.1f %%), physical minimum %.1f s, ratio %.2f' % (
+            row_text(run), run['rate_limited'], 100 * run['share_429'], floor, run['wall_vs_floor']), flush=True)
+        kinds['runs'][kind] = run
+
+
+class RedisServer:
+    """A redis-server of our own on a free loopback port, without persistence."""
+
+    def __init__(self, workdir):
+        import shutil  # pylint: disable=import-outside-toplevel
+        import socket  # pylint: disable=import-outside-toplevel
+        binary = shutil.which('redis-server')
+        if binary is None:
+            raise SystemExit('the two-jobs benchmark needs redis-server (tests/ci/checks.d/55-redis-budget.sh installs it)')
+        with socket.socket() as sock:
+            sock.bind(('127.0.0.1', 0))
+            self.port = sock.getsockname()[1]
+        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+            [binary, '--port', str(self.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', workdir],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(('127.0.0.1', self.port), timeout=1) as sock:
+                    sock.sendall(b'PING\r\n')
+                    if sock.recv(16).startswith(b'+PONG'):
+                        break
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit('redis-server did not start')
+            time.sleep(0.05)
+        self.url = 'redis://127.0.0.1:%d/0' % self.port
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def bench_jobs(runner, sandbox, args, results):
+    """Two ansible-playbook runs at once (two AWX jobs, or two slices on two nodes): fleet_tasks.yml, --jobs-forks sites
+    and forks each, one API key, each with its own temporary and runtime directories so that the file budget cannot
+    join them, against the server RunCloud documents (no Retry-After); the file budget (each job on its own) and the
+    Redis budget (one budget for both) side by side."""
+    limit, window, forks = args.kinds_limit, args.kinds_window, args.jobs_forks
+    jobs = results['jobs'] = {'forks': forks, 'limit': limit, 'window': window, 'server': 'X-RateLimit-* only (as documented)', 'runs': {}}
+    sandbox.reset({'runcloud': {'servers': [{'name': SERVER, 'ipAddress': '192.0.2.10', 'provider': 'DigitalOcean'}]}})
+    playbook = os.path.join(HERE, 'playbooks', 'fleet_tasks.yml')
+    inventories = [fleet_inventory(args, 'jobs-inventory-%d.json' % job, ['job%d-site-%02d' % (job, index) for index in range(1, forks + 1)])
+                   for job in (1, 2)]
+    log('two jobs: first converge of both inventories (no rate limit)')
+    for job, inventory in enumerate(inventories, 1):
+        runner.playbook('jobs-first-%d' % job, playbook, ['-i', inventory, '-f', str(forks)], budget_env(args, 'jobs-first', True))
+    redis_dir = tempfile.mkdtemp(prefix='bench-redis-')
+    store = RedisServer(redis_dir)
+    try:
+        for backend in ('file', 'redis'):
+            sandbox.admin('faults', 'PUT', {'rate_limit': {'limit': limit, 'window': window, 'retry_after': False, 'api': 'runcloud'}})
+            sandbox.clear_log()
+            log('two jobs at once, %d forks each, %s budget, limit %d per %g s without Retry-After' % (forks, backend, limit, window))
+            processes, outputs = [], []
+            started = time.monotonic()
+            for job, inventory in enumerate(inventories, 1):
+                label = 'jobs-%s-%d' % (backend, job)
+                env = dict(budget_env(args, label, True), BENCH_TIMINGS_FILE=os.path.join(runner.logs, label + '.timings.json'))
+                temporary = os.path.join(args.out, 'tmp', label)
+                os.makedirs(temporary, exist_ok=True)
+                env.update(TMPDIR=temporary, ANSIBLE_LOCAL_TEMP=temporary)
+                if backend == 'redis':
+                    env['APIOPS_RATE_BUDGET_URL'] = store.url
+                output = open(os.path.join(runner.logs, label + '.log'), 'w', encoding='utf-8')  # pylint: disable=consider-using-with
+                outputs.append(output)
+                command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook, '-i', inventory, '-f', str(forks)]
+                processes.append(subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=runner.env(env),  # pylint: disable=consider-using-with
+                                                  cwd=runner.coll_root))
+            codes = [process.wait() for process in processes]
+            wall = time.monotonic() - started
+            for output in outputs:
+                output.close()
+            summary = sandbox.log_summary()
+            sandbox.admin('faults', 'DELETE')
+            answered = summary['requests'] - summary['rate_limited']
+            run = dict(summary, wall_seconds=round(wall, 2), answered=answered, failed=sum(1 for code in codes if code),
+                       share_429=round(summary['rate_limited'] / max(summary['requests'], 1), 4),
+                       floor_seconds=round(answered * window / limit, 2))
+            print('  requests=%d 429=%d (%.1f %%) wall=%.1fs floor=%.1fs failed runs=%d' % (
+                run['requests'], run['rate_limited'], 100 * run['share_429'], wall, run['floor_seconds'], run['failed']), flush=True)
+            jobs['runs'][backend] = run
+    finally:
+        store.stop()
+
+
 def bench_drift(runner, sandbox, args, fleet, playbook, argv):
     """The nightly drift check of the fleet: --check --diff with the api_report callback and fail_on_drift, after the
     declared PHP version changed for every site: one drifted web app per site, exit status 20 (drift), no write."""
@@ -520,6 +651,24 @@ def evaluate(results):
             ratio = solo['on']['task_seconds'] / solo['off']['task_seconds']
             targets.append(('one site alone: budget on vs off (median task time)', '%.2fx (%.2fs vs %.2fs)' % (
                 ratio, solo['on']['task_seconds'], solo['off']['task_seconds']), '<= 1.05x', ratio <= 1.05, 'timing'))
+    kinds = results.get('kinds')
+    for kind, run in sorted((kinds or {}).get('runs', {}).items()):
+        label = 'server %s, %d sites/%d forks, %d per %g s' % (kind, kinds['sites'], kinds['forks'], kinds['limit'], kinds['window'])
+        targets.append(('%s: nothing failed, no write, nothing duplicated' % label, '%d writes, changed=%d, %d table(s) grew' % (
+            run['writes'], run['changed'], len(run['duplicated'])), '0, 0, 0',
+            run['writes'] == 0 and run['changed'] == 0 and not run['duplicated'], 'counts'))
+        targets.append(('%s: share of requests answered 429' % label, '%.1f %% (%d of %d)' % (
+            100 * run['share_429'], run['rate_limited'], run['requests']), '<= 5 %', run['share_429'] <= 0.05, 'counts'))
+        targets.append(('%s: wall time vs physical minimum' % label, '%.2fx (%.1f s vs %.1f s)' % (
+            run['wall_vs_floor'], run['wall_seconds'], run['floor_seconds']), '<= 1.2x', run['wall_vs_floor'] <= 1.2, 'timing'))
+    jobs = results.get('jobs')
+    for backend, run in sorted((jobs or {}).get('runs', {}).items()):
+        label = 'two jobs at once, %d forks each, %s budget' % (jobs['forks'], backend)
+        if backend == 'redis':
+            targets.append(('%s: share of requests answered 429' % label, '%.1f %% (%d of %d)' % (
+                100 * run['share_429'], run['rate_limited'], run['requests']), '<= 5 %', run['share_429'] <= 0.05, 'counts'))
+        targets.append(('%s: nothing failed, no write' % label, '%d writes, %d failed' % (run['writes'], run['failed']), '0, 0',
+                        run['writes'] == 0 and run['failed'] == 0, 'counts'))
     startup = results.get('startup')
     if startup:
         ratio = startup['module']['task_seconds'] / startup['uri']['task_seconds']
@@ -603,6 +752,27 @@ def report(results, targets):
             rows = [(mode, len(solo['samples'][mode]), '%d' % solo[mode]['requests'], '%.2f' % solo[mode]['task_seconds'],
                      '%.2f' % solo[mode]['wall_seconds']) for mode in ('off', 'on')]
             parts.append('One site alone, re-run, no rate limit (median)\n' + table(('shared budget', 'runs', 'requests', 'task s', 'playbook s'), rows))
+    kinds = results.get('kinds')
+    if kinds:
+        free = kinds['unlimited']
+        rows = [('no limit (budget off)', free['requests'], free['requests'], 0, '0.0 %', '', '%.1f' % free['wall_seconds'], '', '')]
+        for kind, _retry_after, label in SERVER_KINDS:
+            run = kinds['runs'].get(kind)
+            if run:
+                rows.append((label, run['requests'], run['answered'], run['rate_limited'], '%.1f %%' % (100 * run['share_429']),
+                             '%.1f' % run['floor_seconds'], '%.1f' % run['wall_seconds'], '%.2fx' % run['wall_vs_floor'], run['writes']))
+        parts.append('Server kinds: tests/benchmarks/playbooks/fleet_tasks.yml re-run, %d sites x 3 tasks, %d forks, limit %d per %g s, '
+                     'shared budget on\nphysical minimum = max(answered / allowed rate, the re-run with no limit)\n' % (
+                         kinds['sites'], kinds['forks'], kinds['limit'], kinds['window'])
+                     + table(('server', 'requests', 'answered', '429', '429 share', 'minimum s', 'wall s', 'wall/minimum', 'writes'), rows))
+    jobs = results.get('jobs')
+    if jobs:
+        rows = [(backend, run['requests'], run['rate_limited'], '%.1f %%' % (100 * run['share_429']), '%.1f' % run['floor_seconds'],
+                 '%.1f' % run['wall_seconds'], '%.2fx' % (run['wall_seconds'] / run['floor_seconds']), run['failed'])
+                for backend, run in sorted(jobs['runs'].items())]
+        parts.append('Two ansible-playbook runs at once (separate temporary and runtime directories), %d forks each, one key, limit %d per %g s, %s\n' % (
+            jobs['forks'], jobs['limit'], jobs['window'], jobs['server'])
+            + table(('budget', 'requests', '429', '429 share', 'floor s', 'wall s', 'wall/floor', 'failed'), rows))
     startup = results.get('startup')
     if startup:
         rows = [(way, len(startup['samples'][way]), '%.3f' % startup[way]['task_seconds'], '%.3f' % startup[way]['wall_seconds'])
@@ -622,11 +792,15 @@ def parse_args(argv):
     parser.add_argument('--with-uri-5000', action='store_true', help='also run the uri loop at N=5000 (about 12 minutes)')
     parser.add_argument('--sites', type=int, default=10, help='sites (and forks) for playbooks/sites.yml (default 10)')
     parser.add_argument('--repeat', type=int, default=5, help='start-up runs of each way (default 5)')
-    parser.add_argument('--skip', default='', help='comma-separated parts to skip: lightrun, runcloud, startup, fleet')
+    parser.add_argument('--skip', default='', help='comma-separated parts to skip: lightrun, runcloud, startup, fleet, kinds, jobs')
     parser.add_argument('--fleet-sites', type=int, default=20, help='sites (and forks) of the fleet run (default 20)')
     parser.add_argument('--fleet-limit', type=int, default=20, help='rate limit of the fleet run: requests per window (default 20)')
     parser.add_argument('--fleet-window', type=float, default=10, help='rate limit window of the fleet run, seconds (default 10)')
     parser.add_argument('--fleet-modes', default='off,on', help='shared budget modes of the fleet re-run, in order (default off,on)')
+    parser.add_argument('--kinds-sites', type=int, default=20, help='sites (and forks) of the server-kinds run (default 20)')
+    parser.add_argument('--kinds-limit', type=int, default=10, help='its rate limit: requests per window (default 10)')
+    parser.add_argument('--kinds-window', type=float, default=5, help='its window, seconds (default 5)')
+    parser.add_argument('--jobs-forks', type=int, default=10, help='sites and forks of each of the two jobs run at once (default 10)')
     parser.add_argument('--client-limit', type=int, default=30, help='rate limit of the client-level fleet (default 30; 0: not run)')
     parser.add_argument('--client-window', type=float, default=5, help='its window, seconds (default 5)')
     parser.add_argument('--solo-repeat', type=int, default=3, help='runs of one site alone per budget mode (default 3; 0: none)')
@@ -664,6 +838,8 @@ def main(argv):
                      ('runcloud', lambda: bench_runcloud(runner, sandbox, args, results)),
                      ('startup', lambda: bench_startup(runner, sandbox, args, results)),
                      ('fleet', lambda: bench_fleet(runner, sandbox, args, results)),
+                     ('kinds', lambda: bench_kinds(runner, sandbox, args, results)),
+                     ('jobs', lambda: bench_jobs(runner, sandbox, args, results)),
                      ('lightrun', lambda: bench_watchlist(runner, sandbox, args, results, 'uri')))
             for name, part in parts:
                 if name not in args.skip:

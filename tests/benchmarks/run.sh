@@ -10,7 +10,8 @@ set -euo pipefail
 # shellcheck source=tests/ci/common.sh
 source "$(dirname "$0")/../ci/common.sh"
 
-venv="$(venv_for "${V:-2.19}")"
+# The redis client is in the benchmark's environment for the two-jobs case (the shared budget in Redis).
+venv="$(venv_for "${V:-2.19}" "redis-${V:-2.19}" 'redis>=4.5')"
 # matplotlib only draws the chart: its own virtualenv keeps it out of the test environments.
 chart_venv="$ROOT/.venv/bench"
 if ! "$chart_venv/bin/python" -c 'import matplotlib' 2>/dev/null; then

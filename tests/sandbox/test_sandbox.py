@@ -255,7 +255,7 @@ def test_request_log_and_reset(client):
     log = admin(client, 'GET', '/requests').get_json()
     assert (log['count'], log['writes']) == (3, 1)
     assert log['requests'][1] == {'seq': 2, 'api': 'runcloud', 'method': 'POST', 'path': '/servers',
-                                  'query': {'page': '1'}, 'status': 200, 'write': True, 'fault': None}
+                                  'query': {'page': '1'}, 'status': 200, 'write': True, 'fault': None, 'window': 1}
     assert log['requests'][2]['status'] == 401
     assert admin(client, 'GET', '/requests?api=lightrun').get_json()['count'] == 1
     assert admin(client, 'DELETE', '/requests').status_code == 204
@@ -334,6 +334,54 @@ def test_rate_limit(client, monkeypatch):
     assert rc(client, 'GET', '/ping').status_code == 429
     clock.now += 0.2
     assert rc(client, 'GET', '/ping').status_code == 200
+
+
+def test_rate_limit_with_the_documented_headers_only(client, monkeypatch):
+    """RunCloud documents X-RateLimit-Limit, X-RateLimit-Remaining and 429, nothing else: without retry_after a 429
+    carries those two headers and no hint of the window's length, and the next window opens at the first request
+    after the previous one ended, however long nobody sent anything."""
+    clock = FakeTime(1000.0)
+    monkeypatch.setattr(sandbox_app, 'time', clock)
+    admin(client, 'PUT', '/faults', {'rate_limit': {'limit': 2, 'window': 5, 'retry_after': False}})
+    answers = [rc(client, 'GET', '/ping') for dummy in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    refused = answers[2]
+    assert refused.get_json() == {'message': 'Too Many Attempts.'}
+    assert {'X-RateLimit-Limit': '2', 'X-RateLimit-Remaining': '0'}.items() <= dict(refused.headers).items()
+    assert not [name for name in refused.headers.keys()
+                if name.lower() in ('retry-after', 'x-ratelimit-reset') or name.lower().startswith('ratelimit')]
+    clock.now += 4.9
+    assert rc(client, 'GET', '/ping').status_code == 429
+    # Long after the window ended, the first request opens the next one: it starts there, not at 1005 or 1010.
+    clock.now = 1012.0
+    opener = rc(client, 'GET', '/ping')
+    assert opener.status_code == 200 and opener.headers['X-RateLimit-Remaining'] == '1'
+    clock.now = 1016.9
+    assert rc(client, 'GET', '/ping').headers['X-RateLimit-Remaining'] == '0'
+    assert rc(client, 'GET', '/ping').status_code == 429
+    clock.now = 1017.0
+    assert rc(client, 'GET', '/ping').headers['X-RateLimit-Remaining'] == '1'
+    # The log numbers each window, so a test can count what went into one.
+    log = admin(client, 'GET', '/requests').get_json()['requests']
+    assert [(entry['window'], entry['status']) for entry in log] == [
+        (1, 200), (1, 200), (1, 429), (1, 429), (2, 200), (2, 200), (2, 429), (3, 200)]
+
+
+def test_rate_limit_anchored_to_the_clock(client, monkeypatch):
+    clock = FakeTime(1003.0)
+    monkeypatch.setattr(sandbox_app, 'time', clock)
+    admin(client, 'PUT', '/faults', {'rate_limit': {'limit': 1, 'window': 5, 'anchor': 'clock', 'retry_after': True}})
+    assert rc(client, 'GET', '/ping').status_code == 200
+    refused = rc(client, 'GET', '/ping')
+    assert refused.status_code == 429 and refused.headers['Retry-After'] == '2'
+    clock.now = 1005.0
+    assert rc(client, 'GET', '/ping').status_code == 200
+
+
+@pytest.mark.parametrize('config', [{'anchor': 'sliding'}, {'retry_after': 5}])
+def test_rate_limit_settings_are_checked(client, config):
+    answer = admin(client, 'PUT', '/faults', {'rate_limit': dict(config, limit=1, window=1)})
+    assert answer.status_code == 400
 
 
 def test_rate_headers_not_enforced_by_default(client):

@@ -10,7 +10,7 @@ source "$(dirname "$0")/../common.sh"
 out="$ROOT/.build${APIOPS_BUILD:+/$APIOPS_BUILD}/fleet-smoke"
 rm -rf "$out"
 sites=4
-BENCH_OUT="$out" "$ROOT/tests/benchmarks/run.sh" --skip lightrun,runcloud,startup --fleet-sites "$sites" \
+BENCH_OUT="$out" "$ROOT/tests/benchmarks/run.sh" --skip lightrun,runcloud,startup,kinds,jobs --fleet-sites "$sites" \
     --fleet-limit 8 --fleet-window 2 --fleet-modes on --client-limit 20 --client-window 2 --solo-repeat 0 --fail-on counts --chart-python ''
 "$ROOT/.venv/core-${V:-2.19}/bin/python" - "$out/results.json" "$sites" <<'PY'
 import json

@@ -53,6 +53,7 @@ MALFORMED_BODIES = {
 FAULT_KEYS = ('storm', 'rate_limit', 'errors', 'delay', 'malformed', 'quota')
 QUOTA_SPENT = 'API quota exceeded for this month.'
 API_CHOICES = ('lightrun', 'runcloud', 'both')
+RATE_ANCHORS = ('first_request', 'clock')
 
 admin = Blueprint('sandbox_admin', __name__, url_prefix='/_sandbox')
 
@@ -123,6 +124,14 @@ class Faults:
             self.rate_limit = Rule(config['rate_limit'], default_api='runcloud')
             self.rate_limit.limit = int(_number(config['rate_limit'], 'limit', DEFAULT_RATE_LIMIT, 0, 'rate_limit'))
             self.rate_limit.window = _number(config['rate_limit'], 'window', DEFAULT_RATE_WINDOW, 1, 'rate_limit')
+            # When a window opens: at the first request after the previous one ended (a counter that expires
+            # a window after its first hit, as Laravel's throttle keeps it), or at multiples of the window
+            # on the clock.
+            self.rate_limit.anchor = config['rate_limit'].get('anchor', 'first_request')
+            if self.rate_limit.anchor not in RATE_ANCHORS:
+                raise ApiError(400, 'rate_limit.anchor must be one of %s' % ', '.join(RATE_ANCHORS))
+            if not isinstance(config['rate_limit'].get('retry_after', False), bool):
+                raise ApiError(400, 'rate_limit.retry_after must be true or false')
         self.quota = None
         if config.get('quota'):
             # RunCloud's monthly API-call quota: after `limit` matching requests every one is answered 429
@@ -249,18 +258,22 @@ class Store:
             self.windows = {}
 
     def rate_window(self, api):
-        """Count a request in the fixed window of its API; return (limit, remaining, seconds to reset)."""
+        """Count a request in the fixed window of its API; return (limit, remaining, seconds to reset, limited, window number)."""
         rule = self.faults.rate_limit
         limited = rule is not None and rule.covers(api)
         limit = rule.limit if limited else DEFAULT_RATE_LIMIT
         window = rule.window if limited else DEFAULT_RATE_WINDOW
         now = time.time()
-        start, count = self.windows.get(api, (now, 0))
-        if now - start >= window:
-            start, count = now, 0
+        start, count, number = self.windows.get(api, (None, 0, 0))
+        if start is None or now - start >= window:
+            if limited and rule.anchor == 'clock':
+                start = now - now % window
+            else:
+                start = now
+            count, number = 0, number + 1
         count += 1
-        self.windows[api] = (start, count)
-        return limit, limit - count, max(1, int(math.ceil(start + window - now))), limited
+        self.windows[api] = (start, count, number)
+        return limit, limit - count, max(1, int(math.ceil(start + window - now))), limited, number
 
     def update_settings(self, values):
         """Merge sandbox settings after checking them."""
@@ -426,7 +439,7 @@ def _before_api_request():
         # Counted until the request is logged, so a test can wait for answers it asked to be delayed.
         store.in_flight += 1
     with store.lock:
-        limit, remaining, reset_in, limited = store.rate_window(api)
+        limit, remaining, reset_in, limited, g.rate_window = store.rate_window(api)
         if api == 'runcloud':
             g.rate_headers = {'X-RateLimit-Limit': str(limit), 'X-RateLimit-Remaining': str(max(0, remaining))}
         if store.faults.storm_hits(api, method, path):
@@ -470,7 +483,8 @@ def _after_api_request(response):
     with store.lock:
         store.log.append({'seq': len(store.log) + 1, 'api': api, 'method': request.method, 'path': g.api_path,
                           'query': request.args.to_dict(), 'status': response.status_code,
-                          'write': request.method not in READ_METHODS, 'fault': g.fault})
+                          'write': request.method not in READ_METHODS, 'fault': g.fault,
+                          'window': g.get('rate_window')})
         store.in_flight -= 1
     return response
 
