@@ -50,6 +50,11 @@ LISTINGS = (
     (re.compile(r'^/?api/v1/agent-pools$'), 'name,asc', 'id'),
     (re.compile(r'^/?api/v1/groups$'), None, 'id'),
     (re.compile(r'^/?api/v1/users$'), 'email,asc', 'email'),
+    # listActions documents location, line and createdAt as sortable: none is unique, so the listing is gathered.
+    (re.compile(r'^/?api/v1/temp-access$'), None, 'id'),
+    (re.compile(r'^/?api/v1/actions$'), None, 'id'),
+    (re.compile(r'^/?api/v1/agents$'), None, 'id'),
+    (re.compile(r'^/?api/v1/tags$'), None, 'id'),
 )
 
 
