@@ -23,7 +23,7 @@ __all__ = ['ActionSpec', 'GrantSpec', 'IncidentError', 'SystemClock', 'apply_ope
            'parse_datetime',
            'parse_duration', 'plan_action', 'plan_grant', 'read_action_results', 'read_actions', 'read_agents',
            'resolve_pools', 'resolve_source', 'missing_users', 'matching_actions', 'read_action', 'action_view',
-           'TYPES_OF_API']
+           'TYPES_OF_API', 'carries_label', 'wait_for_captures']
 
 POOLS_PATH = 'api/v1/agent-pools'
 GRANTS_PATH = 'api/v1/temp-access'
@@ -417,8 +417,22 @@ ACTION_RETURNS = ('id', 'actionType', 'location', 'line', 'condition', 'agentPoo
                   'expired', 'enabled', 'status', 'hitCount', 'agentsWithHitsCount', 'createdAt', 'createdBy',
                   'errorsInfoList', 'warningsInfoList', 'webPortalPageLink')
 # The fields of an action that can differ without it being another action, with the option that sets each.
+LABEL = re.compile(r'^[A-Za-z0-9][A-Za-z0-9 ._:-]{0,63}$')
 ACTION_FIELDS = {'log': (('format', 'format'), ('logLevel', 'log_level')),
                  'snapshot': (('watchExpressions', 'watch_expressions'), ('maxHitCount', 'max_hits'))}
+
+
+def label_marker(action_type, label):
+    """How an ownership label is written into an action: a log's format starts with ``[label] ``, a snapshot watches
+    the string literal ``"label"`` (an expression that evaluates to itself in every agent language)."""
+    return '[%s] ' % label if action_type == 'log' else '"%s"' % label
+
+
+def carries_label(detail, action_type, label):
+    """Whether an action (its details) carries the ownership ``label``."""
+    if action_type == 'log':
+        return str(detail.get('format') or '').startswith(label_marker(action_type, label))
+    return label_marker(action_type, label) in (detail.get('watchExpressions') or [])
 
 
 class ActionSpec:
@@ -434,6 +448,13 @@ class ActionSpec:
         self.tag = params.get('tag')
         self.state = params.get('state') or 'present'
         self.recreate = bool(params.get('recreate'))
+        self.label = params.get('label')
+        if self.label is not None and not LABEL.match(self.label):
+            raise IncidentError('label must be letters, digits, spaces and . _ : - (it is written into the action), got %r'
+                                % self.label)
+        self.id = params.get('id')
+        if self.id is not None and self.state != 'absent':
+            raise IncidentError('id is only for state absent (it deletes that action when it has this identity)')
         if not str(self.file).strip():
             raise IncidentError('file must not be blank')
         if self.line < 1:
@@ -448,7 +469,7 @@ class ActionSpec:
             if self.state == 'present' and not params.get('format'):
                 raise IncidentError('format is required for type log (for example "user={user.id}")')
             if params.get('format') is not None:
-                self.fields['format'] = params['format']
+                self.fields['format'] = params['format'] if self.label is None else self.marker() + params['format']
             if params.get('log_level') is not None:
                 self.fields['logLevel'] = params['log_level']
         else:
@@ -456,6 +477,8 @@ class ActionSpec:
                 raise IncidentError('format and log_level are for type log; a snapshot takes watch_expressions')
             if params.get('watch_expressions') is not None:
                 self.fields['watchExpressions'] = list(params['watch_expressions'])
+            if self.label is not None:
+                self.fields['watchExpressions'] = [self.marker()] + list(self.fields.get('watchExpressions') or [])
             if params.get('max_hits') is not None:
                 if params['max_hits'] < 1:
                     raise IncidentError('max_hits must be 1 or more')
@@ -466,10 +489,18 @@ class ActionSpec:
             if self.expiration > 2 ** 31 - 1:
                 raise IncidentError('expiry is too long')
 
+    def marker(self):
+        """How the label is written into the action (see :func:`label_marker`)."""
+        return label_marker(self.type, self.label)
+
+    def owns(self, detail):
+        """Whether an action carries this task's label (every action does when the task has none)."""
+        return self.label is None or carries_label(detail, self.type, self.label)
+
     def identity(self):
         """What makes two actions the same, for messages."""
-        return '%s action at %s:%d%s' % (self.type, self.file, self.line,
-                                          ' if %s' % self.condition if self.condition else '')
+        condition = ' if %s' % self.condition if self.condition else ''
+        return '%s action at %s:%d%s' % (self.type, self.file, self.line, condition)
 
 
 def read_actions(client, pool_id, action_type=None, filename=None):
@@ -518,7 +549,9 @@ def matching_actions(client, spec, pool_id, source):
         detail = read_action(client, spec.type, summary['id'], pool_id)
         if detail is None:
             continue
-        if (detail.get('condition') or '') != spec.condition:
+        if (detail.get('condition') or '') != spec.condition or not spec.owns(detail):
+            continue
+        if spec.id is not None and str(detail.get('id', summary.get('id'))) != spec.id:
             continue
         if detail.get('agentPoolId') not in (None, pool_id):
             continue
@@ -583,6 +616,8 @@ def plan_action(spec, found, pool_id, source):
     body.update(spec.fields)
     shown = {'type': spec.type, 'location': spec.file, 'line': spec.line, 'condition': spec.condition or None,
              'agentPoolId': pool_id, 'source': dict(source)}
+    if spec.label is not None:
+        shown['label'] = spec.label
     shown.update(spec.fields)
     if current is not None:
         plan.before = dict(action_view(current, spec.type), state='present')
@@ -708,3 +743,22 @@ def finish(module, run):
 def diff_of(plan):
     """The ``diff`` of a plan: its before and after."""
     return {'before': plan.before, 'after': plan.after}
+
+
+def wait_for_captures(read, clock, sleep, wait, poll, at_least):
+    """Call ``read()`` (the actions with their ``captured`` counts) until every action captured ``at_least`` or
+    ``wait`` seconds have passed since the first read; ``(actions, waited seconds, timed_out)``.
+
+    Hits arrive some time after an action is placed: polling every ``poll`` seconds, never past the deadline.
+    ``clock.now()`` and ``sleep(seconds)`` are injected, so that the waiting is tested without time passing.
+    """
+    start = clock.now()
+    while True:
+        actions = read()
+        waited = (clock.now() - start).total_seconds()
+        if all(action.get('captured', 0) >= at_least for action in actions):
+            return actions, waited, False
+        left = wait - waited
+        if left <= 0:
+            return actions, waited, True
+        sleep(min(poll, left))

@@ -12,8 +12,8 @@ description:
   - Places a dynamic log (C(POST /api/v1/actions/logs)) or snapshot (C(POST /api/v1/actions/snapshots)) at a line of a
     file, on one agent or on the agents of a tag in an agent pool, or removes it (C(DELETE /api/v1/actions/{id})).
     Actions expire by themselves (O(expiry)).
-  - "An action's identity is what makes two actions the same: its O(type), O(file), O(line), O(condition), O(agent_pool)
-    and where it is placed (O(agent) or O(tag)). The pool's actions are read over every page (C(GET /api/v1/actions),
+  - "An action's identity is what makes two actions the same: its O(type), O(file), O(line), O(condition), O(agent_pool),
+    where it is placed (O(agent) or O(tag)) and, when given, its O(label). The pool's actions are read over every page (C(GET /api/v1/actions),
     narrowed by type and file) and each candidate's details (C(GET /api/v1/actions/logs/{id}) or
     C(.../snapshots/{id})), so a re-run does not place a second one."
   - An action of the identity that has expired no longer captures anything; it stays, with what it captured, and a new
@@ -80,6 +80,19 @@ options:
     description:
       - How long the action lives once placed, in seconds or as a duration (V(30m), V(2h)); the API's default is one hour.
     type: str
+  label:
+    description:
+      - An ownership label (an incident id, for example) written into the action and part of its identity, so that a task
+        only ever finds, compares and deletes the actions that carry it, never someone else's action at the same place.
+      - A V(log) action's message starts with C([label] ) (its C(format) as read back); a V(snapshot) watches the string
+        literal C("label") (a harmless expression in every agent language, shown with each hit).
+      - Letters, digits, spaces and C(. _ : -), at most 64 characters.
+    type: str
+  id:
+    description:
+      - With O(state=absent), delete only the action with this id, when it has the task's identity (and label).
+      - Refused with O(state=present).
+    type: str
   recreate:
     description:
       - Replace an action of the identity whose O(format), O(log_level), O(watch_expressions) or O(max_hits) differ
@@ -128,6 +141,17 @@ EXAMPLES = r'''
     max_hits: 5
     agent_pool: payments
     agent: payments-7f9c4-1
+
+- name: Log for an incident; only actions labelled with the incident are ever found or removed by such tasks
+  apiops.saas.lightrun_action:
+    api_key: "{{ lightrun_api_key }}"
+    type: log
+    file: com/example/payments/ChargeService.java
+    line: 118
+    format: "charge {order.id}"
+    agent_pool: payments
+    tag: production
+    label: INC-4711
 
 - name: Remove the log action
   apiops.saas.lightrun_action:
@@ -270,6 +294,8 @@ def main():
             watch_expressions=dict(type='list', elements='str'),
             max_hits=dict(type='int'),
             expiry=dict(type='str'),
+            label=dict(type='str'),
+            id=dict(type='str'),
             recreate=dict(type='bool', default=False),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
         ),

@@ -50,6 +50,10 @@ options:
   line:
     description: Only actions at this line.
     type: int
+  label:
+    description:
+      - Only actions carrying this ownership label (see M(apiops.saas.lightrun_action)'s O(apiops.saas.lightrun_action#module:label)).
+    type: str
   include_expired:
     description: Also return actions that have expired (they keep what they captured).
     type: bool
@@ -62,6 +66,21 @@ options:
     description: With O(results), also read each snapshot hit's captured data (one request per hit).
     type: bool
     default: true
+  wait:
+    description:
+      - Wait up to this many seconds for every matching action to capture O(at_least) messages or hits (they arrive
+        some time after an action is placed), reading them again every O(poll_interval) seconds. V(0) reads once.
+      - Running out of time is no failure; RV(timed_out) says so, and what was captured is returned.
+    type: float
+    default: 0
+  at_least:
+    description: With O(wait), how many messages or hits each action must have captured for the wait to end.
+    type: int
+    default: 1
+  poll_interval:
+    description: With O(wait), the seconds between two reads.
+    type: float
+    default: 5
 notes:
   - "Permission level (the OpenAPI's C(Required API permission level)): C(listActions), C(getLogAction),
     C(getSnapshotAction), C(getLogResults), C(getSnapshotActionHits), C(getSnapshotHitData) and the agent pool lookup
@@ -91,6 +110,16 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+waited:
+  description: Seconds spent waiting for captures (O(wait)).
+  returned: always
+  type: float
+  sample: 12.0
+timed_out:
+  description: Whether O(wait) ran out before every action captured O(at_least).
+  returned: always
+  type: bool
+  sample: false
 actions:
   description: The matching actions, oldest first, each as M(apiops.saas.lightrun_action) returns it.
   returned: always
@@ -166,27 +195,45 @@ api_cost:
           sample: null
 '''
 
+import time
+
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import ApiModule, lightrun_argument_spec, lightrun_client
 from ansible_collections.apiops.saas.plugins.module_utils.lightrun_incident import (
     TYPES_OF_API,
     IncidentError,
+    SystemClock,
     action_view,
+    carries_label,
     finish,
     read_action,
     read_action_results,
     read_actions,
     resolve_pools,
+    wait_for_captures,
 )
 
 
-def run(module):
-    """The matching actions, with what they captured."""
+def run(module, clock, sleep):
+    """The matching actions, with what they captured (once every action captured enough, with ``wait``)."""
     params = module.params
+    if params['wait'] < 0 or params['poll_interval'] <= 0 or params['at_least'] < 0:
+        raise IncidentError('wait and at_least must be 0 or more, poll_interval more than 0')
     client = lightrun_client(module)
     pool_ids, missing, dummy = resolve_pools(client, [params['agent_pool']])
     if missing:
         raise IncidentError('agent_pool %r: no such agent pool' % params['agent_pool'])
     pool_id = pool_ids[0]
+    waited, timed_out = 0.0, False
+    if params['wait'] > 0 and params['results']:
+        # Polls read no snapshot hit data (one request per hit); the final read below does.
+        dummy, waited, timed_out = wait_for_captures(lambda: read(client, params, pool_id, with_data=False), clock, sleep,
+                                                     params['wait'], params['poll_interval'], params['at_least'])
+    actions = read(client, params, pool_id, params['hit_data'])
+    return {'changed': False, 'actions': actions, 'waited': round(waited, 3), 'timed_out': timed_out}
+
+
+def read(client, params, pool_id, with_data):
+    """The matching actions, each with what it captured when ``results``."""
     wanted = set(params['ids'] or [])
     actions = []
     for summary in read_actions(client, pool_id, params['type'], params['file']):
@@ -204,14 +251,16 @@ def run(module):
         detail = read_action(client, action_type, summary['id'], pool_id)
         if detail is None:
             continue  # deleted while this task read
+        if params['label'] is not None and not carries_label(detail, action_type, params['label']):
+            continue
         merged = dict(summary)
         merged.update(detail)
         view = action_view(merged, action_type)
         if params['results']:
-            view = read_action_results(client, view, pool_id, params['hit_data'])
+            view = read_action_results(client, view, pool_id, with_data)
         actions.append(view)
     actions.sort(key=lambda a: (str(a.get('createdAt') or ''), str(a.get('id'))))
-    return {'changed': False, 'actions': actions}
+    return actions
 
 
 def main():
@@ -222,13 +271,17 @@ def main():
             type=dict(type='str', choices=['log', 'snapshot']),
             file=dict(type='str'),
             line=dict(type='int'),
+            label=dict(type='str'),
             include_expired=dict(type='bool', default=True),
             results=dict(type='bool', default=True),
             hit_data=dict(type='bool', default=True),
+            wait=dict(type='float', default=0),
+            at_least=dict(type='int', default=1),
+            poll_interval=dict(type='float', default=5),
         ),
         supports_check_mode=True,
     )
-    finish(module, lambda: run(module))
+    finish(module, lambda: run(module, SystemClock(), time.sleep))
 
 
 if __name__ == '__main__':

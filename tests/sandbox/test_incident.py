@@ -233,8 +233,8 @@ def test_a_snapshot_on_a_tag_hits_every_tagged_agent_up_to_its_maximum(client):
     assert len(hits) == 3 and {hit['agentDisplayName'] for hit in hits} == {'pay-1', 'pay-2'}
     data = call(client, 'GET', '/actions/snapshots/hit/' + hits[0]['id'], query_string=query).get_json()
     assert data['evaluatedExpressions'][0]['name'] == 'order.id'
-    assert data['stackFrames'][0]['location'] == {'path': 'com/example/Pay.java', 'line': 10, 'column': 0,
-                                                   'endOfLine': False, 'lambdaIndex': 0}
+    location = {'path': 'com/example/Pay.java', 'line': 10, 'column': 0, 'endOfLine': False, 'lambdaIndex': 0}
+    assert data['stackFrames'][0]['location'] == location
     detail = call(client, 'GET', '/actions/snapshots/' + action['id'], query_string=query).get_json()
     assert detail['hitCount'] == 3 and detail['enabled'] is (not strict(client))
     missing = call(client, 'GET', '/actions/snapshots/hit/nope', query_string=query)

@@ -278,8 +278,8 @@ def check_grant(state, org, body, strict):
     if missing_users or missing_pools:
         if strict:
             raise ApiError(404, NOT_FOUND_REFS)
-        raise ApiError(404, 'Cannot find users (%s) or agent pools (%s).' % (', '.join(missing_users) or 'none',
-                                                                           ', '.join(missing_pools) or 'none'))
+        raise ApiError(404, 'Cannot find users (%s) or agent pools (%s).'
+                       % (', '.join(missing_users) or 'none', ', '.join(missing_pools) or 'none'))
     now = state.now()
     name = body.get('name') or datetime.datetime.fromtimestamp(now, datetime.timezone.utc).strftime(
         'Temp-Access-%d%m%Y-%H%M%S-') + '%03d' % (int(now * 1000) % 1000)

@@ -23,6 +23,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.lightrun_incident impo
     plan_action,
     plan_grant,
     read_log_messages,
+    wait_for_captures,
 )
 
 UTC = datetime.timezone.utc
@@ -308,3 +309,55 @@ def test_log_messages_that_move_between_pages_are_gathered_up_to_the_first_reads
     messages, complete = read_log_messages(client, 'x', POOL)
     assert complete and [m['timestamp'] for m in messages] == [1, 2, 3, 4]
     assert client.sent[2][2]['to'] == 4
+
+
+def test_a_label_is_written_into_the_action_and_only_labelled_actions_are_the_tasks():
+    spec = ActionSpec(action_params(label='INC-1'))
+    assert spec.fields['format'] == '[INC-1] amount={amount}'
+    theirs = live(id='theirs')
+    ours = live(id='ours', format='[INC-1] amount={amount}')
+    assert not spec.owns(theirs) and spec.owns(ours)
+    assert not plan_action(spec, [ours], POOL, SOURCE).changed
+    removal = plan_action(ActionSpec(action_params(label='INC-1', state='absent', format=None)), [ours], POOL, SOURCE)
+    assert [op.path for op in removal.operations] == ['api/v1/actions/ours']
+    snapshot = ActionSpec(action_params(type='snapshot', format=None, label='INC-1', watch_expressions=['order']))
+    assert snapshot.fields['watchExpressions'] == ['"INC-1"', 'order']
+    with pytest.raises(IncidentError, match='label'):
+        ActionSpec(action_params(label='bad"label'))
+    with pytest.raises(IncidentError, match='state absent'):
+        ActionSpec(action_params(id='a1'))
+
+
+class SteppingClock:
+    """A clock that moves only when the code under test sleeps."""
+
+    def __init__(self):
+        self.moment = NOW
+        self.slept = []
+
+    def now(self):
+        return self.moment
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.moment += datetime.timedelta(seconds=seconds)
+
+
+def test_waiting_ends_once_every_action_captured_enough():
+    clock = SteppingClock()
+    reads = iter([[{'captured': 0}, {'captured': 1}], [{'captured': 1}, {'captured': 3}]])
+    actions, waited, timed_out = wait_for_captures(lambda: next(reads), clock, clock.sleep, 60, 5, 1)
+    assert not timed_out and waited == 5 and clock.slept == [5]
+    assert actions == [{'captured': 1}, {'captured': 3}]
+
+
+def test_waiting_never_passes_the_deadline():
+    clock = SteppingClock()
+    actions, waited, timed_out = wait_for_captures(lambda: [{'captured': 0}], clock, clock.sleep, 12, 5, 1)
+    assert timed_out and waited == 12 and clock.slept == [5, 5, 2]
+    assert actions == [{'captured': 0}]
+
+
+def test_nothing_to_wait_for_reads_once():
+    clock = SteppingClock()
+    assert wait_for_captures(lambda: [], clock, clock.sleep, 60, 5, 1) == ([], 0, False)
