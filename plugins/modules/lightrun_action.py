@@ -86,7 +86,7 @@ options:
         only ever finds, compares and deletes the actions that carry it, never someone else's action at the same place.
       - A V(log) action's message starts with C([label] ) (its C(format) as read back); a V(snapshot) watches the string
         literal C("label") (a harmless expression in every agent language, shown with each hit).
-      - Letters, digits, spaces and C(. _ : -), at most 64 characters.
+      - Letters, digits, spaces, dots, underscores, colons and hyphens, starting with a letter or digit; at most 64 characters.
     type: str
   id:
     description:
