@@ -17,13 +17,13 @@ import re
 from urllib.parse import quote
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, lightrun_pages
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun_registry import is_uuid, lightrun_list
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun_registry import lightrun_list
 
-__all__ = ['ActionSpec', 'GrantSpec', 'IncidentError', 'SystemClock', 'apply_operations', 'diff_of', 'finish', 'grant_view', 'level_note',
-           'parse_datetime',
-           'parse_duration', 'plan_action', 'plan_grant', 'read_action_results', 'read_actions', 'read_agents',
-           'resolve_pools', 'resolve_source', 'missing_users', 'matching_actions', 'read_action', 'action_view',
-           'TYPES_OF_API', 'carries_label', 'wait_for_captures']
+__all__ = ['TYPES_OF_API', 'ActionSpec', 'GrantSpec', 'IncidentError', 'SystemClock', 'action_view', 'apply_operations',
+           'carries_label', 'diff_of', 'finish', 'grant_view', 'label_marker', 'level_note', 'matching_actions',
+           'missing_users', 'parse_datetime', 'parse_duration', 'plan_action', 'plan_grant', 'read_action',
+           'read_action_results', 'read_actions', 'read_agents', 'read_grants', 'read_log_messages', 'read_snapshot_hits',
+           'resolve_pools', 'resolve_source', 'wait_for_captures']
 
 POOLS_PATH = 'api/v1/agent-pools'
 GRANTS_PATH = 'api/v1/temp-access'
@@ -716,11 +716,6 @@ def read_action_results(client, action, pool_id, with_data=True):
         result['complete'] = True
         result['captured'] = len(result['hits'])
     return result
-
-
-def is_id(value):
-    """Whether ``value`` is a Lightrun id (a UUID) rather than a name."""
-    return is_uuid(value)
 
 
 def finish(module, run):
