@@ -20,8 +20,8 @@ does differently from RunCloud is declared here, never coded in the engine:
   failures (``engine.collection.Collection``);
 * a system API key is created with query parameters and answered only with
   the key itself, once (:class:`CreateInQuery` with ``secret``);
-* SMTP and feature toggles are settings that always exist
-  (``engine.strategies.Setting``).
+* SMTP, feature toggles and the IdM authentication and provisioning settings
+  are settings that always exist (``engine.strategies.Setting``).
 
 Each kind also names the permission level its endpoints need
 (:data:`LEVELS`), so that a 403 can be explained.
@@ -55,6 +55,11 @@ LISTINGS = (
     (re.compile(r'^/?api/v1/agent-pools$'), 'name,asc', 'id'),
     (re.compile(r'^/?api/v1/groups$'), None, 'id'),
     (re.compile(r'^/?api/v1/users$'), 'email,asc', 'email'),
+    # listActions documents location, line and createdAt as sortable: none is unique, so the listing is gathered.
+    (re.compile(r'^/?api/v1/temp-access$'), None, 'id'),
+    (re.compile(r'^/?api/v1/actions$'), None, 'id'),
+    (re.compile(r'^/?api/v1/agents$'), None, 'id'),
+    (re.compile(r'^/?api/v1/tags$'), None, 'id'),
 )
 
 
@@ -339,12 +344,88 @@ KINDS.add(Kind(
                 '(sent byte for byte; its fields are validated and compared as if given one by one) rather than field '
                 'by field (then serialised by the module, which only a signature over that serialisation accepts).'))
 
+IDM_SSO = ('protocol', 'clientId', 'clientSecret', 'discoveryUrl', 'idpUrl')
+
+
+def _sso_options_when_given(body, desired):
+    """The IdM authentication write: ``ssoProtocolOptions`` only when the task gives the SSO protocol.
+
+    The protocol's options travel whole, client secret included, and the secret cannot be read back; a task
+    that only changes ``loginMethod`` sends no options, and the server keeps the SSO configuration it has.
+    """
+    if desired.get('protocol') is None:
+        body = dict(body)
+        body.pop('ssoProtocolOptions', None)
+    return body
+
+
+KINDS.add(Kind(
+    'idm_authentication', None, 'api/v1/configuration/idm/authentication', None,
+    properties={'loginMethod': {'type': 'string', 'enum': ['PASSWORD', 'GOOGLE', 'SSO']},
+                'protocol': {'type': 'string', 'enum': ['SAML', 'OIDC']},
+                'clientId': _str(minLength=1), 'clientSecret': _str(minLength=1),
+                'discoveryUrl': _str(pattern=r'^https?://\S+$'), 'idpUrl': _str(pattern=r'^https?://\S+$')},
+    conditional=(
+        {'required': ['loginMethod']},
+        {'if': {'properties': {'loginMethod': {'const': 'SSO'}}, 'required': ['loginMethod']},
+         'then': {'required': ['protocol']}},
+        {'if': {'properties': {'protocol': {'const': 'OIDC'}}, 'required': ['protocol']},
+         'then': {'required': ['clientId', 'clientSecret', 'discoveryUrl'], 'not': {'required': ['idpUrl']}}},
+        {'if': {'properties': {'protocol': {'const': 'SAML'}}, 'required': ['protocol']},
+         'then': {'required': ['idpUrl'], 'not': {'anyOf': [{'required': ['clientId']}, {'required': ['clientSecret']},
+                                                            {'required': ['discoveryUrl']}]}}},
+    ),
+    secrets=('clientSecret',),
+    updates=(Update('', ('loginMethod',) + IDM_SSO, method='POST', send_secrets=True, send=_sso_options_when_given),),
+    fields=Fields(read_map={'loginMethod': 'currentLoginMethod', 'protocol': 'sso.protocol', 'clientId': 'sso.oidc.clientId',
+                            'discoveryUrl': 'sso.oidc.discoveryUrl', 'idpUrl': 'sso.saml.idpUrl'},
+                  nest={'ssoProtocolOptions': IDM_SSO}),
+    locate=Setting(),
+    returns=('currentLoginMethod', 'sso'),
+    label='IdM authentication',
+    description='How users log in (one setting per company, never created or deleted): C(loginMethod), and for SSO '
+                'the C(protocol) with its options, OIDC C(clientId), C(discoveryUrl) and the secret C(clientSecret), or '
+                'SAML C(idpUrl). The options travel whole: a task that gives C(protocol) gives all of its fields, secret '
+                'included (it cannot be read back, is never compared nor shown, and is sent with every write of the SSO '
+                'options); a task without C(protocol) leaves the SSO options as they are.'))
+
+
+IDM_SCIM = ('createExistingUsersEnabled', 'enabled', 'syncGroupsEnabled', 'syncRolesEnabled')
+
+
+def _provisioning_without_secrets(data):
+    """The provisioning read without the SCIM OAuth client's secret, which the read DTO carries: never kept,
+    compared or shown."""
+    if isinstance(data, dict) and isinstance(data.get('scim'), dict):
+        data = dict(data, scim={k: v for k, v in data['scim'].items() if k != 'oauthClientSecret'})
+    return data
+
+
+KINDS.add(Kind(
+    'idm_provisioning', None, 'api/v1/configuration/idm/provisioning', None,
+    properties={'jitProvisionEnabled': _bool(), 'selfRegistrationEnabled': _bool(),
+                'selfRegistrationAllowedDomains': {'type': 'array', 'uniqueItems': True,
+                                                   'items': _str(pattern=r'^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$')},
+                'enabled': _bool(), 'createExistingUsersEnabled': _bool(), 'syncGroupsEnabled': _bool(),
+                'syncRolesEnabled': _bool()},
+    updates=(Update('', ('jitProvisionEnabled', 'selfRegistrationEnabled', 'selfRegistrationAllowedDomains') + IDM_SCIM,
+                    method='POST'),),
+    fields=Fields(read_map={field: 'scim.%s' % field for field in IDM_SCIM}, nest={'scim': IDM_SCIM}),
+    locate=Setting(unwrap=_provisioning_without_secrets),
+    returns=('jitProvisionEnabled', 'selfRegistrationEnabled', 'selfRegistrationAllowedDomains', 'scim'),
+    label='IdM provisioning',
+    description='How users are provisioned (one setting per company, never created or deleted): just-in-time '
+                'provisioning, self-registration and its allowed e-mail domains, and SCIM (C(enabled), '
+                'C(createExistingUsersEnabled), C(syncGroupsEnabled), C(syncRolesEnabled), which the API nests in C(scim)). '
+                'Each write is whole (a field left out would take its default), so the fields the task does not give '
+                'are sent as they are. The SCIM OAuth client secret the read returns is never kept, compared or shown.'))
+
 # The kinds a task may manage (``company`` is only the parent of system API keys).
 MANAGED_KINDS = tuple(name for name in KINDS if name != 'company')
 
 # The permission level each kind's endpoints need (the description's "Required API permission level").
 LEVELS = {'agent_pool': 'DEV', 'user_group': 'COMPANY', 'user': 'COMPANY', 'system_api_key': 'COMPANY',
-          'smtp': 'COMPANY', 'feature_toggles': 'COMPANY'}
+          'smtp': 'COMPANY', 'feature_toggles': 'COMPANY', 'idm_authentication': 'COMPANY', 'idm_provisioning': 'COMPANY'}
 
 
 # Other kinds' endpoints a task of the kind may read, and why (a 403 there needs that kind's level).

@@ -10,7 +10,7 @@ short_description: Manage Lightrun agent pools, user groups and members, users, 
 version_added: 0.2.0
 description:
   - Creates, updates or deletes one Lightrun resource of the given O(kind) so that it matches O(attributes), or sets
-    one of the settings V(smtp) and V(feature_toggles).
+    one of the settings V(smtp), V(feature_toggles), V(idm_authentication) and V(idm_provisioning).
   - The same declarative engine as M(apiops.saas.runcloud_resource), driven by a registry of Lightrun kinds. Every change
     is planned before the first write, check mode returns that plan, and a second run with the same input sends no write.
   - A resource is found by O(id) or by its natural key O(name), matched exactly (users by email, case-insensitively)
@@ -39,7 +39,7 @@ options:
       - The kind of resource; each kind and its attributes are described in O(attributes).
     type: str
     required: true
-    choices: [agent_pool, user_group, user, system_api_key, smtp, feature_toggles]
+    choices: [agent_pool, user_group, user, system_api_key, smtp, feature_toggles, idm_authentication, idm_provisioning]
   company:
     description:
       - The id of the Lightrun company the V(system_api_key) belongs to. Required by that kind.
@@ -52,7 +52,7 @@ options:
   name:
     description:
       - The natural key of the resource; the pool or group name, the user's email, the system API key's label.
-      - Refused by V(smtp) and V(feature_toggles).
+      - Refused by the settings V(smtp), V(feature_toggles), V(idm_authentication) and V(idm_provisioning).
       - With O(id), the name is compared like an attribute (an agent pool, a group and a key label are renamed in place).
       - More than one resource with this name is an error naming their ids; use O(id) then.
     type: str
@@ -107,6 +107,26 @@ options:
         (str, set by POST of the whole setting); C(businessUnit) (str, set by POST of the whole setting);
         C(deployment) (str, set by POST of the whole setting); C(signature) (str, sent with each write); C(content)
         (str, set by POST of the whole setting).'
+      - 'V(idm_authentication): a setting, no O(name); needs the COMPANY permission level. How users log in (one
+        setting per company, never created or deleted): C(loginMethod), and for SSO the C(protocol) with its options,
+        OIDC C(clientId), C(discoveryUrl) and the secret C(clientSecret), or SAML C(idpUrl). The options travel whole:
+        a task that gives C(protocol) gives all of its fields, secret included (it cannot be read back, is never
+        compared nor shown, and is sent with every write of the SSO options); a task without C(protocol) leaves the
+        SSO options as they are. Attributes: C(loginMethod) (one of PASSWORD, GOOGLE, SSO, set by POST of the whole
+        setting); C(protocol) (one of SAML, OIDC, set by POST of the whole setting); C(clientId) (str, set by POST of
+        the whole setting); C(clientSecret) (str, secret, set by POST of the whole setting); C(discoveryUrl) (str, set
+        by POST of the whole setting); C(idpUrl) (str, set by POST of the whole setting).'
+      - 'V(idm_provisioning): a setting, no O(name); needs the COMPANY permission level. How users are provisioned
+        (one setting per company, never created or deleted): just-in-time provisioning, self-registration and its
+        allowed e-mail domains, and SCIM (C(enabled), C(createExistingUsersEnabled), C(syncGroupsEnabled),
+        C(syncRolesEnabled), which the API nests in C(scim)). Each write is whole (a field left out would take its
+        default), so the fields the task does not give are sent as they are. The SCIM OAuth client secret the read
+        returns is never kept, compared or shown. Attributes: C(jitProvisionEnabled) (bool, set by POST of the whole
+        setting); C(selfRegistrationEnabled) (bool, set by POST of the whole setting);
+        C(selfRegistrationAllowedDomains) (list, set by POST of the whole setting); C(enabled) (bool, set by POST of
+        the whole setting); C(createExistingUsersEnabled) (bool, set by POST of the whole setting);
+        C(syncGroupsEnabled) (bool, set by POST of the whole setting); C(syncRolesEnabled) (bool, set by POST of the
+        whole setting).'
     type: dict
     default: {}
   members:
@@ -140,7 +160,8 @@ options:
     default: false
   state:
     description:
-      - V(present) creates or updates the resource, V(absent) deletes it (not allowed for V(smtp) and V(feature_toggles)).
+      - V(present) creates or updates the resource, V(absent) deletes it (not allowed for the settings V(smtp),
+        V(feature_toggles), V(idm_authentication) and V(idm_provisioning)).
     type: str
     choices: [present, absent]
     default: present
@@ -152,7 +173,8 @@ options:
     default: false
   update_secrets:
     description:
-      - V(on_create) sends the SMTP C(authenticationSecret) only with a write that something else made necessary.
+      - V(on_create) sends a setting's secret (the SMTP C(authenticationSecret), the IdM OIDC C(clientSecret)) only with a
+        write that something else made necessary.
       - V(always) also writes the setting on every run and reports a change, since the API cannot be trusted to
         return the secret to compare.
     type: str
@@ -271,6 +293,27 @@ EXAMPLES = r'''
       expirationDays: 30
       organizationId: ""
       signature: "{{ lightrun_feature_signature }}"
+
+- name: Log in through OIDC single sign-on (the client secret is sent, never compared nor shown)
+  apiops.saas.lightrun_resource:
+    api_key: "{{ lightrun_api_key }}"
+    kind: idm_authentication
+    attributes:
+      loginMethod: SSO
+      protocol: OIDC
+      clientId: lightrun
+      clientSecret: "{{ oidc_client_secret }}"
+      discoveryUrl: https://login.example.com/.well-known/openid-configuration
+
+- name: Provision users through SCIM, self-registration only for the company domain
+  apiops.saas.lightrun_resource:
+    api_key: "{{ lightrun_api_key }}"
+    kind: idm_provisioning
+    attributes:
+      enabled: true
+      syncGroupsEnabled: true
+      selfRegistrationEnabled: true
+      selfRegistrationAllowedDomains: [example.com]
 
 - name: Remove a user
   apiops.saas.lightrun_resource:

@@ -10,7 +10,7 @@ short_description: Read Lightrun agent pools, user groups, users, system API key
 version_added: 0.2.0
 description:
   - Returns the resources of one O(kind), every page of the list read, or the one resource named by O(name) or O(id),
-    or the setting V(smtp) or V(feature_toggles).
+    or one of the settings V(smtp), V(feature_toggles), V(idm_authentication) and V(idm_provisioning).
   - Each resource is reduced to the kind's documented fields, as M(apiops.saas.lightrun_resource) returns it; secrets
     (the SMTP authentication secret) are never returned.
   - Never changes anything; works the same in check mode.
@@ -33,7 +33,7 @@ options:
       - The kind of resource; see M(apiops.saas.lightrun_resource).
     type: str
     required: true
-    choices: [agent_pool, user_group, user, system_api_key, smtp, feature_toggles]
+    choices: [agent_pool, user_group, user, system_api_key, smtp, feature_toggles, idm_authentication, idm_provisioning]
   company:
     description:
       - The id of the company, for V(system_api_key) (required by it) and V(feature_toggles) (the company whose flags

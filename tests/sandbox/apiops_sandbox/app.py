@@ -25,7 +25,7 @@ import time
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import lightrun, lightrun_org, reachability, runcloud
+from . import incident, lightrun, lightrun_org, reachability, runcloud
 from .common import EXTENSION_KEY, ApiError, get_store, read_json
 
 API_PREFIXES = (('lightrun', '/lightrun'), ('runcloud', '/runcloud/api/v2'))
@@ -246,6 +246,7 @@ class Store:
             self.lightrun = lightrun.LightrunState()
             self.lightrun_org = lightrun_org.OrgState()
             self.reachability = reachability.ReachabilityState()
+            self.incident = incident.IncidentState()
             self.runcloud = runcloud.RunCloudState()
             self.settings = dict(DEFAULT_SETTINGS, profile=self.start_profile)
             self.log = []
@@ -310,6 +311,7 @@ class Store:
                 self.lightrun.seed(data.get('lightrun') or {})
                 self.lightrun_org.seed(data.get('lightrun') or {}, strict=self.strict)
                 self.reachability.seed(data.get('lightrun') or {}, self.lightrun_org)
+                self.incident.seed(data.get('lightrun') or {}, self.lightrun_org, self.reachability)
                 self.runcloud.seed(data.get('runcloud') or {})
             except ApiError as exc:
                 raise ApiError(400, 'Invalid seed: %s' % exc.message, exc.errors) from exc
@@ -322,6 +324,7 @@ class Store:
             return {'lightrun': self.lightrun.dump(), 'runcloud': self.runcloud.dump(),
                     'lightrun_org': self.lightrun_org.dump(),
                     'reachability': self.reachability.dump(),
+                    'incident': self.incident.dump(),
                     'settings': dict(self.settings), 'faults': self.faults.config}
 
 
@@ -527,6 +530,8 @@ def create_app(credentials=None, seed_data=None, quiet=False, profile=None):
     app.register_blueprint(lightrun.bp)
     app.register_blueprint(lightrun_org.bp)
     app.register_blueprint(reachability.bp)
+    app.register_blueprint(incident.bp)
+    app.register_blueprint(incident.admin_bp)
     app.register_blueprint(runcloud.bp)
     app.before_request(_before_api_request)
     app.after_request(_after_api_request)

@@ -52,6 +52,16 @@ SORTABLE = {
 SMTP_SPEC_FIELDS = ('authenticationId', 'authenticationSecret', 'authenticationType', 'enableSSL',
                     'enableStartTLS', 'fromEmailAddress', 'serverHost', 'serverPort')
 SMTP_SPEC_DEFAULTS = {'authenticationType': 'DISABLED', 'enableSSL': True, 'enableStartTLS': True, 'serverPort': 587}
+SSO_PROTOCOLS = ('SAML', 'OIDC')
+LOGIN_METHODS = ('PASSWORD', 'GOOGLE', 'SSO')
+# IdmSsoProtocolOptionsWriteDTO documents only ``protocol`` (a base class); the fields of each protocol are
+# read from the read DTOs (IdmSsoOidcReadDTO, IdmSsoSamlReadDTO), plus the OIDC client secret the IdP issues.
+SSO_FIELDS = {'OIDC': ('clientId', 'clientSecret', 'discoveryUrl'), 'SAML': ('idpUrl',)}
+SSO_REQUIRED = {'OIDC': ('clientId', 'clientSecret', 'discoveryUrl'), 'SAML': ('idpUrl',)}
+SCIM_FIELDS = ('createExistingUsersEnabled', 'enabled', 'syncGroupsEnabled', 'syncRolesEnabled')
+SCIM_DEFAULTS = {'createExistingUsersEnabled': True, 'enabled': False, 'syncGroupsEnabled': False,
+                 'syncRolesEnabled': False}
+PROVISIONING_FIELDS = ('jitProvisionEnabled', 'scim', 'selfRegistrationAllowedDomains', 'selfRegistrationEnabled')
 SMTP_SPEC_REQUIRED = ('authenticationType', 'enableSSL', 'enableStartTLS', 'fromEmailAddress', 'serverHost', 'serverPort')
 
 bp = Blueprint('lightrun_org', __name__, url_prefix='/lightrun')
@@ -76,6 +86,9 @@ class OrgState:
         self.smtp = {'type': 'DEFAULT'}
         self.features = dict(DEFAULT_FEATURES)
         self.feature_writes = []
+        self.idm_auth = {'loginMethod': 'PASSWORD', 'sso': None}
+        self.idm_provisioning = {'jitProvisionEnabled': False, 'selfRegistrationEnabled': False,
+                                 'selfRegistrationAllowedDomains': [], 'scim': dict(SCIM_DEFAULTS)}
         pool = self.add_pool({'name': DEFAULT_POOL_NAME, 'description': 'The default agent pool'})
         pool['_default'] = True
         self.add_user({'email': ADMIN_EMAIL, 'firstName': 'Sandbox', 'lastName': 'Admin', 'roles': ['SYSTEM_ADMIN']})
@@ -163,7 +176,8 @@ class OrgState:
                 'agent_pools': [dict(record) for record in self.pools.values()],
                 'groups': groups, 'users': [dict(record) for record in self.users.values()],
                 'system_api_keys': [dict(record) for record in self.keys.values()],
-                'smtp': smtp, 'features': dict(self.features), 'feature_writes': list(self.feature_writes)}
+                'smtp': smtp, 'features': dict(self.features), 'feature_writes': list(self.feature_writes),
+                'idm_authentication': _idm_auth_dump(self.idm_auth), 'idm_provisioning': dict(self.idm_provisioning)}
 
     def seed(self, data, strict=False):
         """Load the organisation part of a ``lightrun`` seed (see tests/sandbox/README.md)."""
@@ -1048,6 +1062,139 @@ def set_features():
         state.features.update(features)
         state.feature_writes.append({'signature': signature, 'expirationDays': days,
                                      'organizationId': body['organizationId'], 'features': dict(features)})
+    return Response(status=200)
+
+
+# --------------------------------------------------------------------------- IdM settings
+
+IDM_AUTH_PATH = '/api/v1/configuration/idm/authentication'
+IDM_PROVISIONING_PATH = '/api/v1/configuration/idm/provisioning'
+REDIRECT = 'https://sandbox.test/auth/realms/lightrun/broker/%s/endpoint'
+
+
+def _idm_auth_dump(auth):
+    answer = {'loginMethod': auth['loginMethod']}
+    if auth['sso']:
+        sso = dict(auth['sso'])
+        if sso.get('clientSecret') is not None:
+            sso['clientSecret'] = fingerprint(sso['clientSecret'])
+        answer['sso'] = sso
+    return answer
+
+
+@bp.route(IDM_AUTH_PATH, methods=['GET'])
+@requires('COMPANY')
+def get_idm_auth():
+    """IdmAuthenticationConfigurationReadDTO: ``currentLoginMethod`` and ``sso`` (never the client secret).
+
+    Standard answers ``sso`` only once SSO was configured; strict answers it always, with both protocol
+    objects and null fields (the schema lists them all)."""
+    store, state = _state()
+    with store.lock:
+        auth = state.idm_auth
+        sso = auth['sso']
+        answer = {'currentLoginMethod': auth['loginMethod']}
+        oidc = {'clientId': None, 'discoveryUrl': None, 'redirectUrl': None}
+        saml = {'entityId': None, 'idpUrl': None, 'redirectUrl': None}
+        if sso:
+            if sso['protocol'] == 'OIDC':
+                oidc.update(clientId=sso['clientId'], discoveryUrl=sso['discoveryUrl'], redirectUrl=REDIRECT % state.company_id)
+            else:
+                saml.update(idpUrl=sso['idpUrl'], entityId='lightrun-%s' % state.company_id,
+                            redirectUrl=REDIRECT % state.company_id)
+        if sso and not store.strict:
+            answer['sso'] = {'protocol': sso['protocol'], sso['protocol'].lower(): oidc if sso['protocol'] == 'OIDC' else saml}
+        elif store.strict:
+            answer['sso'] = {'protocol': sso['protocol'] if sso else None, 'oidc': oidc, 'saml': saml}
+    return jsonify(answer)
+
+
+@bp.route(IDM_AUTH_PATH, methods=['POST'])
+@requires('COMPANY')
+def set_idm_auth():
+    """IdmAuthenticationConfigurationWriteDTO: ``loginMethod`` required; SSO needs ``ssoProtocolOptions``
+    with its ``protocol`` and that protocol's fields. 200 with no body."""
+    store, state = _state()
+    body = _body_object(store.strict, ('loginMethod', 'ssoProtocolOptions'))
+    method = body.get('loginMethod')
+    if method not in LOGIN_METHODS:
+        raise ApiError(400, 'loginMethod is required and must be one of %s' % ', '.join(LOGIN_METHODS))
+    options = body.get('ssoProtocolOptions')
+    sso = None
+    if options is not None:
+        if not isinstance(options, dict) or options.get('protocol') not in SSO_PROTOCOLS:
+            raise ApiError(400, 'ssoProtocolOptions.protocol is required and must be one of %s' % ', '.join(SSO_PROTOCOLS))
+        protocol = options['protocol']
+        allowed = ('protocol',) + SSO_FIELDS[protocol]
+        if store.strict:
+            unknown = sorted(set(options) - set(allowed))
+            if unknown:
+                raise ApiError(400, 'Unrecognized field "ssoProtocolOptions.%s" for %s' % (unknown[0], protocol))
+        for key in SSO_REQUIRED[protocol]:
+            if not isinstance(options.get(key), str) or not options[key].strip():
+                raise ApiError(400, 'ssoProtocolOptions.%s is required for %s' % (key, protocol))
+        sso = {key: options.get(key) for key in allowed}
+    if method == 'SSO' and sso is None:
+        raise ApiError(400, 'ssoProtocolOptions is required with loginMethod SSO')
+    with store.lock:
+        state.idm_auth = {'loginMethod': method, 'sso': sso if sso is not None else state.idm_auth['sso']}
+    return Response(status=200)
+
+
+@bp.route(IDM_PROVISIONING_PATH, methods=['GET'])
+@requires('COMPANY')
+def get_idm_provisioning():
+    """IdmProvisioningConfigurationReadDTO. The SCIM part carries the OAuth client the IdM uses, secret
+    included (the schema lists ``oauthClientSecret``): a client must never show it. Standard leaves the
+    OAuth fields out while SCIM is off."""
+    store, state = _state()
+    with store.lock:
+        answer = dict(state.idm_provisioning)
+        scim = dict(answer['scim'])
+        if scim['enabled'] or store.strict:
+            scim.update(endpointUrl='https://sandbox.test/api/company/%s/scim/v2' % state.company_id,
+                        oauthAccessTokenUrl='https://sandbox.test/oauth/token',
+                        oauthAuthorizationUrl='https://sandbox.test/oauth/authorize',
+                        oauthClientId='scim-%s' % state.company_id,
+                        oauthClientSecret='scim-secret-%s' % hashlib.sha256(state.company_id.encode()).hexdigest()[:16])
+        answer['scim'] = scim
+        answer['selfRegistrationAllowedDomains'] = list(answer['selfRegistrationAllowedDomains'])
+    return jsonify(answer)
+
+
+@bp.route(IDM_PROVISIONING_PATH, methods=['POST'])
+@requires('COMPANY')
+def set_idm_provisioning():
+    """IdmProvisioningConfigurationWriteDTO, a whole write: a field left out takes the default the schema
+    documents (false, ``[]``, SCIM ``createExistingUsersEnabled`` true), not its current value. 200, no body."""
+    store, state = _state()
+    body = _body_object(store.strict, PROVISIONING_FIELDS)
+    clean = {}
+    for key in ('jitProvisionEnabled', 'selfRegistrationEnabled'):
+        value = body.get(key, False)
+        if not isinstance(value, bool):
+            raise ApiError(400, '%s must be a boolean' % key)
+        clean[key] = value
+    domains = body.get('selfRegistrationAllowedDomains', [])
+    if not isinstance(domains, list) or not all(isinstance(d, str) and d.strip() for d in domains):
+        raise ApiError(400, 'selfRegistrationAllowedDomains must be a list of domains')
+    clean['selfRegistrationAllowedDomains'] = list(dict.fromkeys(domains))
+    scim = body.get('scim') or {}
+    if not isinstance(scim, dict):
+        raise ApiError(400, 'scim must be an object')
+    if store.strict:
+        unknown = sorted(set(scim) - set(SCIM_FIELDS))
+        if unknown:
+            raise ApiError(400, 'Unrecognized field "scim.%s"' % unknown[0])
+    clean_scim = dict(SCIM_DEFAULTS)
+    for key in SCIM_FIELDS:
+        if key in scim:
+            if not isinstance(scim[key], bool):
+                raise ApiError(400, 'scim.%s must be a boolean' % key)
+            clean_scim[key] = scim[key]
+    clean['scim'] = clean_scim
+    with store.lock:
+        state.idm_provisioning = clean
     return Response(status=200)
 
 

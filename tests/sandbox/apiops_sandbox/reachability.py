@@ -206,6 +206,8 @@ def list_tags():
             raise ApiError(400, INVALID_INPUT)
         if pool_id is not None:
             names = {tag for record in state.loads if record['agentPoolId'] == pool_id for tag in record['tags']}
+            # The tags of the pool's agents (incident.py) are the pool's tags too.
+            names |= {tag for agent in store.incident.agents.values() if agent['_pool'] == pool_id for tag in agent['_tags']}
         else:
             names = set(state.tags)
         pattern = request.args.get('name')
