@@ -271,7 +271,7 @@ def learn(state, now, status, headers, sent_at, probing=False):
         state['limit'] = limit
     limit = state['limit']
     if status == 429:
-        _learn_refusal(state, now, headers, limit, sent_at)
+        _learn_refusal(state, now, headers, limit, remaining, sent_at)
         return
     if sent_at is not None and now >= sent_at:
         state['rtt'] = now - sent_at if not state['rtt'] else (1 - RTT_WEIGHT) * state['rtt'] + RTT_WEIGHT * (now - sent_at)
@@ -308,9 +308,14 @@ def learn(state, now, status, headers, sent_at, probing=False):
     state['foreign'] = max(state['foreign'], limit - remaining - len(state['sent']))
 
 
-def _learn_refusal(state, now, headers, limit, sent_at):
+def _learn_refusal(state, now, headers, limit, remaining, sent_at):
     start, window = state['window_start'], state['window']
     retry_after = retry_after_seconds(headers.get('Retry-After'), now)
+    if retry_after is None and remaining is not None and remaining > 0:
+        # Refused while the window still had room: not the rate limit's window (a burst of refusals, an overloaded
+        # server). Nothing to learn about the window; everyone holds back briefly.
+        state['blocked_until'] = max(state['blocked_until'], now + FALLBACK_BLOCK)
+        return
     if retry_after is not None:
         end = now + retry_after
         state['blocked_until'] = max(state['blocked_until'], end)

@@ -227,3 +227,13 @@ def test_a_store_that_goes_away_leaves_the_process_paced_alone():
     assert budget.acquire(max_wait=30) > 0
     assert len(budget.warnings) == 1 and 'goes on paced by its own requests only' in budget.warnings[0]
     assert isinstance(budget.store, MemoryStore)
+
+
+def test_a_refusal_while_the_window_had_room_teaches_nothing():
+    """A 429 whose X-RateLimit-Remaining is above 0 is not the window running out (a storm of refusals, an
+    overloaded server): a short hold for everyone, and the bounds stay as they were."""
+    state = new_state()
+    state.update(limit=10, window_start=10.0, opener_sent=9.99, sent=[9.99, 10.0], low=0.5)
+    learn(state, 12.0, 429, {'X-RateLimit-Limit': '10', 'X-RateLimit-Remaining': '7'}, 11.9, False)
+    assert state['low'] == 0.5 and state['high'] is None and len(state['sent']) == 2
+    assert state['blocked_until'] == pytest.approx(12.0 + rate_budget.FALLBACK_BLOCK)
