@@ -17,7 +17,7 @@
 # end of its log. Environment:
 #   VERSIONS="2.16 2.22"  sanity and units on these versions only (default: all supported)
 #   LANES=1               run everything one part after the other (default: side by side)
-#   INTEGRATION_SHARDS=N  integration runs per version, each every N-th target (default 2)
+#   INTEGRATION_SHARDS=N  integration runs per version, each every N-th target (default 3)
 #   PARTS="units-2.22 check-50-faults"  run only the named parts (names as in the summary)
 set -uo pipefail
 # shellcheck source=tests/ci/common.sh
@@ -83,7 +83,7 @@ sanity_lane() {
 # version's targets are shared by INTEGRATION_SHARDS runs side by side (every N-th target each, own
 # tree and sandbox): most targets wait (Retry-After, rate-limit windows, slow answers) far more than
 # they compute.
-SHARDS="${INTEGRATION_SHARDS:-2}"
+SHARDS="${INTEGRATION_SHARDS:-3}"
 integration() {  # integration VERSION PROFILE SHARD
     part "integration-$1-$2-$3of$SHARDS" env SANDBOX_PROFILE="$2" INTEGRATION_ARGS=--continue-on-error \
         INTEGRATION_SHARD="$3/$SHARDS" "${make_[@]}" integration V="$1"
