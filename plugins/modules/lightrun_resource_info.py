@@ -89,6 +89,45 @@ resources:
   elements: dict
   sample: [{id: 0b7c6f2e-3c1a-4c55-9f0e-2a4d8f1b9c11, name: payments, description: Agents of the payments services,
             agentsEnabled: true, liveAgentsCount: 2, createdBy: admin@example.com, createdDate: "2026-11-23T10:00:00.000Z"}]
+api_cost:
+  description:
+    - What the module's requests cost, per API. Only the APIs it sent requests to are there (none when it failed before sending any).
+    - Every module of the collection returns it. The C(apiops.saas.api_report) callback sums it per API, task and host;
+      ansible-playbook also adds the totals to the run's custom stats, as M(ansible.builtin.set_stats) does
+      (C(apiops_lightrun_requests), C(apiops_lightrun_rate_limited), C(apiops_lightrun_wait_seconds)), which AWX shows on the job.
+  returned: always
+  type: dict
+  contains:
+    lightrun:
+      description: The cost of the requests to the Lightrun API.
+      returned: when the module sent a request to it
+      type: dict
+      contains:
+        requests:
+          description: Requests sent, by HTTP method, every retry included.
+          returned: always
+          type: dict
+          sample: {"GET": 2}
+        total_requests:
+          description: All requests sent, every retry included.
+          returned: always
+          type: int
+          sample: 2
+        rate_limited:
+          description: Answers that were HTTP 429 (rate limited).
+          returned: always
+          type: int
+          sample: 0
+        wait_seconds:
+          description: Seconds spent waiting, for the shared rate budget (O(shared_rate_budget)) and between retries.
+          returned: always
+          type: float
+          sample: 0.0
+        rate_limit:
+          description: The last C(X-RateLimit-Limit) and C(X-RateLimit-Remaining) seen (C(limit), C(remaining)); null when the API sent none.
+          returned: always
+          type: dict
+          sample: null
 '''
 
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import ApiModule, lightrun_argument_spec, lightrun_client

@@ -106,3 +106,54 @@ def test_an_import_failure_names_the_package_that_failed():
     assert 'is installed and does not import' in message and 'six.moves' in message
     missing = ModuleNotFoundError("No module named 'requests'", name='requests')
     assert client.failed_library(missing).startswith('requests >= ')
+
+
+def _module_docs():
+    """``{module: (source, RETURN as data)}`` for every module of the collection."""
+    import ast
+    found = {}
+    folder = os.path.join(ROOT, 'plugins', 'modules')
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith('.py') or name.startswith('_'):
+            continue
+        with open(os.path.join(folder, name), encoding='utf-8') as handle:
+            source = handle.read()
+        values = {node.targets[0].id: node.value.value for node in ast.parse(source).body
+                  if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+                  and isinstance(node.value, ast.Constant)}
+        found[name[:-3]] = (source, yaml.safe_load(values.get('RETURN') or '') or {})
+    return found
+
+
+def test_every_module_that_sends_requests_documents_api_cost_the_same_way():
+    # ApiModule adds api_cost to every result; RETURN cannot come from a doc fragment, so the copies are
+    # compared here: the same words for every module of one API, and the same shape for both APIs.
+    forms = {}
+    for module, (source, returned) in _module_docs().items():
+        if 'ApiModule' not in source:
+            continue
+        assert 'api_cost' in returned, '%s returns api_cost (ApiModule adds it) but does not document it' % module
+        api = 'lightrun' if module.startswith('lightrun_') else 'runcloud'
+        assert list(returned['api_cost']['contains']) == [api], module
+        forms.setdefault(api, {})[module] = returned['api_cost']
+    assert set(forms) == {'lightrun', 'runcloud'}
+    for api, documented in forms.items():
+        first = next(iter(documented.values()))
+        for module, doc in documented.items():
+            assert doc == first, '%s documents api_cost otherwise than %s' % (module, next(iter(documented)))
+
+    def shape(doc, names):
+        # The samples differ (RunCloud sends rate-limit headers, Lightrun none); the words and types do not.
+        if isinstance(doc, dict):
+            return {key: shape(value, names) for key, value in doc.items() if key != 'sample'}
+        text = yaml.safe_dump(doc)
+        for name in names:
+            text = text.replace(name, 'API')
+        return text
+
+    lightrun, runcloud = (next(iter(forms[api].values())) for api in ('lightrun', 'runcloud'))
+    lightrun = shape(lightrun, ('Lightrun', 'lightrun'))
+    runcloud = shape(runcloud, ('RunCloud', 'runcloud'))
+    lightrun['contains'] = {'API': lightrun['contains'].pop('lightrun')}
+    runcloud['contains'] = {'API': runcloud['contains'].pop('runcloud')}
+    assert lightrun == runcloud
