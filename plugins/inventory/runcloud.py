@@ -138,8 +138,8 @@ from ansible_collections.apiops.saas.plugins.module_utils.client import (
     ApiClient,
     ApiError,
     failed_library,
-    runcloud_pages,
 )
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_http import runcloud_pages
 from ansible_collections.apiops.saas.plugins.module_utils.connection import (
     ConnectionOptionError,
     api_bool,

@@ -4,9 +4,12 @@
 
 """The one HTTP client every module and plugin of apiops.saas uses.
 
-It owns everything that is about talking to Lightrun or RunCloud and not
-about a particular resource: authentication, timeouts, the retry policy,
-pagination, error mapping and keeping credentials out of every message.
+It owns everything about talking to an API that is not about a particular
+API or resource: credentials in headers, timeouts, the retry policy, the
+shared rate budget, error mapping and keeping credentials out of every
+message. What only one API does lives with that API: Lightrun's paging in
+lightrun_paging.py, RunCloud's paging and its choice of authentication in
+runcloud_http.py.
 
 It has no Ansible imports so that it can be used from modules, inventory
 plugins and unit tests alike.
@@ -442,16 +445,16 @@ class ApiClient:
         try:
             response = self.session.request(method, self.url(path), **kwargs)
         except requests.exceptions.RetryError as exc:
-            raise self._error('%s %s failed after %s: %s' % (method, path, record.describe(), exc), method, path)
+            raise self.error('%s %s failed after %s: %s' % (method, path, record.describe(), exc), method, path)
         except requests.exceptions.Timeout:
-            raise self._error(self._timeout_message(method, path, record), method, path)
+            raise self.error(self._timeout_message(method, path, record), method, path)
         except requests.exceptions.SSLError as exc:
-            raise self._error('%s %s failed TLS verification: %s' % (method, path, exc), method, path)
+            raise self.error('%s %s failed TLS verification: %s' % (method, path, exc), method, path)
         except requests.exceptions.RequestException as exc:
             reason = getattr(exc.args[0], 'reason', None) if exc.args else None
             if isinstance(reason, ReadTimeoutError):
-                raise self._error(self._timeout_message(method, path, record), method, path)
-            raise self._error('%s %s could not reach %s (%s%s): %s' % (
+                raise self.error(self._timeout_message(method, path, record), method, path)
+            raise self.error('%s %s could not reach %s (%s%s): %s' % (
                 method, path, self.base_url, record.describe(), self._not_retried(method, record), reason or exc), method, path)
         if not getattr(response.raw, 'apiops_counted', False):
             self._answered(response.status_code, response.headers)
@@ -500,7 +503,9 @@ class ApiClient:
                 % (prefix, record.describe(), record.waited, record.wait,
                    ' as Retry-After asks' if record.retry_after is not None else ' of backoff', budget))
 
-    def _error(self, message, method, path, cls=ApiError, **kwargs):
+    def error(self, message, method, path, cls=ApiError, **kwargs):
+        """An :class:`ApiError` (or ``cls``) of this client's API with ``message`` redacted: for the
+        API-specific readers (paging) that find an answer wrong in a way only they can tell."""
         return cls(self.redact(message), method=method, path=path, api=self.api, **kwargs)
 
     def _handle(self, method, path, response, accept):
@@ -516,7 +521,7 @@ class ApiClient:
                 decoded = False
         if 200 <= status < 300 or status in accept:
             if text and text.strip() and not decoded:
-                raise self._error(
+                raise self.error(
                     '%s %s answered %s with a body that is not JSON (%s)' % (method, path, status, describe_body(text)),
                     method, path, status=status, body=self.redact(_truncate(text, 1000)))
             return ApiResponse(status, response.headers, data)
@@ -526,7 +531,7 @@ class ApiClient:
         record = self.last_record
         if status == RATE_LIMITED:
             message = self._rate_limit_message(method, path, record or RetryRecord())
-            raise self._error(message, method, path, cls=RateLimitError, status=status, api_message=api_message, errors=errors)
+            raise self.error(message, method, path, cls=RateLimitError, status=status, api_message=api_message, errors=errors)
         message = '%s %s failed with status %s' % (method, path, status)
         if record is not None and record.retries:
             message += ' after %s' % record.describe()
@@ -538,8 +543,8 @@ class ApiClient:
             message += ': %s' % api_message
         if errors:
             message += ' (%s)' % '; '.join('%s: %s' % (field, ' '.join(msgs)) for field, msgs in sorted(errors.items()))
-        raise self._error(message, method, path, status=status, api_message=api_message, errors=errors,
-                          body=None if decoded else self.redact(_truncate(text or '', 1000)))
+        raise self.error(message, method, path, status=status, api_message=api_message, errors=errors,
+                         body=None if decoded else self.redact(_truncate(text or '', 1000)))
 
     def get(self, path, params=None, accept=()):
         """GET ``path`` and return the decoded JSON."""
@@ -564,7 +569,7 @@ class ApiClient:
     def malformed(self, method, path, what):
         """An :class:`ApiError` for a well-formed JSON answer of the wrong shape."""
         path = '/' + path.lstrip('/')
-        return self._error('%s %s answered with %s' % (method, path, what), method, path)
+        return self.error('%s %s answered with %s' % (method, path, what), method, path)
 
 
 def _api_message(data):
@@ -584,197 +589,6 @@ def _api_message(data):
             message = _truncate(json.dumps(data, sort_keys=True))
         return (str(message) if message is not None else None), errors
     return _truncate(json.dumps(data)), {}
-
-
-LIGHTRUN_MAX_PAGE_SIZE = 1000
-LIGHTRUN_DEFAULT_SORT = 'id,asc'
-
-
-class PagingError(ApiError):
-    """A Lightrun listing whose pages do not advance: reading on would loop or lose items."""
-
-
-class LightrunListing(list):
-    """The items of a Lightrun listing, de-duplicated, plus how trustworthy the read was.
-
-    It is a plain list of the items (so ``for item in lightrun_pages(...)`` keeps working) with:
-    ``total`` (the server's ``total``, ``None`` when absent), ``pages`` (requests made),
-    ``duplicates`` (items seen again and dropped), ``problems`` (why the read does not add up)
-    and ``consistent``: no repeated item, no short or changing page, and exactly ``total``
-    unique items. Only a consistent read may justify deleting what it did not see.
-    """
-
-    def __init__(self, items=()):
-        super().__init__(items)
-        self.total = None
-        self.pages = 0
-        self.duplicates = 0
-        self.problems = []
-
-    @property
-    def consistent(self):
-        """Whether the read adds up (see the class docstring)."""
-        return not self.problems and not self.duplicates and self.total == len(self)
-
-    def summary(self):
-        """One sentence on how the read went, for messages."""
-        if self.consistent:
-            return 'read %d of %d items consistently' % (len(self), self.total)
-        details = list(self.problems)
-        if self.duplicates:
-            details.append('%d item(s) appeared on more than one page' % self.duplicates)
-        if self.total is None:
-            details.append('the server gave no total')
-        elif self.total != len(self):
-            details.append('%d unique item(s) read but the server reports a total of %d' % (len(self), self.total))
-        return 'inconsistent read: %s' % '; '.join(details)
-
-
-def _item_key(key, item):
-    if callable(key):
-        return key(item)
-    return item.get(key) if isinstance(item, dict) else None
-
-
-def lightrun_pages(client, path, page_size=LIGHTRUN_MAX_PAGE_SIZE, params=None, sort=LIGHTRUN_DEFAULT_SORT, key='id'):
-    """Every item of a Lightrun list, reading all pages; a :class:`LightrunListing`.
-
-    The sources disagree on paging: the introduction page documents ``offset``/``limit``
-    (default 10, at most 1000), the OpenAPI description zero-based ``page``/``size`` and
-    ``sort``. Every request sends both pairs, always describing the same window, and a
-    ``sort`` on a unique property (``id`` by default; pass ``sort``/``key`` for listings keyed
-    otherwise, e.g. ``sort='email,asc', key='email'``; a list of criteria is sent as repeated
-    ``sort`` parameters; ``sort=None`` sends none) so that pages of one read neither overlap nor skip. The answer's ``limit`` is honoured
-    when the server caps the page size.
-
-    A page that does not advance (the server answers another ``offset`` than asked, or the
-    very items of the previous page) raises :class:`PagingError` instead of looping. Items are
-    de-duplicated by ``key`` (a field name or a function of the item); the result says
-    whether what was read adds up to ``total`` (``.consistent``, ``.summary()``).
-    """
-    listing = LightrunListing()
-    seen = set()
-    offset = 0
-    previous_keys = None
-    totals = set()
-    while True:
-        query = dict(params or {})
-        query.update(offset=offset, limit=page_size, page=offset // page_size, size=page_size)
-        if sort:
-            query['sort'] = sort
-        data = client.get(path, params=query)
-        listing.pages += 1
-        if isinstance(data, list):
-            # A server that answers a bare list has no pages: the list is all there is.
-            listing.total = len(data) if not listing else None
-            _collect(listing, seen, key, data)
-            return listing
-        if not isinstance(data, dict) or not isinstance(data.get('items'), list):
-            raise client.malformed('GET', path, 'no "items" list in the page envelope')
-        batch = data['items']
-        total = data.get('total')
-        if isinstance(total, int) and not isinstance(total, bool):
-            totals.add(total)
-            listing.total = total
-        answered_offset = data.get('offset')
-        if isinstance(answered_offset, int) and not isinstance(answered_offset, bool) and answered_offset != offset and batch:
-            raise client._error(
-                'GET %s answered offset %d when offset %d (page %d, size %d) was asked: the server honours neither '
-                'offset/limit nor page/size, so reading on would return the same page again; stopped after %d page(s)'
-                % (path, answered_offset, offset, offset // page_size, page_size, listing.pages),
-                'GET', path, cls=PagingError)
-        keys = [_item_key(key, item) for item in batch]
-        if batch and previous_keys is not None and keys == previous_keys:
-            raise client._error(
-                'GET %s returned the same %d item(s) for offset %d as for the previous page: the page does not advance; '
-                'stopped after %d page(s)' % (path, len(batch), offset, listing.pages), 'GET', path, cls=PagingError)
-        previous_keys = keys
-        _collect(listing, seen, key, batch)
-        if not batch:
-            break
-        has_more = data.get('hasMore')
-        if not isinstance(has_more, bool):
-            has_more = isinstance(total, int) and offset + len(batch) < total
-        if not has_more:
-            break
-        answered_limit = data.get('limit')
-        if listing.pages == 1 and isinstance(answered_limit, int) and 0 < answered_limit < page_size:
-            # The server caps the page size: ask for what it gives so both pairs stay aligned.
-            page_size = answered_limit
-        elif len(batch) < page_size:
-            listing.problems.append('a page at offset %d held %d item(s) of %d but more were announced'
-                                    % (offset, len(batch), page_size))
-        offset += page_size
-        if isinstance(total, int) and offset > total + page_size:
-            listing.problems.append('the server announced more items beyond its total of %d' % total)
-            break
-    if len(totals) > 1:
-        listing.problems.append('the total changed during the read (%s)' % ', '.join(str(t) for t in sorted(totals)))
-    return listing
-
-
-def _collect(listing, seen, key, batch):
-    """Add the items of `batch` not seen before to `listing`; count the others."""
-    for item in batch:
-        item_key = _item_key(key, item)
-        if item_key is not None:
-            if item_key in seen:
-                listing.duplicates += 1
-                continue
-            seen.add(item_key)
-        listing.append(item)
-
-
-RUNCLOUD_MAX_PER_PAGE = 40
-
-
-def runcloud_pages(client, path, search=None, params=None, per_page=RUNCLOUD_MAX_PER_PAGE):
-    """Every item of a RunCloud list, reading all pages.
-
-    RunCloud pages are one-based ``page``/``perPage`` (at most 40) with the
-    envelope ``{data, meta: {pagination: {total_pages, ...}}}``; ``search``
-    filters by name on the server side.
-    """
-    items = []
-    page = 1
-    while True:
-        query = dict(params or {}, page=page, perPage=per_page)
-        if search:
-            query['search'] = search
-        data = client.get(path, params=query)
-        if isinstance(data, list):
-            return items + data
-        if not isinstance(data, dict) or not isinstance(data.get('data'), list):
-            raise client.malformed('GET', path, 'no "data" list in the list envelope')
-        batch = data['data']
-        items.extend(batch)
-        pagination = (data.get('meta') or {}).get('pagination') or {}
-        total_pages = pagination.get('total_pages')
-        if not batch or not isinstance(total_pages, int) or page >= total_pages:
-            return items
-        page += 1
-
-
-def choose_runcloud_auth(token=None, key=None, secret=None, environ=None):
-    """Pick RunCloud's authentication.
-
-    Returns ``(token, basic_auth)`` with exactly one of them set, or
-    ``(None, None)`` when nothing usable was given. Credentials given as
-    options win; only when none is given are the environment variables
-    read: ``RUNCLOUD_API_TOKEN`` first, then ``RUNCLOUD_API_KEY`` with
-    ``RUNCLOUD_API_SECRET``. So a key set in a task is never overridden, nor
-    made ambiguous, by a token exported in the shell.
-    """
-    if token or key or secret:
-        if token:
-            return token, None
-        return (None, (key, secret)) if key and secret else (None, None)
-    environ = environ or {}
-    if environ.get('RUNCLOUD_API_TOKEN'):
-        return environ['RUNCLOUD_API_TOKEN'], None
-    if environ.get('RUNCLOUD_API_KEY') and environ.get('RUNCLOUD_API_SECRET'):
-        return None, (environ['RUNCLOUD_API_KEY'], environ['RUNCLOUD_API_SECRET'])
-    return None, None
 
 
 def rate_limit_headers(headers):

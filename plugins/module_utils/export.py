@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import runcloud_pages
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_http import runcloud_pages
 from ansible_collections.apiops.saas.plugins.module_utils.engine.values import read_attributes
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import (
     EXTERNAL_API_SERVICES,

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import lightrun_pages
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun_paging import lightrun_pages
 
 WATCHED_PACKAGES_PATH = '/api/v1/watched-packages'
 DEFAULT_BATCH_SIZE = 500

@@ -16,7 +16,8 @@ import datetime
 import re
 from urllib.parse import quote
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, lightrun_pages
+from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun_paging import lightrun_pages
 from ansible_collections.apiops.saas.plugins.module_utils.lightrun_registry import lightrun_list
 
 __all__ = ['TYPES_OF_API', 'ActionSpec', 'GrantSpec', 'IncidentError', 'SystemClock', 'action_view', 'apply_operations',

@@ -17,7 +17,8 @@ import datetime
 import json
 import re
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, LightrunListing, lightrun_pages
+from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun_paging import LightrunListing, lightrun_pages
 from ansible_collections.apiops.saas.plugins.module_utils.lightrun import parse_package
 from ansible_collections.apiops.saas.plugins.module_utils.sbom import SbomError, selector
 

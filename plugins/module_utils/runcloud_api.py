@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import runcloud_pages
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_http import runcloud_pages
 from ansible_collections.apiops.saas.plugins.module_utils.engine.model import ApiSpec
 from ansible_collections.apiops.saas.plugins.module_utils.engine.operations import Operation, fill_path
 from ansible_collections.apiops.saas.plugins.module_utils.engine.strategies import Create, Delete

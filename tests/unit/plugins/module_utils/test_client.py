@@ -23,11 +23,10 @@ from ansible_collections.apiops.saas.plugins.module_utils.client import (
     ApiError,
     ApiRetry,
     RateLimitError,
-    choose_runcloud_auth,
-    lightrun_pages,
     rate_limit_headers,
-    runcloud_pages,
 )
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun_paging import PagingError, lightrun_pages
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud_http import choose_runcloud_auth, runcloud_pages
 
 BASE = 'https://api.example.test/api/v2'
 TOKEN = 'tok-9f8e7d6c5b4a'
@@ -371,7 +370,7 @@ def test_lightrun_pages_stops_when_the_offset_does_not_move():
     # A server honouring neither pair answers the first page again, saying so in its envelope.
     responses.add(responses.GET, LR_URL, json={'items': [{'id': 'a'}], 'hasMore': True, 'total': 2, 'offset': 0, 'limit': 1})
     api = ApiClient('lightrun', LR_BASE, token=TOKEN)
-    with pytest.raises(client_mod.PagingError) as exc:
+    with pytest.raises(PagingError) as exc:
         lightrun_pages(api, '/api/v1/watched-packages', page_size=1)
     assert 'answered offset 0 when offset 1 (page 1, size 1) was asked' in str(exc.value)
     assert len(responses.calls) == 2
