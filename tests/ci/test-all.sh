@@ -9,8 +9,8 @@
 # - every check in tests/ci/checks.d (the fault suite under the strict profile, the minimum
 #   dependency versions, galaxy-importer, ansible-lint, the demo, the docs, the benchmark smoke...).
 #
-# Lanes run side by side on a 2-core machine: the sanity tests, one version after the other
-# (never two at once: they share ansible-test's virtualenvs under ~/.ansible/test), the integration
+# Lanes run side by side on a 2-core machine: the sanity tests in one lane per Python, one version after
+# the other (two runs on one Python would share ansible-test's virtualenvs under ~/.ansible/test), the integration
 # shards (mostly waiting), the units and checks, and the longest checks in a lane of their own.
 # Every part logs to .build/test-logs/<part>.log;
 # a failed part does not stop the others, and the summary at the end names every failure with the
@@ -67,16 +67,36 @@ part() {
 # times finds nothing new and costs most of the lane. SANITY_FULL=1 runs every test on every version.
 VERSION_SANITY="--test validate-modules --test ansible-doc --test import --test runtime-metadata --test action-plugin-docs --test compile"
 
-sanity_lane() {
+sanity_lane() {  # sanity_lane VERSION...: the sanity tests of these versions, one after the other
     local version args
-    # The newest first: it is the likeliest to find something new.
-    for version in $(newest_first "${versions[@]}"); do
+    for version in "$@"; do
         args=""
         if [ "${SANITY_FULL:-}" != 1 ] && [ "$version" != "$OLDEST_CORE" ] && [ "$version" != "$NEWEST_CORE" ]; then
             args="$VERSION_SANITY"
         fi
         part "sanity-$version" "${make_[@]}" sanity V="$version" SANITY_ARGS="$args"
     done
+}
+
+# One sanity lane per Python: ansible-test keeps its sanity virtualenvs per Python under ~/.ansible/test, and
+# two runs on one Python could make the same one at once; runs on different Pythons share nothing. In each
+# lane the version that runs every test goes first (the longest part), then the others newest first.
+sanity_lanes() {
+    local version python
+    declare -A lane=()
+    for version in $(newest_first "${versions[@]}"); do
+        python="$(venv_python_version "$(venv_for "$version")")"
+        if [ "$version" = "$OLDEST_CORE" ] || [ "$version" = "$NEWEST_CORE" ]; then
+            lane[$python]="$version ${lane[$python]:-}"
+        else
+            lane[$python]="${lane[$python]:-} $version"
+        fi
+    done
+    for python in "${!lane[@]}"; do
+        # shellcheck disable=SC2086 # one version per word
+        sanity_lane ${lane[$python]} &
+    done
+    wait
 }
 
 # Integration runs every target even after a failure, so one run shows every failing target. Each
@@ -159,12 +179,13 @@ if [ "${LANES:-}" = 1 ]; then
     done
     checks_lane
     separate_checks_lane
-    sanity_lane
+    # shellcheck disable=SC2046 # one version per word
+    sanity_lane $(newest_first "${versions[@]}")
 else
     # Side by side: the integration shards mostly wait (Retry-After, rate-limit windows, slow answers
     # the targets ask the sandbox for), so they overlap well with the CPU-bound sanity and checks.
     pids=()
-    sanity_lane & pids+=($!)
+    sanity_lanes & pids+=($!)
     for shard in $(seq 1 "$SHARDS"); do
         integration "$OLDEST_CORE" standard "$shard" & pids+=($!)
         integration "$NEWEST_CORE" strict "$shard" & pids+=($!)
