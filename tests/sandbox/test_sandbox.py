@@ -409,6 +409,26 @@ def test_delay_and_bad_faults(client):
     assert admin(client, 'PUT', '/faults', {'errors': [{'path': '('}]}).status_code == 400
 
 
+def test_an_answer_delayed_across_a_clear_stays_out_of_the_new_log(client, monkeypatch):
+    """A request that arrived before the log was emptied never lands in the next test's log."""
+
+    class ClearWhileSleeping(FakeTime):
+        @staticmethod
+        def sleep(seconds):
+            # The log is emptied (what DELETE /_sandbox/requests does, as the next test's setup) while this
+            # answer is still delayed.
+            sandbox_app.get_store().clear_log()
+
+    monkeypatch.setattr(sandbox_app, 'time', ClearWhileSleeping(0))
+    admin(client, 'PUT', '/faults', {'delay': {'seconds': 3, 'methods': ['GET'], 'api': 'runcloud'}})
+    assert rc(client, 'GET', '/servers').status_code == 200
+    log = admin(client, 'GET', '/requests').get_json()
+    assert (log['count'], log['in_flight']) == (0, 0)
+    admin(client, 'DELETE', '/faults')
+    assert rc(client, 'GET', '/servers').status_code == 200
+    assert admin(client, 'GET', '/requests').get_json()['count'] == 1
+
+
 def test_every_runcloud_route(client):
     """Walk every documented route once, checking status and a key field."""
     server_id, user_id = make_server(client)

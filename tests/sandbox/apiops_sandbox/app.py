@@ -227,6 +227,10 @@ class Store:
         self.lock = threading.RLock()
         # Not part of reset(): requests still being answered while a test resets are still in flight.
         self.in_flight = 0
+        # Bumped whenever the log is emptied: a request logs itself only into the log that was current
+        # when it arrived, so an answer still delayed from before a clear or reset never shows up in the
+        # next test's log.
+        self.log_generation = 0
         self.credentials = dict(DEFAULT_CREDENTIALS, **(credentials or {}))
         self.quiet = False
         if profile not in PROFILES:
@@ -249,8 +253,14 @@ class Store:
             self.incident = incident.IncidentState()
             self.runcloud = runcloud.RunCloudState()
             self.settings = dict(DEFAULT_SETTINGS, profile=self.start_profile)
-            self.log = []
+            self.clear_log()
             self.set_faults({})
+
+    def clear_log(self):
+        """Empty the request log; answers still in flight from before stay out of the new one."""
+        with self.lock:
+            self.log = []
+            self.log_generation += 1
 
     def set_faults(self, config):
         """Replace the fault configuration; counters and rate-limit windows restart."""
@@ -347,8 +357,7 @@ def list_requests():
 def clear_requests():
     """Empty the request log (sequence numbers start again at 1)."""
     store = get_store()
-    with store.lock:
-        store.log = []
+    store.clear_log()
     return Response(status=204)
 
 
@@ -441,6 +450,7 @@ def _before_api_request():
     with store.lock:
         # Counted until the request is logged, so a test can wait for answers it asked to be delayed.
         store.in_flight += 1
+        g.log_generation = store.log_generation
     with store.lock:
         limit, remaining, reset_in, limited, g.rate_window = store.rate_window(api)
         if api == 'runcloud':
@@ -484,10 +494,11 @@ def _after_api_request(response):
     for key, value in g.get('rate_headers', {}).items():
         response.headers[key] = value
     with store.lock:
-        store.log.append({'seq': len(store.log) + 1, 'api': api, 'method': request.method, 'path': g.api_path,
-                          'query': request.args.to_dict(), 'status': response.status_code,
-                          'write': request.method not in READ_METHODS, 'fault': g.fault,
-                          'window': g.get('rate_window')})
+        if g.log_generation == store.log_generation:
+            store.log.append({'seq': len(store.log) + 1, 'api': api, 'method': request.method, 'path': g.api_path,
+                              'query': request.args.to_dict(), 'status': response.status_code,
+                              'write': request.method not in READ_METHODS, 'fault': g.fault,
+                              'window': g.get('rate_window')})
         store.in_flight -= 1
     return response
 
