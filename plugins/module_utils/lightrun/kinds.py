@@ -33,8 +33,8 @@ import json
 import re
 from urllib.parse import quote
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun_paging import lightrun_pages
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.paging import lightrun_pages
 from ansible_collections.apiops.saas.plugins.module_utils.engine.collection import Collection
 from ansible_collections.apiops.saas.plugins.module_utils.engine.docs import attribute_docs
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError

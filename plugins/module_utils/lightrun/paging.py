@@ -4,11 +4,11 @@
 
 """How Lightrun lists page: every item of a listing, read so that a caller can tell whether the read adds up.
 
-The client (client.py) knows no API's paging; this is Lightrun's, beside RunCloud's in runcloud_http.py."""
+The client (transport/client.py) knows no API's paging; this is Lightrun's, beside RunCloud's in runcloud/http.py."""
 
 from __future__ import annotations
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
 
 
 LIGHTRUN_MAX_PAGE_SIZE = 1000

@@ -8,8 +8,8 @@ It owns everything about talking to an API that is not about a particular
 API or resource: credentials in headers, timeouts, the retry policy, the
 shared rate budget, error mapping and keeping credentials out of every
 message. What only one API does lives with that API: Lightrun's paging in
-lightrun_paging.py, RunCloud's paging and its choice of authentication in
-runcloud_http.py.
+lightrun/paging.py, RunCloud's paging and its choice of authentication in
+runcloud/http.py.
 
 It has no Ansible imports so that it can be used from modules, inventory
 plugins and unit tests alike.
@@ -23,7 +23,7 @@ import random
 import re
 import time
 
-from ansible_collections.apiops.saas.plugins.module_utils.rate_budget import CostMeter, SharedBudget, budget_key
+from ansible_collections.apiops.saas.plugins.module_utils.transport.rate_budget import CostMeter, SharedBudget, budget_key
 
 try:
     import requests
