@@ -1,0 +1,14 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, apiops.saas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The names lightrun_incident.py and its tests still import from here; they live in transport/client.py.
+
+This file goes once lightrun_incident.py imports them from there.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError, ApiResponse
+
+__all__ = ('ApiError', 'ApiResponse')
