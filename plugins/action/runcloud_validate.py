@@ -16,13 +16,13 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_args import (
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.args import (
     check_resource_task,
     locator_argument_spec,
     resource_options,
 )
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS
 
 try:
     import jsonschema

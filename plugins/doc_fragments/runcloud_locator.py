@@ -8,7 +8,7 @@ from __future__ import annotations
 class ModuleDocFragment:
 
     # Which RunCloud resource a task means: the options of locator_argument_spec() in
-    # module_utils/runcloud_args.py. The choices of kind are generated from the registry
+    # module_utils/runcloud/args.py. The choices of kind are generated from the registry
     # (make kinds-doc); a unit test fails when they are stale.
     DOCUMENTATION = r'''
 options:

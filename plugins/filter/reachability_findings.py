@@ -110,8 +110,8 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.apiops.saas.plugins.module_utils.reachability import findings
-from ansible_collections.apiops.saas.plugins.module_utils.sbom import SbomError
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.reachability import findings
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.sbom import SbomError
 
 
 def _reachability_findings(verdict_packages, vulnerable, shipped=None):

@@ -139,7 +139,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 from ansible.utils.display import Display
 
-from ansible_collections.apiops.saas.plugins.module_utils.sbom import SbomError, sbom_packages
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.sbom import SbomError, sbom_packages
 
 display = Display()
 

@@ -132,15 +132,15 @@ from ansible.inventory.group import to_safe_group_name
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import (
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     ApiClient,
     ApiError,
     failed_library,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_http import runcloud_pages
-from ansible_collections.apiops.saas.plugins.module_utils.connection import (
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.http import runcloud_pages
+from ansible_collections.apiops.saas.plugins.module_utils.transport.connection import (
     ConnectionOptionError,
     api_bool,
     check_connection_options,

@@ -19,19 +19,19 @@ except ImportError:
     register_secrets = None
 from ansible.module_utils.common.validation import check_type_dict
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import (
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     ApiClient,
     failed_library,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.connection import (
+from ansible_collections.apiops.saas.plugins.module_utils.transport.connection import (
     ConnectionOptionError,
     check_connection_options,
     runcloud_credentials,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.rate_budget import merge_costs
-from ansible_collections.apiops.saas.plugins.module_utils.rate_budget_redis import (
+from ansible_collections.apiops.saas.plugins.module_utils.transport.rate_budget import merge_costs
+from ansible_collections.apiops.saas.plugins.module_utils.transport.rate_budget_redis import (
     DEFAULT_PREFIX,
     HAS_REDIS,
     REDIS_IMPORT_ERROR,

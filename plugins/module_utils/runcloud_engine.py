@@ -3,10 +3,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """The RunCloud layer of the plan/apply engine: the engine (:mod:`engine`)
-bound to the RunCloud registry (:mod:`runcloud_registry`).
+bound to the RunCloud registry (:mod:`runcloud.kinds`).
 
 Nothing here is specific to a kind; RunCloud's differences from other APIs
-are declared in ``runcloud_registry.RUNCLOUD_API``.
+are declared in ``runcloud.api.RUNCLOUD_API``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.engine.plan import pla
 from ansible_collections.apiops.saas.plugins.module_utils.engine.read import Reader
 from ansible_collections.apiops.saas.plugins.module_utils.engine.run import list_resources as list_kind
 from ansible_collections.apiops.saas.plugins.module_utils.engine.task import Task
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS
 
 # What a "does not exist" message adds when the task creates or updates.
 CHECK_MODE_NOTE = ('; in check mode this plans a create instead, as if an earlier task of the same run had created it '

@@ -234,9 +234,9 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     lightrun_argument_spec,
     lightrun_client,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun import PackageSpecError
-from ansible_collections.apiops.saas.plugins.module_utils.reachability import (
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.watchlist import PackageSpecError
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.reachability import (
     STATUSES,
     InputError,
     check_date_range,

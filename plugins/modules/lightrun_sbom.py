@@ -206,8 +206,8 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     lightrun_argument_spec,
     lightrun_client,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.reachability import (
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.reachability import (
     SBOM_FORMATS,
     SBOM_PATH,
     InputError,

@@ -276,9 +276,9 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     lightrun_argument_spec,
     lightrun_client,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun_apply import apply_plan
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun import (
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.watchlist_apply import apply_plan
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.watchlist import (
     DEFAULT_BATCH_SIZE,
     PackageSpecError,
     diff_text,

@@ -329,9 +329,9 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     runcloud_argument_spec,
     runcloud_client,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.export import ExportError, export_account
-from ansible_collections.apiops.saas.plugins.module_utils.export_files import (
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.export import ExportError, export_account
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.export_files import (
     FOREIGN_FILES,
     apply_files,
     check_extra_hosts,

@@ -115,7 +115,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     runcloud_argument_spec,
     runcloud_client,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, rate_limit_headers
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError, rate_limit_headers
 
 
 def main():

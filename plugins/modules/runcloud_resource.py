@@ -511,8 +511,8 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     runcloud_argument_spec,
     runcloud_client,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_args import (
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.args import (
     check_resource_task,
     locator_argument_spec,
     resource_options,
@@ -520,7 +520,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.runcloud_args import (
 from ansible_collections.apiops.saas.plugins.module_utils.engine.apply import apply_plan
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import plan
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS
 
 
 def resource_argument_spec():

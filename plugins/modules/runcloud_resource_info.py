@@ -122,12 +122,12 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     runcloud_argument_spec,
     runcloud_client,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_args import locator_argument_spec
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.args import locator_argument_spec
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import list_resources
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS
 
 
 def main():

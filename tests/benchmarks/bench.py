@@ -159,7 +159,7 @@ def default_batch_size(collections):
     """The module's own default, so the target follows the module rather than a copy of its number."""
     sys.path.insert(0, collections)
     try:
-        from ansible_collections.apiops.saas.plugins.module_utils.lightrun import DEFAULT_BATCH_SIZE  # pylint: disable=import-outside-toplevel
+        from ansible_collections.apiops.saas.plugins.module_utils.lightrun.watchlist import DEFAULT_BATCH_SIZE  # pylint: disable=import-outside-toplevel
     finally:
         sys.path.pop(0)
     return DEFAULT_BATCH_SIZE
@@ -469,7 +469,7 @@ def _client_worker(job):
     collections, url, shared, runtime, paths = job
     os.environ['XDG_RUNTIME_DIR'] = runtime
     sys.path.insert(0, collections)
-    from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient  # pylint: disable=import-outside-toplevel
+    from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiClient  # pylint: disable=import-outside-toplevel
     client = ApiClient('runcloud', url, token=RUNCLOUD_TOKEN, shared_rate_budget=shared, rate_limit_timeout=300)
     for path in paths:
         client.request('GET', path)

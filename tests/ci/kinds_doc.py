@@ -4,7 +4,7 @@
 """make kinds-doc: write the registry's documentation into the files that carry it.
 
 * the per-kind lines of the ``attributes`` option of plugins/modules/runcloud_resource.py
-  (runcloud_registry.kind_doc_lines()), after the line "The kinds and their attributes follow.";
+  (runcloud/kinds.py, kind_doc_lines()), after the line "The kinds and their attributes follow.";
 * the ``choices`` of ``kind`` in plugins/doc_fragments/runcloud_locator.py (the registry's kinds).
 
 ``--check`` writes nothing and fails, showing the difference, when a file is stale (the unit tests
@@ -32,13 +32,13 @@ CHOICES_END = ']\n'
 
 
 def import_registry():
-    """runcloud_registry, imported as ansible_collections.apiops.saas from this checkout."""
+    """runcloud/kinds.py (RunCloud's registry), imported as ansible_collections.apiops.saas from this checkout."""
     top = tempfile.mkdtemp(prefix='kinds-doc-')
     os.makedirs(os.path.join(top, 'ansible_collections', 'apiops'))
     os.symlink(ROOT, os.path.join(top, 'ansible_collections', 'apiops', 'saas'))
     sys.path.insert(0, top)
-    from ansible_collections.apiops.saas.plugins.module_utils import runcloud_registry  # pylint: disable=import-outside-toplevel
-    return runcloud_registry
+    from ansible_collections.apiops.saas.plugins.module_utils.runcloud import kinds  # pylint: disable=import-outside-toplevel
+    return kinds
 
 
 def kinds_block(registry):

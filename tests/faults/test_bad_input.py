@@ -16,7 +16,7 @@ import os
 
 import pytest
 
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS
 
 MIN_CASES = 200
 

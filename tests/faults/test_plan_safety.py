@@ -21,7 +21,7 @@ import pytest
 
 from ansible.module_utils import basic
 
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS
 
 SEED = {'runcloud': {
     'externalapi': [{'label': 'cf', 'service': 'cloudflare', 'username': 'me@example.com', 'secret': 'cf-secret-1'}],

@@ -10,7 +10,7 @@ import collections
 import multiprocessing
 import sys
 
-from ansible_collections.apiops.saas.plugins.module_utils.rate_budget import SharedBudget
+from ansible_collections.apiops.saas.plugins.module_utils.transport.rate_budget import SharedBudget
 
 HOSTS = ['site-%02d' % n for n in range(1, 21)]
 

@@ -25,8 +25,8 @@ import pytest
 redis = pytest.importorskip('redis')
 
 from ansible_collections.apiops.saas.plugins.module_utils import api_module  # noqa: E402
-from ansible_collections.apiops.saas.plugins.module_utils.rate_budget import SharedBudget, budget_key  # noqa: E402
-from ansible_collections.apiops.saas.plugins.module_utils.rate_budget_redis import RedisStore  # noqa: E402
+from ansible_collections.apiops.saas.plugins.module_utils.transport.rate_budget import SharedBudget, budget_key  # noqa: E402
+from ansible_collections.apiops.saas.plugins.module_utils.transport.rate_budget_redis import RedisStore  # noqa: E402
 
 PASSWORD = 'rdpw-F4ULTS-77a1c0de'
 API = 'https://api.example.test/api/v2'

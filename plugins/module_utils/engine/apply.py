@@ -8,7 +8,7 @@ the first failure and settles a write with an uncertain outcome by reading back.
 
 from __future__ import annotations
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import PartialFailure, ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.engine.operations import ident_of
 from ansible_collections.apiops.saas.plugins.module_utils.engine.plan import update_body

@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.connection import api_bool
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.transport.connection import api_bool
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import MissingParent, ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.engine.operations import fill_path
 from ansible_collections.apiops.saas.plugins.module_utils.engine.task import TO_BE_CREATED, Reading, desired_values

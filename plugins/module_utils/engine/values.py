@@ -8,7 +8,7 @@ writing it into a would-be one), the attributes of an object, differences, the w
 
 from __future__ import annotations
 
-from ansible_collections.apiops.saas.plugins.module_utils.connection import api_bool
+from ansible_collections.apiops.saas.plugins.module_utils.transport.connection import api_bool
 
 
 SECRET_MARKER = '********'

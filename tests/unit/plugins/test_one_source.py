@@ -13,10 +13,10 @@ import yaml
 from ansible_collections.apiops.saas.plugins.doc_fragments import api_common
 from ansible_collections.apiops.saas.plugins.doc_fragments import runcloud as runcloud_fragment
 from ansible_collections.apiops.saas.plugins.doc_fragments import runcloud_locator, runcloud_plugin
-from ansible_collections.apiops.saas.plugins.module_utils import client
+from ansible_collections.apiops.saas.plugins.module_utils.transport import client
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import runcloud_argument_spec
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_args import locator_argument_spec
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.args import locator_argument_spec
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 TYPES = {'str': 'str', 'int': 'int', 'bool': 'bool', 'float': 'float'}

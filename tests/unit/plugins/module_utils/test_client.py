@@ -16,8 +16,8 @@ import responses
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ReadTimeoutError
 from urllib3.response import HTTPResponse
 
-from ansible_collections.apiops.saas.plugins.module_utils import client as client_mod
-from ansible_collections.apiops.saas.plugins.module_utils.client import (
+from ansible_collections.apiops.saas.plugins.module_utils.transport import client as client_mod
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import (
     USER_AGENT,
     ApiClient,
     ApiError,
@@ -25,8 +25,8 @@ from ansible_collections.apiops.saas.plugins.module_utils.client import (
     RateLimitError,
     rate_limit_headers,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun_paging import PagingError, lightrun_pages
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_http import choose_runcloud_auth, runcloud_pages
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.paging import PagingError, lightrun_pages
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.http import choose_runcloud_auth, runcloud_pages
 
 BASE = 'https://api.example.test/api/v2'
 TOKEN = 'tok-9f8e7d6c5b4a'

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import responses
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiClient
 
 BASE = 'https://api.example.test/api/v2'
 

@@ -21,8 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from ansible_collections.apiops.saas.plugins.module_utils import client as client_mod
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient, ApiError, ApiRetry, RateLimitError
+from ansible_collections.apiops.saas.plugins.module_utils.transport import client as client_mod
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiClient, ApiError, ApiRetry, RateLimitError
 
 TOKEN = 'tok-retry-4c3b2a'
 

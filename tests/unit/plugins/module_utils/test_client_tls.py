@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient, ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiClient, ApiError
 
 
 def _name(common_name):

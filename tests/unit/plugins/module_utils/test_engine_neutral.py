@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 import responses
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiClient
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.engine.model import ApiSpec, Ids, Kind, Registry, Update
 from ansible_collections.apiops.saas.plugins.module_utils.engine.run import list_resources, run_task

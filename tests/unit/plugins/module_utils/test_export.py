@@ -16,10 +16,10 @@ import pytest
 import responses
 import yaml
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient
-from ansible_collections.apiops.saas.plugins.module_utils import export_files
-from ansible_collections.apiops.saas.plugins.module_utils.export import ExportError, VaultVariables, export_account
-from ansible_collections.apiops.saas.plugins.module_utils.export_files import (
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiClient
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud import export_files
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.export import ExportError, VaultVariables, export_account
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.export_files import (
     apply_files,
     check_extra_hosts,
     inventory,

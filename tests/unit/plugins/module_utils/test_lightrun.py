@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import responses
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun_apply import apply_plan
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun import (
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiClient
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.watchlist_apply import apply_plan
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.watchlist import (
     PackageSpecError,
     batches,
     diff_lines,

@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 import yaml
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, ApiResponse
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError, ApiResponse
 from ansible_collections.apiops.saas.plugins.module_utils.engine.apply import apply_plan
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.engine.plan import plan_task
@@ -24,7 +24,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.engine.read import Rea
 from ansible_collections.apiops.saas.plugins.module_utils.engine.task import Reading, Task
 from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
 from ansible_collections.apiops.saas.plugins.module_utils.engine.values import SECRET_MARKER
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun_registry import (
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds import (
     KINDS,
     LEVELS,
     MANAGED_KINDS,
@@ -166,7 +166,7 @@ class ShufflingClient(FakeClient):
 
 
 def test_an_unsorted_listing_over_pages_is_gathered_over_whole_reads(monkeypatch):
-    import ansible_collections.apiops.saas.plugins.module_utils.lightrun_registry as registry
+    import ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds as registry
     monkeypatch.setattr(registry, 'lightrun_pages', _small_pages(registry.lightrun_pages))
     # Read 1 sees a twice and misses c; read 2 sees c.
     client = ShufflingClient([['a', 'b', 'a'], ['c', 'b', 'a']], page_size=2)
@@ -175,7 +175,7 @@ def test_an_unsorted_listing_over_pages_is_gathered_over_whole_reads(monkeypatch
 
 
 def test_an_unsorted_listing_that_never_adds_up_fails(monkeypatch):
-    import ansible_collections.apiops.saas.plugins.module_utils.lightrun_registry as registry
+    import ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds as registry
     monkeypatch.setattr(registry, 'lightrun_pages', _small_pages(registry.lightrun_pages))
     client = ShufflingClient([['a', 'b', 'a']] * registry.UNSORTED_READS, page_size=2)
     with pytest.raises(ResourceError, match='did not read consistently.*2 unique item.*5 read'):

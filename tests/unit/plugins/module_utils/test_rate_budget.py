@@ -18,9 +18,9 @@ import time
 import pytest
 import responses
 
-from ansible_collections.apiops.saas.plugins.module_utils import rate_budget
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient
-from ansible_collections.apiops.saas.plugins.module_utils.rate_budget import (
+from ansible_collections.apiops.saas.plugins.module_utils.transport import rate_budget
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiClient
+from ansible_collections.apiops.saas.plugins.module_utils.transport.rate_budget import (
     CostMeter,
     SharedBudget,
     budget_key,

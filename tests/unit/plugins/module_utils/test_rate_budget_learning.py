@@ -13,8 +13,8 @@ import heapq
 
 import pytest
 
-from ansible_collections.apiops.saas.plugins.module_utils import rate_budget
-from ansible_collections.apiops.saas.plugins.module_utils.rate_budget import (
+from ansible_collections.apiops.saas.plugins.module_utils.transport import rate_budget
+from ansible_collections.apiops.saas.plugins.module_utils.transport.rate_budget import (
     MemoryStore,
     SharedBudget,
     decide,

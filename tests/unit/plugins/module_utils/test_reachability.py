@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import responses
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient, ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.reachability import (
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiClient, ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.reachability import (
     InputError,
     check_date_range,
     check_tags,
@@ -29,7 +29,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.reachability import (
     stable_view,
     verdict,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.sbom import SbomError
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.sbom import SbomError
 
 BASE = 'https://lightrun.example.test'
 LOG4J = {'packageName': 'org.apache.logging.log4j:log4j-core', 'version': '2.14.1', 'type': 'JAVA',
@@ -123,7 +123,7 @@ def test_read_loaded_packages_without_sort_is_checked_to_add_up():
     responses.add(responses.GET, BASE + '/api/v1/loaded-packages', json=page([LOG4J, SLF4J]))
     responses.add(responses.GET, BASE + '/api/v1/loaded-packages', json=page([YAML]))
     names = [YAML['packageName'], LOG4J['packageName'], SLF4J['packageName']]
-    with patch('ansible_collections.apiops.saas.plugins.module_utils.reachability.NAMES_PER_REQUEST', 2):
+    with patch('ansible_collections.apiops.saas.plugins.module_utils.lightrun.reachability.NAMES_PER_REQUEST', 2):
         listing = read_loaded_packages(client(), {'agentPoolId': 'p1'}, names=names)
     assert listing.consistent and len(listing) == 3 and listing.total == 3
     asked = [parse_qs(urlparse(call.request.url).query) for call in responses.calls]

@@ -10,13 +10,13 @@ import jsonschema
 import pytest
 import responses
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiClient
 from ansible_collections.apiops.saas.plugins.module_utils.engine.apply import apply_plan
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params, validate_attributes
 from ansible_collections.apiops.saas.plugins.module_utils.engine.values import differences, group_updates, normalise, read_attributes
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import list_resources, plan
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS
 
 BASE = 'https://rc.test/api/v2'
 CRON = {'username': 'deployer', 'command': 'true', 'minute': '0', 'hour': '*/2', 'dayOfMonth': '*', 'month': '*',

@@ -15,13 +15,13 @@ import jsonschema
 import pytest
 import responses
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiClient
 from ansible_collections.apiops.saas.plugins.module_utils.engine.apply import apply_plan
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
 from ansible_collections.apiops.saas.plugins.module_utils.engine.values import differences, read_attributes
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import plan
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS, external_api_create_service
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS, external_api_create_service
 
 BASE = 'https://rc.test/api/v2'
 SERVERS = {'data': [{'id': 3, 'name': 'web-1'}], 'meta': {'pagination': {'total': 1, 'total_pages': 1, 'current_page': 1}}}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, ApiResponse
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError, ApiResponse
 from ansible_collections.apiops.saas.plugins.module_utils.engine.apply import apply_plan
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.engine.model import ApiSpec, Kind, Registry, Update
@@ -19,7 +19,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.engine.plan import pla
 from ansible_collections.apiops.saas.plugins.module_utils.engine.task import Reading, Task
 from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
 from ansible_collections.apiops.saas.plugins.module_utils.engine.values import SECRET_MARKER
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS
 
 CRON = {'username': 'deployer', 'command': 'true', 'minute': '0', 'hour': '*/2', 'dayOfMonth': '*', 'month': '*',
         'dayOfWeek': '*'}

@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 import yaml
 
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_args import check_resource_task
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.args import check_resource_task
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS, cron_field_error, kind_doc_lines
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS, cron_field_error, kind_doc_lines
 from ansible_collections.apiops.saas.plugins.doc_fragments import runcloud_locator
 from ansible_collections.apiops.saas.plugins.modules import runcloud_resource, runcloud_resource_info
 

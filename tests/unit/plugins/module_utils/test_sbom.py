@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from ansible_collections.apiops.saas.plugins.module_utils.sbom import (
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.sbom import (
     SbomError,
     parse_maven_purl,
     purl_type,

@@ -26,8 +26,8 @@ import pytest
 import requests
 import yaml
 
-from ansible_collections.apiops.saas.plugins.module_utils import client as client_mod
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun_paging import LightrunListing
+from ansible_collections.apiops.saas.plugins.module_utils.transport import client as client_mod
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.paging import LightrunListing
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, *(['..'] * 6)))

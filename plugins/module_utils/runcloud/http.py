@@ -4,7 +4,7 @@
 
 """What only RunCloud's HTTP needs: its paging and its choice between token and key/secret authentication.
 
-The client (client.py) knows no API's paging or credentials; Lightrun's paging is in lightrun_paging.py."""
+The client (transport/client.py) knows no API's paging or credentials; Lightrun's paging is in lightrun/paging.py."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Lightrun watch-list logic shared by ``lightrun_watchlist`` and ``lightrun_watchlist_info``: parsing,
-reading and planning (applying a plan is :mod:`lightrun_apply`).
+reading and planning (applying a plan is :mod:`watchlist_apply`).
 
 Everything here works on plain data and an :class:`ApiClient`, with no
 Ansible imports, so that parsing, planning and the 409 recovery can be unit
@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun_paging import lightrun_pages
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.paging import lightrun_pages
 
 WATCHED_PACKAGES_PATH = '/api/v1/watched-packages'
 DEFAULT_BATCH_SIZE = 500

@@ -22,7 +22,7 @@ try:
 except ImportError:  # pragma: no cover - PyYAML comes with ansible-core on the controller
     yaml = None
 
-from ansible_collections.apiops.saas.plugins.module_utils.export import (
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.export import (
     ACCOUNT_GROUP,
     ACCOUNT_HOST,
     AFTER_SITES,

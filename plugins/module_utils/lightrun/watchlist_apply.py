@@ -2,15 +2,15 @@
 # Copyright: (c) 2026, apiops.saas contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Applying a watch-list plan (:func:`lightrun.plan_changes`) to Lightrun: removals, updates and additions
+"""Applying a watch-list plan (:func:`watchlist.plan_changes`) to Lightrun: removals, updates and additions
 in batches, a refused batch recovered item by item (409), and a write with an uncertain outcome settled
 by reading the watch list again. No Ansible imports.
 """
 
 from __future__ import annotations
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun import (
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.watchlist import (
     DEFAULT_BATCH_SIZE,
     WATCHED_PACKAGES_PATH,
     batches,

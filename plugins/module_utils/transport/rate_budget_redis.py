@@ -24,7 +24,7 @@ import json
 
 from urllib.parse import urlsplit, urlunsplit
 
-from ansible_collections.apiops.saas.plugins.module_utils.rate_budget import StoreUnavailable, new_state, valid_state
+from ansible_collections.apiops.saas.plugins.module_utils.transport.rate_budget import StoreUnavailable, new_state, valid_state
 
 try:
     import redis

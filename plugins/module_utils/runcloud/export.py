@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_http import runcloud_pages
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.http import runcloud_pages
 from ansible_collections.apiops.saas.plugins.module_utils.engine.values import read_attributes
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import (
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import (
     EXTERNAL_API_SERVICES,
     KINDS,
     external_api_create_service,

@@ -13,7 +13,7 @@ object maps back onto the attributes that were sent.
 :mod:`runcloud_engine` reconciles any entry; adding a kind is adding an
 entry here (plus its sandbox behaviour and its tests). What RunCloud does its own
 way (paging, ids, how answers spell fields, a grant's create and delete) is in
-:mod:`runcloud_api`.
+:mod:`runcloud.api`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.engine.docs import att
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.engine.model import ApiSpec, Dependents, FollowUp, Kind, Registry, Update
 from ansible_collections.apiops.saas.plugins.module_utils.engine.strategies import ChoicesFrom, Create, Delete, ExtraRead, Fields, Listed, Singleton
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_api import (
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.api import (
     EXTERNAL_API_SERVICES, RUNCLOUD_API, DeleteByBody, LinkCreate, echoed, external_api_create_service, external_api_service,
     first_of, public_path_suffix, same_binary, same_command, same_directory, same_path, same_pem, same_service, ssl_environment,
     supervisor_binary,

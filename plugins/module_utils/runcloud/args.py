@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_registry import KINDS, check_cron_fields
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS, check_cron_fields
 
 
 def locator_argument_spec():

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, apiops.saas contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What RunCloud does its own way, for the engine and the RunCloud registry (:mod:`runcloud_registry`).
+"""What RunCloud does its own way, for the engine and the RunCloud registry (:mod:`runcloud.kinds`).
 
 * :data:`RUNCLOUD_API`: one-based ``page``/``perPage`` lists filtered with ``search``, numeric ids, updates
   that send the endpoint's fields (given, else current), answers that may wrap the object in ``data``;
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_http import runcloud_pages
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.http import runcloud_pages
 from ansible_collections.apiops.saas.plugins.module_utils.engine.model import ApiSpec
 from ansible_collections.apiops.saas.plugins.module_utils.engine.operations import Operation, fill_path
 from ansible_collections.apiops.saas.plugins.module_utils.engine.strategies import Create, Delete

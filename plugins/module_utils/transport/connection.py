@@ -12,7 +12,7 @@ import os
 
 from urllib.parse import urlparse
 
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_http import choose_runcloud_auth
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.http import choose_runcloud_auth
 
 NO_RUNCLOUD_CREDENTIALS = ('No RunCloud credentials: set api_token (or RUNCLOUD_API_TOKEN), '
                            'or api_key and api_secret (or RUNCLOUD_API_KEY and RUNCLOUD_API_SECRET)')
@@ -54,7 +54,7 @@ def check_runcloud_credential_options(token, key, secret):
 
 def runcloud_credentials(token, key, secret, environ):
     """``(token, basic_auth)`` from the options or else the environment (see
-    :func:`~runcloud_http.choose_runcloud_auth`); :class:`ConnectionOptionError` when there are none."""
+    :func:`~runcloud.http.choose_runcloud_auth`); :class:`ConnectionOptionError` when there are none."""
     token, basic = choose_runcloud_auth(token, key, secret, environ)
     if not token and not basic:
         raise ConnectionOptionError(NO_RUNCLOUD_CREDENTIALS)
