@@ -204,52 +204,109 @@ def read_agents(client, pool_id, name=None):
 # --------------------------------------------------------------------------- operations
 
 class Operation:
-    """One write of a plan: what it does, its request, and (once applied) its status."""
+    """One write of a plan: what it does, its request, and (once applied) its status.
 
-    def __init__(self, action, method, path, body=None, params=None, what=None):
+    ``path`` may hold ``{id}``: the id of the grant an earlier operation, ``id_from``, created (a renewal is revoked
+    by the id its grant was answered with). ``confirm`` makes a POST whose answer is lost or a 5xx safe: it reads
+    back and returns what the POST created (``None`` when it finds nothing); ``resend`` says a POST the read-back
+    did not find may be sent once more (its body carries a key the API keeps unique, so a late first try makes
+    the second one a 409, which is read back too). ``if_failed`` is the sentence a failure of this operation adds:
+    what the server holds then.
+    """
+
+    def __init__(self, action, method, path, body=None, params=None, what=None, id_from=None, confirm=None, resend=False,
+                 if_failed=None):
         self.action = action
         self.method = method
         self.path = path
         self.body = body
         self.params = params
         self.what = what
+        self.id_from = id_from
+        self.confirm = confirm
+        self.resend = resend
+        self.if_failed = if_failed
         self.status = 'planned'
         self.answer = None
         self.error = None
 
+    def target(self):
+        """The path the operation is sent to (``{id}`` filled once ``id_from`` has its answer)."""
+        if self.id_from is not None and isinstance(self.id_from.answer, dict) and self.id_from.answer.get('id') is not None:
+            return self.path.replace('{id}', quote(str(self.id_from.answer['id']), safe=''))
+        return self.path
+
     def report(self):
         """The operation as the result lists it (never its body)."""
-        item = {'action': self.action, 'method': self.method, 'path': '/' + self.path.lstrip('/'), 'status': self.status}
+        item = {'action': self.action, 'method': self.method, 'path': '/' + self.target().lstrip('/'), 'status': self.status}
         if self.what:
             item['what'] = self.what
         return item
 
 
-def apply_operations(client, operations):
-    """Send ``operations`` in order, stopping at the first failure; a DELETE answered 404 counts as done (``gone``).
+# A POST answered so (or not at all, ``None``) may have been applied: it is settled by reading back.
+UNCERTAIN = (None, 500, 502, 503, 504)
 
-    Raises :class:`IncidentError` naming what was done and what was not when one fails.
-    """
-    for position, op in enumerate(operations):
+
+def _send(client, op, warnings):
+    """Send one operation; raises :class:`ApiError` when it fails for certain."""
+    tries = 2 if op.resend else 1
+    for attempt in range(tries):
         try:
-            answer = client.request(op.method, op.path, params=op.params, body=op.body,
+            answer = client.request(op.method, op.target(), params=op.params, body=op.body,
                                     accept=(404,) if op.method == 'DELETE' else ())
         except ApiError as err:
-            op.status = 'failed'
+            if op.confirm is None or not (err.status in UNCERTAIN or (attempt and err.status == 409)):
+                raise
+            try:
+                found = op.confirm(client)
+            except (ApiError, IncidentError):
+                op.status = 'unknown'
+                raise err from None
+            if found is not None:
+                warnings.append('%s /%s %s, but reading back shows it was applied'
+                                % (op.method, op.target().lstrip('/'),
+                                   'answered %s' % err.status if err.status else 'got no answer'))
+                op.status, op.answer = 'done', found
+                return
+            if attempt + 1 == tries:
+                raise
+            continue
+        op.status = 'gone' if answer.status == 404 else 'done'
+        op.answer = answer.data
+        return
+
+
+def apply_operations(client, operations, warnings=None):
+    """Send ``operations`` in order, stopping at the first failure; a DELETE answered 404 counts as done (``gone``).
+
+    A POST with a ``confirm`` answered 5xx or not at all is read back: found means done (with a warning in
+    ``warnings``), not found means failed, or sent once more when the operation may be (``resend``).
+    Raises :class:`IncidentError` naming what was done, what was not and what the server holds when one fails.
+    """
+    warnings = warnings if warnings is not None else []
+    for position, op in enumerate(operations):
+        try:
+            _send(client, op, warnings)
+        except ApiError as err:
+            op.status = 'unknown' if op.status == 'unknown' else 'failed'
             op.error = err
             for later in operations[position + 1:]:
                 later.status = 'not_sent'
-            done = [o.what or o.action for o in operations[:position]]
+            done = [o.what or o.action for o in operations[:position] if o.status in ('done', 'gone')]
             message = '%s failed: %s%s' % (op.what or op.action, str(err).rstrip('. '),
                                            level_note(err.status, err.path, err.method))
             if done:
                 message += '. Done before it: %s' % '; '.join(done)
             if len(operations) > position + 1:
                 message += '. Not sent: %s' % '; '.join(o.what or o.action for o in operations[position + 1:])
-            raise IncidentError(message + '. Run the task again once the cause is fixed.', failure=err.to_failure(),
-                                operations=[o.report() for o in operations], changed=bool(done)) from None
-        op.status = 'gone' if answer.status == 404 else 'done'
-        op.answer = answer.data
+            if op.if_failed:
+                message += '. ' + op.if_failed[:1].upper() + op.if_failed[1:].rstrip('. ')
+            if op.status == 'unknown':
+                message += '. The server may have applied it; reading back failed too'
+            raise IncidentError(message + '. Run the task again once the cause is fixed: it reads the current state first.',
+                                failure=err.to_failure(), operations=[o.report() for o in operations],
+                                changed=any(o.status == 'done' for o in operations)) from None
     return operations
 
 
@@ -297,12 +354,23 @@ class GrantSpec:
         self.end = self.end.replace(microsecond=0)
 
     def matches(self, grant):
-        """Whether ``grant`` (as listed) is the one this task means: by name, else by incident id."""
+        """Whether ``grant`` (as listed) is the one this task means, or a renewal of it an interrupted run left: by
+        name, else by incident id."""
         if self.name:
-            if str(grant.get('name', '')).lower() != self.name.lower():
+            if str(grant.get('name', '')).lower() not in (self.name.lower(), renewal_name(self.name).lower()):
                 return False
             return self.incident_id is None or self.state == 'present' or grant.get('incidentId') == self.incident_id
         return grant.get('incidentId') == self.incident_id
+
+
+# What follows a grant's name in the name of its renewal, the grant that keeps its users' access while it is
+# granted anew (see plan_grant).
+RENEWAL = ' (renewal)'
+
+
+def renewal_name(name):
+    """The name of the renewal of the grant named ``name``."""
+    return name + RENEWAL
 
 
 def _grant_end(grant):
@@ -339,6 +407,7 @@ class GrantPlan:
         self.grant = {}
         self.grants = []
         self.warnings = []
+        self.final = None  # the POST of the grant as the task wants it, when the plan makes one
 
     @property
     def changed(self):
@@ -350,65 +419,164 @@ def plan_grant(spec, grants, pool_ids=None, pool_names=None):
     """The :class:`GrantPlan` of ``spec`` against the active ``grants`` (pure: no client).
 
     An active grant that already gives the same users, pools and roles until at least the requested end is
-    left alone. One that ends earlier is extended (revoked and granted again: the API has no update) only
-    with ``extend``; otherwise it is left alone with a warning. One that differs in users, pools or roles is
-    replaced, and without ``extend`` the new grant ends no later than the old one did.
+    left alone. One that ends earlier is extended only with ``extend``; otherwise it is left alone with a
+    warning. One that differs in users, pools or roles is replaced, and without ``extend`` the new grant ends
+    no later than the old one did.
+
+    The API has no update, and keeps names unique among active grants, so extending or replacing a grant is
+    four writes that never leave its users without access: grant its renewal (the same name with
+    :data:`RENEWAL` after it, the requested access), revoke the grant, grant it anew under its own name, revoke
+    the renewal. A renewal left by an interrupted run is part of the grant: the next run finishes the work
+    from where it stopped, and never grants a second one.
     """
     plan = GrantPlan()
     matching = [g for g in grants if spec.matches(g)]
     if spec.state == 'absent':
         plan.grants = [grant_view(g, pool_names) for g in matching]
         for grant in matching:
-            plan.operations.append(Operation('revoke', 'DELETE', '%s/%s' % (GRANTS_PATH, quote(str(grant['id']), safe='')),
-                                             what='revoke the temporary access %r (id %s)' % (grant.get('name'), grant['id'])))
+            plan.operations.append(_revoke(grant, 'revoke the temporary access %r (id %s)' % (grant.get('name'), grant['id'])))
         if matching:
             plan.before = dict(grant_view(matching[0], pool_names), state='present')
         return plan
-    if len(matching) > 1:
-        raise IncidentError('%d active temporary accesses match (%s): give name to say which one this task means'
-                            % (len(matching), ', '.join('%r (id %s)' % (g.get('name'), g.get('id')) for g in matching)))
+    keeper, renewal = _pair(spec, matching)
     desired = {'userEmails': spec.users, 'agentPoolIds': list(pool_ids), 'roles': spec.roles}
+    current = keeper if keeper is not None else renewal
     end = spec.end
-    current = matching[0] if matching else None
     if current is not None:
         plan.before = dict(grant_view(current, pool_names), state='present')
-        same = (sorted(u.lower() for u in current.get('userEmails') or []) == sorted(u.lower() for u in spec.users)
-                and sorted(str(p) for p in current.get('agentPoolIds') or []) == sorted(desired['agentPoolIds'])
-                and sorted(r.upper() for r in current.get('roles') or []) == sorted(spec.roles)
-                and (spec.incident_id is None or current.get('incidentId') == spec.incident_id))
-        current_end = _grant_end(current)
-        if same and current_end is not None and current_end >= end:
-            plan.grant = grant_view(current, pool_names)
-            plan.after = plan.before
-            return plan
-        if same and not spec.extend:
-            if spec.absolute:
+    if keeper is not None:
+        same = _same_access(spec, desired, keeper)
+        keeper_end = _grant_end(keeper)
+        if same and (not spec.extend or (keeper_end is not None and keeper_end >= end)):
+            if keeper_end is not None and keeper_end < end and spec.absolute:
                 plan.warnings.append('the temporary access %r ends at %s, before the requested %s; it is left as it is '
-                                     '(extend: true extends it)' % (current.get('name'), current.get('expirationDate'), iso(end)))
-            plan.grant = grant_view(current, pool_names)
+                                     '(extend: true extends it)' % (keeper.get('name'), keeper.get('expirationDate'), iso(end)))
+            if renewal is not None:
+                plan.operations.append(_revoke(renewal, 'revoke the renewal %r (id %s), left by an interrupted run'
+                                               % (renewal.get('name'), renewal['id']),
+                                               if_failed='the renewal %r still exists (a new run revokes it)'
+                                               % renewal.get('name')))
+            plan.grant = grant_view(keeper, pool_names)
             plan.after = plan.before
             return plan
-        if not spec.extend and current_end is not None and current_end < end:
-            # Replacing it for other users, pools or roles is not a reason to make it last longer.
-            end = current_end
+    current_end = _grant_end(current) if current is not None else None
+    if not spec.extend and current_end is not None and current_end < end:
+        # Replacing it for other users, pools or roles is not a reason to make it last longer.
+        end = current_end
+    name = spec.name or _name_of(keeper, renewal)
     body = dict(desired, expirationDate=iso(end))
-    name = spec.name or (current.get('name') if current is not None else None)
-    if name:
-        body['name'] = name
     if spec.incident_id is not None:
         body['incidentId'] = spec.incident_id
     elif current is not None and current.get('incidentId') is not None:
         body['incidentId'] = current['incidentId']
-    if current is not None:
-        plan.operations.append(Operation('revoke', 'DELETE', '%s/%s' % (GRANTS_PATH, quote(str(current['id']), safe='')),
-                                         what='revoke the temporary access %r (id %s), to grant it anew'
-                                         % (current.get('name'), current['id'])))
-    plan.operations.append(Operation('grant', 'POST', GRANTS_PATH, body=body,
-                                     what='grant the temporary access %r' % (name or 'unnamed')))
-    plan.grant = dict(grant_view(body, pool_names), id=None)
-    plan.after = dict(grant_view(body, pool_names), state='present')
+    known = set(str(g.get('id')) for g in grants)
+    final = _grant_op(dict(body, name=name) if name else body, 'grant the temporary access %r' % (name or 'unnamed'), known)
+    plan.final = final
+    if keeper is None:
+        plan.operations.append(final)
+        if renewal is not None:
+            final.if_failed = 'the renewal %r (id %s) is kept: its users keep the access it gives' % (
+                renewal.get('name'), renewal['id'])
+            plan.operations.append(_revoke(renewal, 'revoke the renewal %r (id %s), now that %r is granted'
+                                           % (renewal.get('name'), renewal['id'], name),
+                                           if_failed='%r is granted as requested; the renewal %r still exists (the same '
+                                           'access) and a new run revokes it' % (name, renewal.get('name'))))
+    elif not name:
+        # A grant without a name has nothing to name its renewal after: the new grant gets the name the API makes
+        # up, and the old grant is revoked once it exists.
+        final.if_failed = 'the temporary access (id %s) is kept as it was: its users keep the access they had' % keeper['id']
+        plan.operations.extend([final, _revoke(keeper, 'revoke the temporary access (id %s), replaced' % keeper['id'],
+                                               if_failed='both the old and the new temporary access exist now, so no '
+                                               'access was lost; revoke the old one (id %s)' % keeper['id'])])
+    else:
+        old = (keeper.get('name'), keeper['id'])
+        reuse = renewal is not None and _same_access(spec, desired, renewal) and (_grant_end(renewal) or end) >= end
+        if not reuse:
+            if renewal is not None:
+                plan.operations.append(_revoke(renewal, 'revoke the renewal %r (id %s), left by an interrupted run for '
+                                               'other access' % (renewal.get('name'), renewal['id']),
+                                               if_failed='the temporary access %r (id %s) is kept as it was' % old))
+            renewal_op = _grant_op(dict(body, name=renewal_name(name)), 'grant the renewal %r of the temporary access %r'
+                                   % (renewal_name(name), name), known,
+                                   if_failed='the temporary access %r (id %s) is kept as it was: its users keep the '
+                                   'access they had' % old)
+            plan.operations.append(renewal_op)
+        plan.operations.append(_revoke(keeper, 'revoke the temporary access %r (id %s), to grant it anew' % old,
+                                       if_failed='both the temporary access %r (id %s) and its renewal %r exist now, so '
+                                       'no access was lost; a new run revokes the old one and grants it anew, without '
+                                       'a second renewal' % (old + (renewal_name(name),))))
+        final.if_failed = ('the temporary access %r is revoked and its renewal %r gives the requested access meanwhile; '
+                           'a new run grants %r and revokes the renewal' % (name, renewal_name(name), name))
+        plan.operations.append(final)
+        what = 'revoke the renewal %r, now that %r is granted anew' % (renewal_name(name), name)
+        after = ('%r is granted as requested; its renewal %r still exists (the same access) and a new run revokes it'
+                 % (name, renewal_name(name)))
+        plan.operations.append(_revoke(renewal, what, if_failed=after) if reuse else
+                               Operation('revoke', 'DELETE', GRANTS_PATH + '/{id}', what=what, id_from=renewal_op,
+                                         if_failed=after))
+    plan.grant = dict(grant_view(final.body, pool_names), id=None)
+    plan.after = dict(grant_view(final.body, pool_names), state='present')
     plan.after.pop('id', None)
     return plan
+
+
+def _pair(spec, matching):
+    """``(grant, renewal)``: the grant the task means and a renewal of it left by an interrupted run (each or both
+    may be ``None``); more than one candidate fails naming them."""
+    if spec.name:
+        keeper = [g for g in matching if str(g.get('name', '')).lower() == spec.name.lower()]
+        renewal = [g for g in matching if str(g.get('name', '')).lower() == renewal_name(spec.name).lower()]
+    else:
+        renewal = [g for g in matching if str(g.get('name') or '').lower().endswith(RENEWAL)]
+        keeper = [g for g in matching if g not in renewal]
+    pair_ok = not (keeper and renewal) or (
+        str(renewal[0].get('name', '')).lower() == renewal_name(str(keeper[0].get('name') or '')).lower())
+    if len(keeper) > 1 or len(renewal) > 1 or not pair_ok:
+        raise IncidentError('%d active temporary accesses match (%s): give name to say which one this task means'
+                            % (len(matching), ', '.join('%r (id %s)' % (g.get('name'), g.get('id')) for g in matching)))
+    return (keeper[0] if keeper else None), (renewal[0] if renewal else None)
+
+
+def _name_of(keeper, renewal):
+    if keeper is not None:
+        return keeper.get('name')
+    if renewal is not None and renewal.get('name'):
+        return renewal['name'][:-len(RENEWAL)]
+    return None
+
+
+def _same_access(spec, desired, grant):
+    """Whether ``grant`` gives the requested users, pools and roles (for the task's incident)."""
+    return (sorted(u.lower() for u in grant.get('userEmails') or []) == sorted(u.lower() for u in spec.users)
+            and sorted(str(p) for p in grant.get('agentPoolIds') or []) == sorted(desired['agentPoolIds'])
+            and sorted(r.upper() for r in grant.get('roles') or []) == sorted(spec.roles)
+            and (spec.incident_id is None or grant.get('incidentId') == spec.incident_id))
+
+
+def _revoke(grant, what, if_failed=None):
+    return Operation('revoke', 'DELETE', '%s/%s' % (GRANTS_PATH, quote(str(grant['id']), safe='')), what=what,
+                     if_failed=if_failed)
+
+
+def _grant_op(body, what, known, if_failed=None):
+    """The POST of one grant, settled by reading back when its answer is lost or a 5xx: a named grant is found by
+    its name (unique among active grants, so it is sent once more when it is not there); one without a name by
+    its incident and access among the grants not there before (and never sent twice)."""
+    name = body.get('name')
+
+    def confirm(client):
+        for grant in read_grants(client):
+            if name is not None:
+                if str(grant.get('name', '')).lower() == name.lower():
+                    return grant
+            elif (str(grant.get('id')) not in known and grant.get('incidentId') == body.get('incidentId')
+                  and sorted(u.lower() for u in grant.get('userEmails') or []) == sorted(u.lower() for u in body['userEmails'])
+                  and sorted(str(p) for p in grant.get('agentPoolIds') or []) == sorted(body['agentPoolIds'])):
+                return grant
+        return None
+
+    return Operation('grant', 'POST', GRANTS_PATH, body=body, what=what, confirm=confirm, resend=name is not None,
+                     if_failed=if_failed)
 
 
 # --------------------------------------------------------------------------- actions
