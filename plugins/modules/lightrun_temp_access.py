@@ -209,18 +209,20 @@ api_cost:
 '''
 
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import ApiModule, lightrun_argument_spec, lightrun_client
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun_incident import (
-    GrantSpec,
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.incident import (
     IncidentError,
     SystemClock,
     apply_operations,
     diff_of,
     finish,
+    resolve_pools,
+)
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.temp_access import (
+    GrantSpec,
     grant_view,
     missing_users,
     plan_grant,
     read_grants,
-    resolve_pools,
 )
 
 

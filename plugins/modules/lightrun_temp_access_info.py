@@ -103,7 +103,8 @@ api_cost:
 '''
 
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import ApiModule, lightrun_argument_spec, lightrun_client
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun_incident import finish, grant_view, read_grants, resolve_pools
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.incident import finish, resolve_pools
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.temp_access import grant_view, read_grants
 
 
 def run(module):

@@ -12,19 +12,20 @@ import datetime
 import pytest
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, ApiResponse
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun_incident import (
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.actions import (
     ActionSpec,
-    GrantSpec,
+    plan_action,
+    read_log_messages,
+    wait_for_captures,
+)
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.incident import (
     IncidentError,
     apply_operations,
     level_note,
     parse_datetime,
     parse_duration,
-    plan_action,
-    plan_grant,
-    read_log_messages,
-    wait_for_captures,
 )
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.temp_access import GrantSpec, plan_grant
 
 UTC = datetime.timezone.utc
 NOW = datetime.datetime(2026, 12, 3, 16, 0, 0, tzinfo=UTC)
