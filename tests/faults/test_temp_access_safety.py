@@ -132,6 +132,9 @@ def test_a_failed_revoke_leaves_both_grants_and_the_next_run_finishes(sandbox, m
     assert [op['status'] for op in result.result['operations']] == ['done', 'failed', 'not_sent', 'not_sent']
     assert ours(sandbox) == [NAME, RENEWAL]
     renewal = grant_named(sandbox, RENEWAL)['id']
+    # The info module shows the renewal with its grant, by the grant's name.
+    info = module_runner('lightrun_temp_access_info', dict(sandbox.connection('lightrun'), name=NAME))
+    assert [g['name'] for g in info.result['grants']] == [NAME, RENEWAL], info.describe()
     sandbox.clear_faults()
     sandbox.clear_log()
     finished = run(module_runner, no_traceback, sandbox)
