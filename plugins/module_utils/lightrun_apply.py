@@ -10,7 +10,7 @@ by reading the watch list again. No Ansible imports.
 from __future__ import annotations
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun import (
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.watchlist import (
     DEFAULT_BATCH_SIZE,
     WATCHED_PACKAGES_PATH,
     batches,

@@ -19,7 +19,7 @@ import re
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
 from ansible_collections.apiops.saas.plugins.module_utils.lightrun_paging import LightrunListing, lightrun_pages
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun import parse_package
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.watchlist import parse_package
 from ansible_collections.apiops.saas.plugins.module_utils.sbom import SbomError, selector
 
 LOADED_PACKAGES_PATH = '/api/v1/loaded-packages'

@@ -23,7 +23,7 @@ import os
 import re
 from urllib.parse import unquote
 
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun import PackageSpecError, parse_package
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.watchlist import PackageSpecError, parse_package
 
 _PURL = re.compile(r'^pkg:(?P<type>[A-Za-z.+\-][A-Za-z0-9.+\-]*)/(?P<rest>[^?#]+)(\?(?P<qualifiers>[^#]*))?(#(?P<subpath>.*))?$')
 # A Maven groupId as Maven Central has them (reverse domain name); an npm scope such as

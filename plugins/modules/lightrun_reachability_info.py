@@ -235,7 +235,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     lightrun_client,
 )
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun import PackageSpecError
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.watchlist import PackageSpecError
 from ansible_collections.apiops.saas.plugins.module_utils.reachability import (
     STATUSES,
     InputError,

@@ -278,7 +278,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
 )
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
 from ansible_collections.apiops.saas.plugins.module_utils.lightrun_apply import apply_plan
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun import (
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.watchlist import (
     DEFAULT_BATCH_SIZE,
     PackageSpecError,
     diff_text,

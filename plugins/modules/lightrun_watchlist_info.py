@@ -140,7 +140,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     lightrun_client,
 )
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun import (
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.watchlist import (
     filter_watchlist,
     public_view,
     read_watchlist,

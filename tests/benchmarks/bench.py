@@ -159,7 +159,7 @@ def default_batch_size(collections):
     """The module's own default, so the target follows the module rather than a copy of its number."""
     sys.path.insert(0, collections)
     try:
-        from ansible_collections.apiops.saas.plugins.module_utils.lightrun import DEFAULT_BATCH_SIZE  # pylint: disable=import-outside-toplevel
+        from ansible_collections.apiops.saas.plugins.module_utils.lightrun.watchlist import DEFAULT_BATCH_SIZE  # pylint: disable=import-outside-toplevel
     finally:
         sys.path.pop(0)
     return DEFAULT_BATCH_SIZE

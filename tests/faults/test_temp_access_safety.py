@@ -159,4 +159,3 @@ def test_a_renewal_whose_answer_is_lost_is_granted_once(sandbox, module_runner, 
     assert ours(sandbox) == [NAME]
     sandbox.clear_faults()
     assert_converged(module_runner, no_traceback, sandbox)
-

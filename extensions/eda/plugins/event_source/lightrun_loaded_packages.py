@@ -28,7 +28,7 @@ if os.path.isdir(os.path.join(_INSTALL_ROOT, 'ansible_collections', 'apiops', 's
 # pylint: disable=wrong-import-position
 from ansible_collections.apiops.saas.plugins.module_utils.client import HAS_REQUESTS, ApiClient, ApiError  # noqa: E402
 from ansible_collections.apiops.saas.plugins.module_utils.connection import ConnectionOptionError, check_connection_options  # noqa: E402
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun import PackageSpecError  # noqa: E402
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.watchlist import PackageSpecError  # noqa: E402
 from ansible_collections.apiops.saas.plugins.module_utils.reachability import (  # noqa: E402
     InputError,
     check_tags,

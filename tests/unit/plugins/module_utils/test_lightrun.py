@@ -14,7 +14,7 @@ import responses
 
 from ansible_collections.apiops.saas.plugins.module_utils.client import ApiClient
 from ansible_collections.apiops.saas.plugins.module_utils.lightrun_apply import apply_plan
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun import (
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.watchlist import (
     PackageSpecError,
     batches,
     diff_lines,
