@@ -77,7 +77,7 @@ options:
   extend:
     description:
       - Make an active grant that ends before the requested end last until it (granted again, the only way the API
-        offers, without a moment without access: see the notes). Without it, such a grant is left as it is and a
+        offers, without a moment without access, as the notes say). Without it, such a grant is left as it is and a
         warning says when it ends.
     type: bool
     default: false
