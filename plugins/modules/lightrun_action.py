@@ -237,16 +237,18 @@ api_cost:
 '''
 
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import ApiModule, lightrun_argument_spec, lightrun_client
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun_incident import (
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.actions import (
     ActionSpec,
-    IncidentError,
     action_view,
-    apply_operations,
-    diff_of,
-    finish,
     matching_actions,
     plan_action,
     read_action,
+)
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.incident import (
+    IncidentError,
+    apply_operations,
+    diff_of,
+    finish,
     resolve_pools,
     resolve_source,
 )

@@ -198,18 +198,20 @@ api_cost:
 import time
 
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import ApiModule, lightrun_argument_spec, lightrun_client
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun_incident import (
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.actions import (
     TYPES_OF_API,
-    IncidentError,
-    SystemClock,
     action_view,
     carries_label,
-    finish,
     read_action,
     read_action_results,
     read_actions,
-    resolve_pools,
     wait_for_captures,
+)
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.incident import (
+    IncidentError,
+    SystemClock,
+    finish,
+    resolve_pools,
 )
 
 

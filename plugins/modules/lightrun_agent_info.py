@@ -106,7 +106,12 @@ api_cost:
 '''
 
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import ApiModule, lightrun_argument_spec, lightrun_client
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun_incident import IncidentError, finish, read_agents, resolve_pools
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.incident import (
+    IncidentError,
+    finish,
+    read_agents,
+    resolve_pools,
+)
 
 
 def run(module):

@@ -15,7 +15,7 @@ description:
     (C(GET /api/v1/temp-access) lists only active ones).
   - An active grant that already gives the same users, pools and roles until at least the requested end is left as it
     is. A run never makes a grant last longer unless O(extend=true); a grant that differs in users, pools or roles is
-    revoked and granted again (the API has no update), ending no later than before unless O(extend=true).
+    granted again (the API has no update), ending no later than before unless O(extend=true).
   - Users that are not Lightrun users and pools that do not exist fail the task before any write, naming them.
   - Every option is checked before the first request.
 author:
@@ -76,8 +76,9 @@ options:
     type: str
   extend:
     description:
-      - Make an active grant that ends before the requested end last until it (revoked and granted again, the only way
-        the API offers). Without it, such a grant is left as it is and a warning says when it ends.
+      - Make an active grant that ends before the requested end last until it (granted again, the only way the API
+        offers, without a moment without access, as the notes say). Without it, such a grant is left as it is and a
+        warning says when it ends.
     type: bool
     default: false
   state:
@@ -93,8 +94,14 @@ notes:
     the users exist (C(GET /api/v1/users/{email})) needs C(COMPANY). A key without the level is answered 403, and the
     task fails naming the level the refused call needed."
   - "The API answers 403 also when the limit of active temporary accesses is reached; the message then says so."
-  - A grant is revoked before it is granted again (its name must be free); when the new grant fails, the task fails
-    saying the old one was revoked, and a re-run grants it.
+  - "Granting again never leaves the users without access. The API keeps names unique among active grants, so it takes
+    four writes: grant a renewal (the name followed by C( (renewal)), with the requested access), revoke the grant,
+    grant it anew under its own name, revoke the renewal. When one of them fails the task says which grants exist;
+    the next run finishes from there (a renewal it finds is used, never granted twice), and O(state=absent) revokes
+    a renewal with its grant."
+  - "A grant whose answer is lost or a 5xx is read back: found, it is done (with a warning); not found, a named grant
+    is sent once more (a late first try then answers 409 and is read back too), a grant without a name is not."
+  - At the API's limit of active grants, the renewal is refused (403) and the grant is left as it was.
 seealso:
   - module: apiops.saas.lightrun_temp_access_info
   - module: apiops.saas.lightrun_action
@@ -147,7 +154,10 @@ grants:
 operations:
   description:
     - The writes, in order, each with C(action) (C(grant) or C(revoke)), C(method), C(path), C(status) (C(planned) in check
-      mode, C(done), C(gone) for a revoke answered 404, C(failed), C(not_sent)) and C(what).
+      mode, C(done), C(gone) for a revoke answered 404, C(failed), C(unknown) when the server may have applied it and
+      reading back failed too, C(not_sent)) and C(what).
+    - Granting an existing grant again lists four (grant the renewal, revoke the grant, grant it anew, revoke the
+      renewal); in check mode the renewal's revoke has C({id}) in its path, the id the renewal is not given yet.
   returned: always
   type: list
   elements: dict
@@ -199,17 +209,20 @@ api_cost:
 '''
 
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import ApiModule, lightrun_argument_spec, lightrun_client
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun_incident import (
-    GrantSpec,
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.incident import (
     IncidentError,
     SystemClock,
     apply_operations,
     diff_of,
     finish,
+    resolve_pools,
+)
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.temp_access import (
+    GrantSpec,
+    grant_view,
     missing_users,
     plan_grant,
     read_grants,
-    resolve_pools,
 )
 
 
@@ -230,11 +243,9 @@ def run(module, clock):
             raise IncidentError('%s; nothing was changed' % '; '.join(problems))
     plan = plan_grant(spec, read_grants(client), pool_ids, pool_names)
     if not module.check_mode and plan.operations:
-        apply_operations(client, plan.operations)
-        created = [op for op in plan.operations if op.action == 'grant']
-        if created and isinstance(created[0].answer, dict):
-            plan.grant = dict(created[0].answer)
-            plan.grant['agentPoolNames'] = [pool_names.get(str(p), p) for p in plan.grant.get('agentPoolIds') or []]
+        apply_operations(client, plan.operations, plan.warnings)
+        if plan.final is not None and isinstance(plan.final.answer, dict):
+            plan.grant = grant_view(plan.final.answer, pool_names)
     result = {'changed': plan.changed, 'grant': plan.grant, 'operations': [op.report() for op in plan.operations],
               'warnings': plan.warnings}
     if spec.state == 'absent':

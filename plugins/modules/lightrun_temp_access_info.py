@@ -27,7 +27,9 @@ attributes:
     description: Nothing changes, so there is nothing to show.
 options:
   name:
-    description: Only the grant with this name (compared case-insensitively).
+    description:
+      - Only the grant with this name (compared case-insensitively), and its renewal (the same name followed by
+        C( (renewal)), see M(apiops.saas.lightrun_temp_access)) when an interrupted run left one.
     type: str
   incident_id:
     description: Only the grants of this incident.
@@ -103,7 +105,8 @@ api_cost:
 '''
 
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import ApiModule, lightrun_argument_spec, lightrun_client
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun_incident import finish, grant_view, read_grants, resolve_pools
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.incident import finish, resolve_pools
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.temp_access import grant_view, read_grants, renewal_name
 
 
 def run(module):
@@ -111,7 +114,8 @@ def run(module):
     client = lightrun_client(module)
     grants = read_grants(client)
     name, incident = module.params['name'], module.params['incident_id']
-    grants = [g for g in grants if (name is None or str(g.get('name', '')).lower() == name.lower())
+    names = None if name is None else (name.lower(), renewal_name(name).lower())
+    grants = [g for g in grants if (names is None or str(g.get('name', '')).lower() in names)
               and (incident is None or g.get('incidentId') == incident)]
     pool_names = resolve_pools(client, [])[2] if grants else {}
     return {'changed': False, 'grants': sorted((grant_view(g, pool_names) for g in grants), key=lambda g: str(g.get('name')))}

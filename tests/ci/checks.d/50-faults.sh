@@ -20,5 +20,5 @@ PYTHONPATH="$collections" ANSIBLE_COLLECTIONS_PATH="$collections" \
     timeout 1500 "$venv/bin/python" -m pytest -p no:cacheprovider -q -n "${FAULTS_WORKERS:-3}" --dist worksteal --durations=8 \
     tests/faults/test_storm.py tests/faults/test_rate_limit.py tests/faults/test_secrets.py \
     tests/faults/test_server_faults.py tests/faults/test_plan_safety.py tests/faults/test_lightrun_safety.py tests/faults/test_lightrun_resource_safety.py \
-    tests/faults/test_bad_input.py tests/faults/test_export_progress.py
+    tests/faults/test_temp_access_safety.py tests/faults/test_bad_input.py tests/faults/test_export_progress.py
 log "fault suite passed in $((SECONDS - started)) s"

@@ -11,20 +11,21 @@ import datetime
 
 import pytest
 
-from ansible_collections.apiops.saas.plugins.module_utils.client import ApiError, ApiResponse
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun_incident import (
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError, ApiResponse
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.actions import (
     ActionSpec,
-    GrantSpec,
+    plan_action,
+    read_log_messages,
+    wait_for_captures,
+)
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.incident import (
     IncidentError,
     apply_operations,
     level_note,
     parse_datetime,
     parse_duration,
-    plan_action,
-    plan_grant,
-    read_log_messages,
-    wait_for_captures,
 )
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.temp_access import GrantSpec, plan_grant
 
 UTC = datetime.timezone.utc
 NOW = datetime.datetime(2026, 12, 3, 16, 0, 0, tzinfo=UTC)
@@ -133,26 +134,86 @@ def test_an_earlier_end_than_a_given_date_warns_without_extend():
     assert 'extend: true' in plan.warnings[0]
 
 
-def test_extend_grants_again_until_the_requested_end():
+RENEW = ['grant the renewal', 'revoke the temporary access', 'grant the temporary access', 'revoke the renewal']
+
+
+def steps(plan):
+    """Each operation as (method, path, the start of its description)."""
+    return [(op.method, op.report()['path'], next(w for w in RENEW + ['revoke', 'grant'] if op.what.startswith(w)))
+            for op in plan.operations]
+
+
+def test_extend_grants_the_renewal_before_revoking_anything():
     spec = GrantSpec(grant_params(extend=True), FixedClock(NOW + datetime.timedelta(hours=1)))
     plan = plan_grant(spec, [grant('2026-12-03T18:00:00Z')], [POOL])
-    assert [(op.action, op.method) for op in plan.operations] == [('revoke', 'DELETE'), ('grant', 'POST')]
-    assert plan.operations[0].path == 'api/v1/temp-access/g1'
-    assert plan.operations[1].body['expirationDate'] == '2026-12-03T19:00:00Z'
+    assert steps(plan) == [('POST', '/api/v1/temp-access', RENEW[0]), ('DELETE', '/api/v1/temp-access/g1', RENEW[1]),
+                           ('POST', '/api/v1/temp-access', RENEW[2]), ('DELETE', '/api/v1/temp-access/{id}', RENEW[3])]
+    renewal, final = plan.operations[0].body, plan.operations[2].body
+    assert renewal == dict(final, name='INC-1 payments (renewal)')
+    assert final['name'] == 'INC-1 payments' and final['expirationDate'] == '2026-12-03T19:00:00Z'
+    assert plan.final is plan.operations[2] and plan.operations[3].id_from is plan.operations[0]
+    # The renewal's id, once answered, is the one revoked.
+    plan.operations[0].answer = {'id': 'r 1'}
+    assert plan.operations[3].report()['path'] == '/api/v1/temp-access/r%201'
 
 
 def test_other_users_replace_the_grant_without_making_it_last_longer():
     spec = GrantSpec(grant_params(users=['ann@example.test', 'bob@example.test']), FixedClock(NOW + datetime.timedelta(hours=1)))
     plan = plan_grant(spec, [grant('2026-12-03T18:00:00Z')], [POOL])
-    assert [op.action for op in plan.operations] == ['revoke', 'grant']
-    assert plan.operations[1].body['expirationDate'] == '2026-12-03T18:00:00Z'
-    assert plan.operations[1].body['userEmails'] == ['ann@example.test', 'bob@example.test']
+    assert [op.action for op in plan.operations] == ['grant', 'revoke', 'grant', 'revoke']
+    for op in (plan.operations[0], plan.operations[2]):
+        assert op.body['expirationDate'] == '2026-12-03T18:00:00Z'
+        assert op.body['userEmails'] == ['ann@example.test', 'bob@example.test']
 
 
 def test_a_grant_found_by_incident_keeps_its_name():
     spec = GrantSpec(grant_params(name=None, roles=['PRIVILEGED']), FixedClock())
     plan = plan_grant(spec, [grant('2026-12-03T19:00:00Z', name='Temp-Access-03122026-150000-000')], [POOL])
-    assert plan.operations[1].body['name'] == 'Temp-Access-03122026-150000-000'
+    assert plan.operations[0].body['name'] == 'Temp-Access-03122026-150000-000 (renewal)'
+    assert plan.operations[2].body['name'] == 'Temp-Access-03122026-150000-000'
+
+
+def test_a_renewal_left_beside_the_old_grant_is_used_not_granted_twice():
+    # The run before granted the renewal, then failed to revoke the old grant.
+    spec = GrantSpec(grant_params(extend=True), FixedClock(NOW + datetime.timedelta(hours=1)))
+    grants = [grant('2026-12-03T18:00:00Z'), grant('2026-12-03T19:00:00Z', id='r1', name='INC-1 payments (renewal)')]
+    plan = plan_grant(spec, grants, [POOL])
+    assert steps(plan) == [('DELETE', '/api/v1/temp-access/g1', RENEW[1]), ('POST', '/api/v1/temp-access', RENEW[2]),
+                           ('DELETE', '/api/v1/temp-access/r1', RENEW[3])]
+
+
+def test_a_renewal_alone_is_granted_under_the_name_then_revoked():
+    # The run before revoked the old grant, then failed to grant it anew: the renewal holds the access.
+    for name in ('INC-1 payments', None):
+        spec = GrantSpec(grant_params(extend=True, name=name), FixedClock(NOW + datetime.timedelta(hours=1)))
+        plan = plan_grant(spec, [grant('2026-12-03T19:00:00Z', id='r1', name='INC-1 payments (renewal)')], [POOL])
+        assert steps(plan) == [('POST', '/api/v1/temp-access', RENEW[2]), ('DELETE', '/api/v1/temp-access/r1', RENEW[3])]
+        assert plan.operations[0].body['name'] == 'INC-1 payments'
+        assert plan.before['name'] == 'INC-1 payments (renewal)'
+
+
+def test_a_renewal_left_after_the_grant_was_granted_anew_is_revoked():
+    spec = GrantSpec(grant_params(extend=True), FixedClock(NOW + datetime.timedelta(hours=1)))
+    grants = [grant('2026-12-03T19:00:00Z'), grant('2026-12-03T19:00:00Z', id='r1', name='INC-1 payments (renewal)')]
+    plan = plan_grant(spec, grants, [POOL])
+    assert [(op.method, op.path) for op in plan.operations] == [('DELETE', 'api/v1/temp-access/r1')]
+    assert plan.grant['id'] == 'g1'
+
+
+def test_a_renewal_left_for_other_access_is_revoked_first_while_the_grant_holds():
+    spec = GrantSpec(grant_params(extend=True, roles=['PRIVILEGED']), FixedClock(NOW + datetime.timedelta(hours=1)))
+    grants = [grant('2026-12-03T18:00:00Z'), grant('2026-12-03T19:00:00Z', id='r1', name='INC-1 payments (renewal)')]
+    plan = plan_grant(spec, grants, [POOL])
+    assert [(op.method, op.report()['path']) for op in plan.operations] == [
+        ('DELETE', '/api/v1/temp-access/r1'), ('POST', '/api/v1/temp-access'), ('DELETE', '/api/v1/temp-access/g1'),
+        ('POST', '/api/v1/temp-access'), ('DELETE', '/api/v1/temp-access/{id}')]
+
+
+def test_absent_revokes_the_grant_and_its_renewal():
+    spec = GrantSpec({'name': 'INC-1 payments', 'incident_id': None, 'state': 'absent'}, FixedClock())
+    grants = [grant('2026-12-03T19:00:00Z'), grant('2026-12-03T19:00:00Z', id='r1', name='INC-1 payments (renewal)'),
+              grant('2026-12-03T19:00:00Z', id='g3', name='INC-1 payments (other)')]
+    assert [op.path for op in plan_grant(spec, grants).operations] == ['api/v1/temp-access/g1', 'api/v1/temp-access/r1']
 
 
 def test_two_grants_of_one_incident_need_a_name():
@@ -259,17 +320,91 @@ class ScriptedClient:
         return self.request('GET', path, params=params, accept=accept).data
 
 
-def test_a_failed_grant_after_a_revoke_says_what_was_done():
+def extend_plan():
     spec = GrantSpec(grant_params(extend=True), FixedClock(NOW + datetime.timedelta(hours=1)))
-    plan = plan_grant(spec, [grant('2026-12-03T18:00:00Z')], [POOL])
-    client = ScriptedClient([(204, None), ApiError('POST /api/v1/temp-access failed with status 403', 'POST',
-                                                   '/api/v1/temp-access', 403)])
+    return plan_grant(spec, [grant('2026-12-03T18:00:00Z')], [POOL])
+
+
+def refused(method, status, path='/api/v1/temp-access'):
+    return ApiError('%s %s failed with status %s' % (method, path, status), method, path, status)
+
+
+def listing(*grants):
+    return (200, {'items': list(grants), 'total': len(grants), 'hasMore': False, 'offset': 0, 'limit': 20})
+
+
+def test_a_refused_renewal_keeps_the_old_grant_and_sends_nothing_else():
+    plan = extend_plan()
+    client = ScriptedClient([refused('POST', 403)])
+    with pytest.raises(IncidentError) as info:
+        apply_operations(client, plan.operations)
+    assert not info.value.changed and [sent[0] for sent in client.sent] == ['POST']
+    assert "The temporary access 'INC-1 payments' (id g1) is kept as it was" in info.value.message
+    assert 'DEV permission level' in info.value.message and 'limit of active temporary accesses' in info.value.message
+    assert [op['status'] for op in info.value.operations] == ['failed', 'not_sent', 'not_sent', 'not_sent']
+
+
+def test_a_failed_revoke_after_the_renewal_says_both_exist():
+    plan = extend_plan()
+    client = ScriptedClient([(201, {'id': 'r1'}), refused('DELETE', 500, '/api/v1/temp-access/g1')])
     with pytest.raises(IncidentError) as info:
         apply_operations(client, plan.operations)
     assert info.value.changed
-    assert 'revoke the temporary access' in info.value.message and 'DEV permission level' in info.value.message
-    assert 'limit of active temporary accesses' in info.value.message
-    assert [op['status'] for op in info.value.operations] == ['done', 'failed']
+    assert "Both the temporary access 'INC-1 payments' (id g1) and its renewal 'INC-1 payments (renewal)' exist now" \
+        in info.value.message
+    assert [op['status'] for op in info.value.operations] == ['done', 'failed', 'not_sent', 'not_sent']
+
+
+def test_the_whole_renewal_revokes_the_renewal_it_granted():
+    plan = extend_plan()
+    client = ScriptedClient([(201, {'id': 'r1'}), (204, None), (201, {'id': 'g2', 'name': 'INC-1 payments'}), (204, None)])
+    apply_operations(client, plan.operations)
+    assert [sent[:2] for sent in client.sent] == [('POST', 'api/v1/temp-access'), ('DELETE', 'api/v1/temp-access/g1'),
+                                                   ('POST', 'api/v1/temp-access'), ('DELETE', 'api/v1/temp-access/r1')]
+    assert plan.final.answer['id'] == 'g2'
+
+
+def test_a_grant_answered_503_and_not_there_is_sent_once_more():
+    plan = plan_grant(GrantSpec(grant_params(), FixedClock()), [], [POOL])
+    warnings = []
+    client = ScriptedClient([refused('POST', 503), listing(), (201, {'id': 'g9'})])
+    apply_operations(client, plan.operations, warnings)
+    assert [sent[0] for sent in client.sent] == ['POST', 'GET', 'POST'] and plan.final.answer == {'id': 'g9'}
+    assert warnings == []
+
+
+def test_a_grant_whose_answer_is_lost_but_there_is_done_without_a_second_post():
+    plan = plan_grant(GrantSpec(grant_params(), FixedClock()), [], [POOL])
+    warnings = []
+    there = grant('2026-12-03T18:00:00Z', id='g9')
+    client = ScriptedClient([refused('POST', None), listing(there)])
+    apply_operations(client, plan.operations, warnings)
+    assert [sent[0] for sent in client.sent] == ['POST', 'GET'] and plan.final.answer == there
+    assert plan.operations[0].status == 'done' and 'reading back shows it was applied' in warnings[0]
+
+
+def test_a_resent_grant_answered_409_is_read_back():
+    plan = plan_grant(GrantSpec(grant_params(), FixedClock()), [], [POOL])
+    there = grant('2026-12-03T18:00:00Z', id='g9')
+    client = ScriptedClient([refused('POST', 503), listing(), refused('POST', 409), listing(there)])
+    apply_operations(client, plan.operations, [])
+    assert plan.final.answer == there
+
+
+def test_a_grant_without_a_name_is_never_sent_twice():
+    plan = plan_grant(GrantSpec(grant_params(name=None), FixedClock()), [], [POOL])
+    client = ScriptedClient([refused('POST', 503), listing()])
+    with pytest.raises(IncidentError) as info:
+        apply_operations(client, plan.operations, [])
+    assert [sent[0] for sent in client.sent] == ['POST', 'GET'] and not info.value.changed
+
+
+def test_a_grant_refused_for_certain_is_not_read_back():
+    plan = plan_grant(GrantSpec(grant_params(), FixedClock()), [], [POOL])
+    client = ScriptedClient([refused('POST', 400)])
+    with pytest.raises(IncidentError):
+        apply_operations(client, plan.operations, [])
+    assert len(client.sent) == 1
 
 
 def test_a_delete_answered_404_is_gone():
