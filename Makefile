@@ -8,7 +8,7 @@
 #   make sandbox          the API sandbox in the foreground, prints its URL (PORT, SANDBOX_PROFILE)
 #   make docs             the HTML documentation (docs/build/build/html/index.html)
 #   make bench            the benchmarks (BENCH_ARGS="--sizes 100" ...: tests/benchmarks/run.sh --help)
-#   make kinds-doc        write the registry's per-kind documentation into runcloud_resource and its doc fragment
+#   make kinds-doc        write both registries' per-kind documentation into runcloud_resource and lightrun_resource
 #   make min-versions     units and one integration target with the lowest requests, urllib3 and jsonschema allowed
 #   make galaxy-importer  the checks Ansible Galaxy and Automation Hub run on import, default configuration
 

@@ -66,67 +66,59 @@ options:
         request; an unknown field or invalid value fails naming the field and the allowed values.
       - Only the fields given are compared; the others keep their current value.
       - The kinds and their attributes follow.
-      - 'V(agent_pool): O(name) is C(name); needs the DEV permission level. An agent pool. C(agentsEnabled) false
-        detaches the pool (C(PUT detach-agents): live agents disconnect, new ones cannot join); true enables it again
-        (C(PUT enable-agents)). The default pool cannot be deleted (403), nor a pool with live agents (409). Attributes:
-        C(description) (str, updated by PUT of the whole object); C(agentsEnabled) (bool, applied by PUT enable-agents /
-        detach-agents).'
-      - 'V(user_group): O(name) is C(name); needs the COMPANY permission level, and DEV to look up the agent pools
-        given by name in agentPoolIds (pools given by id need no such read). A user group: its C(roles) and the agent
-        pools it may use (C(agentPoolIds): names or ids). Its members are managed with O(members) and
-        O(members_exclusive). Attributes: C(roles) (list of STANDARD, PRIVILEGED, updated by PUT of the whole object);
-        C(agentPoolIds) (list, updated by PUT of the whole object).'
-      - 'V(user): O(name) is C(email); needs the COMPANY permission level. A user, by email (O(name)). C(enabled) false
-        disables the user (C(PUT disable)), true enables it. Without an SMTP server the create answer carries an
-        activation link, returned once in RV(secret). Attributes: C(firstName) (str, required on create, updated by PUT
-        of the whole object); C(lastName) (str, required on create, updated by PUT of the whole object); C(roles) (list
-        of SYSTEM_ADMIN, COMPANY_VIEWER, GROUP_ADMIN, SECURITY, APP_SEC, INCIDENT_RESPONDER, DEVELOPER, updated by PUT
-        of the whole object); C(enabled) (bool, applied by PUT enable / disable).'
-      - 'V(system_api_key): O(name) is C(label); needs the COMPANY permission level. A system API key of the company
-        O(company). Only its label can change; the key itself is returned once, on creation, in RV(secret). C(scopes)
-        default to all. Attributes: C(expirationDays) (int, required on create, immutable); C(scopes) (list of COMPANY,
-        DEV, SECURITY, CROSS_COMPANY, immutable).'
-      - 'V(smtp): a setting, no O(name); needs the COMPANY permission level. The SMTP connectivity setting (one per
-        server, never created or deleted). C(type) CUSTOM needs the server fields; PASSWORD or APIKEY authentication
-        needs C(authenticationId) and the secret C(authenticationSecret), which the API cannot be trusted to return: it
-        is sent with every write of the setting and only compared with O(update_secrets=always). Attributes: C(type)
-        (one of DISABLED, DEFAULT, CUSTOM, set by POST of the whole setting); C(authenticationType) (one of DISABLED,
-        PASSWORD, APIKEY, set by POST of the whole setting); C(authenticationId) (str, set by POST of the whole
-        setting); C(authenticationSecret) (str, secret, set by POST of the whole setting); C(enableSSL) (bool, set by
-        POST of the whole setting); C(enableStartTLS) (bool, set by POST of the whole setting); C(fromEmailAddress)
-        (str, set by POST of the whole setting); C(serverHost) (str, set by POST of the whole setting); C(serverPort)
-        (int, set by POST of the whole setting).'
-      - 'V(feature_toggles): a setting, no O(name); needs the COMPANY permission level. The feature flags
-        (C(features), name to ENABLED or DISABLED; features not named keep their state). A change is a signed
-        configuration: C(signature) (sent as the query parameter), C(expirationDays) and C(organizationId) come with
-        it, as Lightrun issued them. The signature covers the request content: give the signed document as Lightrun
-        issued it, a JSON string, in C(content) (sent byte for byte; its fields are validated and compared as if given
-        one by one) rather than field by field (then serialised by the module, which only a signature over that
-        serialisation accepts). Attributes: C(features) (dict, set by POST of the whole setting); C(expirationDays)
-        (int, set by POST of the whole setting); C(organizationId) (str, set by POST of the whole setting); C(account)
-        (str, set by POST of the whole setting); C(businessUnit) (str, set by POST of the whole setting);
-        C(deployment) (str, set by POST of the whole setting); C(signature) (str, sent with each write); C(content)
-        (str, set by POST of the whole setting).'
-      - 'V(idm_authentication): a setting, no O(name); needs the COMPANY permission level. How users log in (one
-        setting per company, never created or deleted): C(loginMethod), and for SSO the C(protocol) with its options,
-        OIDC C(clientId), C(discoveryUrl) and the secret C(clientSecret), or SAML C(idpUrl). The options travel whole:
-        a task that gives C(protocol) gives all of its fields, secret included (it cannot be read back, is never
-        compared nor shown, and is sent with every write of the SSO options); a task without C(protocol) leaves the
-        SSO options as they are. Attributes: C(loginMethod) (one of PASSWORD, GOOGLE, SSO, set by POST of the whole
-        setting); C(protocol) (one of SAML, OIDC, set by POST of the whole setting); C(clientId) (str, set by POST of
-        the whole setting); C(clientSecret) (str, secret, set by POST of the whole setting); C(discoveryUrl) (str, set
+      - 'V(agent_pool): O(name) is C(name); needs the DEV permission level. An agent pool. C(agentsEnabled) false detaches the pool
+        (C(PUT detach-agents): live agents disconnect, new ones cannot join); true enables it again (C(PUT enable-agents)). The
+        default pool cannot be deleted (403), nor a pool with live agents (409). Attributes: C(description) (str, updated by PUT of
+        the whole object); C(agentsEnabled) (bool, applied by PUT enable-agents / detach-agents).'
+      - 'V(user_group): O(name) is C(name); needs the COMPANY permission level, and DEV to look up the agent pools given by name in
+        agentPoolIds (pools given by id need no such read). A user group: its C(roles) and the agent pools it may use
+        (C(agentPoolIds): names or ids). Its members are managed with O(members) and O(members_exclusive). Attributes: C(roles) (list
+        of STANDARD, PRIVILEGED, updated by PUT of the whole object); C(agentPoolIds) (list, updated by PUT of the whole object).'
+      - 'V(user): O(name) is C(email); needs the COMPANY permission level. A user, by email (O(name)). C(enabled) false disables the
+        user (C(PUT disable)), true enables it. Without an SMTP server the create answer carries an activation link, returned once in
+        RV(secret). Attributes: C(firstName) (str, required on create, updated by PUT of the whole object); C(lastName) (str, required
+        on create, updated by PUT of the whole object); C(roles) (list of SYSTEM_ADMIN, COMPANY_VIEWER, GROUP_ADMIN, SECURITY,
+        APP_SEC, INCIDENT_RESPONDER, DEVELOPER, updated by PUT of the whole object); C(enabled) (bool, applied by PUT enable /
+        disable).'
+      - 'V(system_api_key): O(name) is C(label); needs the COMPANY permission level. A system API key of the company O(company). Only
+        its label can change; the key itself is returned once, on creation, in RV(secret). C(scopes) default to all. Attributes:
+        C(expirationDays) (int, required on create, immutable); C(scopes) (list of COMPANY, DEV, SECURITY, CROSS_COMPANY, immutable).'
+      - 'V(smtp): a setting, no O(name); needs the COMPANY permission level. The SMTP connectivity setting (one per server, never
+        created or deleted). C(type) CUSTOM needs the server fields; PASSWORD or APIKEY authentication needs C(authenticationId) and
+        the secret C(authenticationSecret), which the API cannot be trusted to return: it is sent with every write of the setting and
+        only compared with O(update_secrets=always). Attributes: C(type) (one of DISABLED, DEFAULT, CUSTOM, set by POST of the whole
+        setting); C(authenticationType) (one of DISABLED, PASSWORD, APIKEY, set by POST of the whole setting); C(authenticationId)
+        (str, set by POST of the whole setting); C(authenticationSecret) (str, secret, set by POST of the whole setting); C(enableSSL)
+        (bool, set by POST of the whole setting); C(enableStartTLS) (bool, set by POST of the whole setting); C(fromEmailAddress)
+        (str, set by POST of the whole setting); C(serverHost) (str, set by POST of the whole setting); C(serverPort) (int, set by
+        POST of the whole setting).'
+      - 'V(feature_toggles): a setting, no O(name); needs the COMPANY permission level. The feature flags (C(features), name to
+        ENABLED or DISABLED; features not named keep their state). A change is a signed configuration: C(signature) (sent as the query
+        parameter), C(expirationDays) and C(organizationId) come with it, as Lightrun issued them. The signature covers the request
+        content: give the signed document as Lightrun issued it, a JSON string, in C(content) (sent byte for byte; its fields are
+        validated and compared as if given one by one) rather than field by field (then serialised by the module, which only a
+        signature over that serialisation accepts). Attributes: C(features) (dict, set by POST of the whole setting);
+        C(expirationDays) (int, set by POST of the whole setting); C(organizationId) (str, set by POST of the whole setting);
+        C(account) (str, set by POST of the whole setting); C(businessUnit) (str, set by POST of the whole setting); C(deployment)
+        (str, set by POST of the whole setting); C(signature) (str, sent with each write); C(content) (str, set by POST of the whole
+        setting).'
+      - 'V(idm_authentication): a setting, no O(name); needs the COMPANY permission level. How users log in (one setting per company,
+        never created or deleted): C(loginMethod), and for SSO the C(protocol) with its options, OIDC C(clientId), C(discoveryUrl) and
+        the secret C(clientSecret), or SAML C(idpUrl). The options travel whole: a task that gives C(protocol) gives all of its
+        fields, secret included (it cannot be read back, is never compared nor shown, and is sent with every write of the SSO
+        options); a task without C(protocol) leaves the SSO options as they are. Attributes: C(loginMethod) (one of PASSWORD, GOOGLE,
+        SSO, set by POST of the whole setting); C(protocol) (one of SAML, OIDC, set by POST of the whole setting); C(clientId) (str,
+        set by POST of the whole setting); C(clientSecret) (str, secret, set by POST of the whole setting); C(discoveryUrl) (str, set
         by POST of the whole setting); C(idpUrl) (str, set by POST of the whole setting).'
-      - 'V(idm_provisioning): a setting, no O(name); needs the COMPANY permission level. How users are provisioned
-        (one setting per company, never created or deleted): just-in-time provisioning, self-registration and its
-        allowed e-mail domains, and SCIM (C(enabled), C(createExistingUsersEnabled), C(syncGroupsEnabled),
-        C(syncRolesEnabled), which the API nests in C(scim)). Each write is whole (a field left out would take its
-        default), so the fields the task does not give are sent as they are. The SCIM OAuth client secret the read
-        returns is never kept, compared or shown. Attributes: C(jitProvisionEnabled) (bool, set by POST of the whole
-        setting); C(selfRegistrationEnabled) (bool, set by POST of the whole setting);
-        C(selfRegistrationAllowedDomains) (list, set by POST of the whole setting); C(enabled) (bool, set by POST of
-        the whole setting); C(createExistingUsersEnabled) (bool, set by POST of the whole setting);
-        C(syncGroupsEnabled) (bool, set by POST of the whole setting); C(syncRolesEnabled) (bool, set by POST of the
-        whole setting).'
+      - 'V(idm_provisioning): a setting, no O(name); needs the COMPANY permission level. How users are provisioned (one setting per
+        company, never created or deleted): just-in-time provisioning, self-registration and its allowed e-mail domains, and SCIM
+        (C(enabled), C(createExistingUsersEnabled), C(syncGroupsEnabled), C(syncRolesEnabled), which the API nests in C(scim)). Each
+        write is whole (a field left out would take its default), so the fields the task does not give are sent as they are. The SCIM
+        OAuth client secret the read returns is never kept, compared or shown. Attributes: C(jitProvisionEnabled) (bool, set by POST
+        of the whole setting); C(selfRegistrationEnabled) (bool, set by POST of the whole setting); C(selfRegistrationAllowedDomains)
+        (list, set by POST of the whole setting); C(enabled) (bool, set by POST of the whole setting); C(createExistingUsersEnabled)
+        (bool, set by POST of the whole setting); C(syncGroupsEnabled) (bool, set by POST of the whole setting); C(syncRolesEnabled)
+        (bool, set by POST of the whole setting).'
     type: dict
     default: {}
   members:

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Facts written in several places agree with their one source:
-# - make kinds-doc, run on a copy of the collection, changes nothing (the registry's per-kind
-#   documentation in runcloud_resource and the kind choices of the runcloud_locator fragment are
-#   not stale);
+# - make kinds-doc, run on a copy of the collection, changes nothing (the registries' per-kind
+#   documentation in runcloud_resource and lightrun_resource and their kind choices are not stale);
 # - the supported ansible-core range (SUPPORTED_CORE_VERSIONS in tests/ci/common.sh) is what
 #   meta/runtime.yml, galaxy.yml, README.md and the docs say.
 set -euo pipefail
