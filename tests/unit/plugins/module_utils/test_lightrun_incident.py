@@ -360,7 +360,7 @@ def test_the_whole_renewal_revokes_the_renewal_it_granted():
     client = ScriptedClient([(201, {'id': 'r1'}), (204, None), (201, {'id': 'g2', 'name': 'INC-1 payments'}), (204, None)])
     apply_operations(client, plan.operations)
     assert [sent[:2] for sent in client.sent] == [('POST', 'api/v1/temp-access'), ('DELETE', 'api/v1/temp-access/g1'),
-                                                   ('POST', 'api/v1/temp-access'), ('DELETE', 'api/v1/temp-access/r1')]
+                                                  ('POST', 'api/v1/temp-access'), ('DELETE', 'api/v1/temp-access/r1')]
     assert plan.final.answer['id'] == 'g2'
 
 
