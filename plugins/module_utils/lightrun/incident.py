@@ -10,6 +10,15 @@ date-times), the agent pools, agents and tags a task names, and the writes: each
 the resource engine, every read (and every check that can fail) first, then a pure plan of the writes, then
 (unless check mode) :func:`apply_operations`, the writes in order, each reported with its status. The grants
 live in :mod:`.temp_access`, the actions and what they capture in :mod:`.actions`. No Ansible imports.
+
+Why these writes do not go through the engine's applier (``engine/apply.py``): it applies the plan of one
+resource of a ``Kind``, found again by that kind's locator through a ``Reader``. A grant renewed in place is two
+grants (the renewal, then the grant anew) whose second revoke needs the first one's id, where the engine fills
+``{id}`` with the last created object's; each POST is settled against its own body, where the engine re-reads the
+plan's one desired object; a named grant is resent once when reading back shows it absent, which the engine
+never does; and each step's failure names the grants that exist then. Grants and actions have no ``Kind`` or
+locator (an action is found by its identity through one detail read per candidate). Moving them onto the
+engine means making them kinds, with those behaviours as engine strategies every kind could use.
 """
 
 from __future__ import annotations
