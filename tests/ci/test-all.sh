@@ -11,7 +11,7 @@
 #
 # Lanes run side by side on a 2-core machine: the sanity tests in one lane per Python, one version after
 # the other (two runs on one Python would share ansible-test's virtualenvs under ~/.ansible/test), the integration
-# shards (mostly waiting), the units and checks, and the longest checks in a lane of their own.
+# shards (mostly waiting), and the units and checks from one queue, longest first, taken by three workers.
 # Every part logs to .build/test-logs/<part>.log;
 # a failed part does not stop the others, and the summary at the end names every failure with the
 # end of its log. Environment:
@@ -19,6 +19,7 @@
 #   LANES=1               run everything one part after the other (default: side by side)
 #   INTEGRATION_SHARDS=N  integration runs per version, each every N-th target (default 3)
 #   PARTS="units-2.22 check-50-faults"  run only the named parts (names as in the summary)
+#   QUEUE_WORKERS=N       workers taking the units and checks from their queue (default 3)
 set -uo pipefail
 # shellcheck source=tests/ci/common.sh
 source "$(dirname "$0")/common.sh"
@@ -126,32 +127,60 @@ full_units_versions() {
     echo "$OLDEST_CORE $NEWEST_CORE ${newest_on[*]}"
 }
 
-# The checks that take longest run in a lane of their own (about as long as the units and other checks).
-SEPARATE_CHECKS="70-export-roundtrip 60-bench-smoke 65-fleet-smoke"
+# The units and the checks share one queue, longest first, taken by QUEUE_WORKERS workers (default 3) as each
+# frees: fixed lanes left one lane running alone for a quarter of an hour after the others had finished. The
+# benchmark smokes and the round trip mostly wait for rate-limit windows, so three workers overlap them with
+# the CPU-bound parts.
+LONGEST_CHECKS="70-export-roundtrip 50-faults 60-bench-smoke 65-fleet-smoke 85-min-versions 30-ansible-lint"
+QUEUE_WORKERS="${QUEUE_WORKERS:-3}"
 
-checks_lane() {
-    local version check
-    local args
+queue_entries() {  # one "units VERSION" or "check NAME" per line, longest first
+    local version check full
+    full=" $(full_units_versions) "
+    for check in $LONGEST_CHECKS; do
+        [ -e "$ROOT/tests/ci/checks.d/$check.sh" ] && echo "check $check"
+    done
     for version in "${versions[@]}"; do
-        args=""
-        if [ "${UNITS_FULL:-}" != 1 ] && [[ " $(full_units_versions) " != *" $version "* ]]; then
-            args="$VERSION_UNITS"
-        fi
-        part "units-$version" "${make_[@]}" units V="$version" UNITS_ARGS="$args"
+        if [ "${UNITS_FULL:-}" = 1 ] || [[ "$full" == *" $version "* ]]; then echo "units $version"; fi
     done
     for check in "$ROOT"/tests/ci/checks.d/*.sh; do
         [ -e "$check" ] || continue
         check="$(basename "$check" .sh)"
-        [[ " $SEPARATE_CHECKS " == *" $check "* ]] && continue
-        part "check-$check" bash "$ROOT/tests/ci/checks.d/$check.sh"
+        [[ " $LONGEST_CHECKS " == *" $check "* ]] || echo "check $check"
+    done
+    for version in "${versions[@]}"; do
+        if [ "${UNITS_FULL:-}" != 1 ] && [[ "$full" != *" $version "* ]]; then echo "units $version"; fi
     done
 }
 
-separate_checks_lane() {
-    local check
-    for check in $SEPARATE_CHECKS; do
-        part "check-$check" bash "$ROOT/tests/ci/checks.d/$check.sh"
+run_entry() {  # run_entry units VERSION | run_entry check NAME
+    local args=""
+    case "$1" in
+        units)
+            if [ "${UNITS_FULL:-}" != 1 ] && [[ " $(full_units_versions) " != *" $2 "* ]]; then args="$VERSION_UNITS"; fi
+            part "units-$2" "${make_[@]}" units V="$2" UNITS_ARGS="$args"
+            ;;
+        check) part "check-$2" bash "$ROOT/tests/ci/checks.d/$2.sh" ;;
+    esac
+}
+
+queue_worker() {  # takes the next entry of $LOGS/queue (under a lock) until none is left
+    local entry
+    while :; do
+        # shellcheck disable=SC2016 # expanded by the inner shell
+        entry="$(flock "$LOGS/queue.lock" bash -c 'head -n 1 "$1"; sed -i 1d "$1"' _ "$LOGS/queue")"
+        [ -n "$entry" ] || return 0
+        # shellcheck disable=SC2086 # two words: what and which
+        run_entry $entry
     done
+}
+
+checks_queue() {
+    queue_entries > "$LOGS/queue"
+    for _ in $(seq 1 "$QUEUE_WORKERS"); do
+        queue_worker &
+    done
+    wait
 }
 
 log "make test: sanity and units on ansible-core $VERSIONS, integration on $OLDEST_CORE (standard sandbox) and $NEWEST_CORE (strict); logs in $LOGS"
@@ -177,8 +206,7 @@ if [ "${LANES:-}" = 1 ]; then
         integration "$OLDEST_CORE" standard "$shard"
         integration "$NEWEST_CORE" strict "$shard"
     done
-    checks_lane
-    separate_checks_lane
+    QUEUE_WORKERS=1 checks_queue
     # shellcheck disable=SC2046 # one version per word
     sanity_lane $(newest_first "${versions[@]}")
 else
@@ -190,8 +218,7 @@ else
         integration "$OLDEST_CORE" standard "$shard" & pids+=($!)
         integration "$NEWEST_CORE" strict "$shard" & pids+=($!)
     done
-    checks_lane & pids+=($!)
-    separate_checks_lane & pids+=($!)
+    checks_queue & pids+=($!)
     wait "${pids[@]}"
 fi
 

@@ -60,13 +60,26 @@ class Script:
         self.answers = []
         self.requests = []
         self.url = None
+        self.received = threading.Condition()
 
     def answer(self, status, headers=None, body=None, delay=0):
         self.answers.append((status, headers or {}, body if body is not None else {'message': 'scripted %s' % status}, delay))
 
     def next(self, method, path):
-        self.requests.append((method, path))
-        return self.answers[min(len(self.requests), len(self.answers)) - 1]
+        with self.received:
+            self.requests.append((method, path))
+            self.received.notify_all()
+            return self.answers[min(len(self.requests), len(self.answers)) - 1]
+
+    def requests_once_received(self, count):
+        """The requests, once ``count`` have reached the server's handler (or 30 s have passed).
+
+        A client that timed out has sent its request, but on a busy machine the server's handler thread
+        may not have read it yet: the test waits for it instead of racing it (no time is asserted).
+        """
+        with self.received:
+            self.received.wait_for(lambda: len(self.requests) >= count, timeout=30)
+            return list(self.requests)
 
 
 @pytest.fixture
@@ -180,7 +193,7 @@ def test_read_timeout_after_retries_says_how_many_tries(server, fake_time):
     with pytest.raises(ApiError) as exc:
         _client(server, timeout=0.2).get('/servers')
     message = str(exc.value)
-    assert len(server.requests) == 1 + client_mod.SERVER_ERROR_RETRIES
+    assert len(server.requests_once_received(1 + client_mod.SERVER_ERROR_RETRIES)) == 1 + client_mod.SERVER_ERROR_RETRIES
     assert 'GET /servers timed out: no answer within timeout=0.2 seconds on any of 5 tries' in message, message
     assert 'applies to each try' in message, message
     assert exc.value.status is None
@@ -191,7 +204,7 @@ def test_read_timeout_of_a_post_is_not_retried_and_says_why(server, fake_time):
     with pytest.raises(ApiError) as exc:
         _client(server, timeout=0.2).post('/servers', {'name': 'x'})
     message = str(exc.value)
-    assert len(server.requests) == 1
+    assert len(server.requests_once_received(1)) == 1
     assert 'POST /servers timed out: no answer within timeout=0.2 seconds' in message, message
     assert 'never retried' in message, message
 
