@@ -425,7 +425,8 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     lightrun_client,
     load_jsonschema,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds import KINDS, MANAGED_KINDS, run_lightrun_task
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds import KINDS, MANAGED_KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.resource import run_lightrun_task
 
 
 def resource_argument_spec():

@@ -133,7 +133,8 @@ api_cost:
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import ApiModule, lightrun_argument_spec, lightrun_client
 from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds import MANAGED_KINDS, list_lightrun
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds import MANAGED_KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.resource import list_lightrun
 
 
 def main():

@@ -24,17 +24,9 @@ from ansible_collections.apiops.saas.plugins.module_utils.engine.read import Rea
 from ansible_collections.apiops.saas.plugins.module_utils.engine.task import Reading, Task
 from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
 from ansible_collections.apiops.saas.plugins.module_utils.engine.values import SECRET_MARKER
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds import (
-    KINDS,
-    LEVELS,
-    MANAGED_KINDS,
-    _unpaged_items,
-    is_uuid,
-    kind_doc_lines,
-    lightrun_list,
-    permission_note,
-    run_lightrun_task,
-)
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.api import _unpaged_items, is_uuid, lightrun_list
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds import KINDS, LEVELS, MANAGED_KINDS, kind_doc_lines
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.resource import permission_note, run_lightrun_task
 
 POOL_ID = '0b7c6f2e-3c1a-4c55-9f0e-2a4d8f1b9c11'
 POOL2_ID = '1b7c6f2e-3c1a-4c55-9f0e-2a4d8f1b9c12'
@@ -166,7 +158,7 @@ class ShufflingClient(FakeClient):
 
 
 def test_an_unsorted_listing_over_pages_is_gathered_over_whole_reads(monkeypatch):
-    import ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds as registry
+    import ansible_collections.apiops.saas.plugins.module_utils.lightrun.api as registry
     monkeypatch.setattr(registry, 'lightrun_pages', _small_pages(registry.lightrun_pages))
     # Read 1 sees a twice and misses c; read 2 sees c.
     client = ShufflingClient([['a', 'b', 'a'], ['c', 'b', 'a']], page_size=2)
@@ -175,7 +167,7 @@ def test_an_unsorted_listing_over_pages_is_gathered_over_whole_reads(monkeypatch
 
 
 def test_an_unsorted_listing_that_never_adds_up_fails(monkeypatch):
-    import ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds as registry
+    import ansible_collections.apiops.saas.plugins.module_utils.lightrun.api as registry
     monkeypatch.setattr(registry, 'lightrun_pages', _small_pages(registry.lightrun_pages))
     client = ShufflingClient([['a', 'b', 'a']] * registry.UNSORTED_READS, page_size=2)
     with pytest.raises(ResourceError, match='did not read consistently.*2 unique item.*5 read'):
