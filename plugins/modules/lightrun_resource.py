@@ -423,10 +423,10 @@ from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     ApiModule,
     lightrun_argument_spec,
     lightrun_client,
-    load_jsonschema,
 )
 from ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds import KINDS, MANAGED_KINDS
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun.resource import run_lightrun_task
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.resource import LIGHTRUN_RESOURCES
+from ansible_collections.apiops.saas.plugins.module_utils.runner import run_resource_module
 
 
 def resource_argument_spec():
@@ -453,15 +453,7 @@ def resource_argument_spec():
 def main():
     module = ApiModule(argument_spec=resource_argument_spec(), supports_check_mode=True,
                        secret_values=KINDS.secret_values)
-    failed, result = run_lightrun_task(module.params, lambda: lightrun_client(module), load_jsonschema(module),
-                                       check_mode=module.check_mode)
-    for warning in result.pop('warnings', []):
-        module.warn(warning)
-    if not module._diff:
-        result.pop('diff', None)
-    if failed:
-        module.fail_json(**result)
-    module.exit_json(**result)
+    run_resource_module(module, LIGHTRUN_RESOURCES, lightrun_client)
 
 
 if __name__ == '__main__':

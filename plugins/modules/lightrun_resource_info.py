@@ -131,10 +131,9 @@ api_cost:
 '''
 
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import ApiModule, lightrun_argument_spec, lightrun_client
-from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds import MANAGED_KINDS
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun.resource import list_lightrun
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.resource import LIGHTRUN_RESOURCES
+from ansible_collections.apiops.saas.plugins.module_utils.runner import run_info_module
 
 
 def main():
@@ -148,13 +147,7 @@ def main():
         mutually_exclusive=[('name', 'id')],
         supports_check_mode=True,
     )
-    try:
-        resources = list_lightrun(module.params, lambda: lightrun_client(module))
-    except ResourceError as err:
-        module.fail_json(msg=err.message, failure=err.failure or {})
-    except ApiError as err:
-        module.fail_json(msg=err.message, failure=err.to_failure())
-    module.exit_json(changed=False, resources=resources)
+    run_info_module(module, LIGHTRUN_RESOURCES, lightrun_client)
 
 
 if __name__ == '__main__':

@@ -118,16 +118,12 @@ api_cost:
 from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
     ApiModule,
     RUNCLOUD_MODULE_KWARGS,
-    fail_api_error,
     runcloud_argument_spec,
     runcloud_client,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud.args import locator_argument_spec
-from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
-from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import list_resources
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.resource import RUNCLOUD_RESOURCES
+from ansible_collections.apiops.saas.plugins.module_utils.runner import run_info_module
 
 
 def main():
@@ -140,14 +136,7 @@ def main():
         supports_check_mode=True,
         **kwargs
     )
-    try:
-        check_params(KINDS[module.params['kind']], dict(module.params, state='present'), None)
-        resources = list_resources(runcloud_client(module), module.params)
-    except ResourceError as err:
-        module.fail_json(msg=err.message, failure=err.failure or {})
-    except ApiError as err:
-        fail_api_error(module, err)
-    module.exit_json(changed=False, resources=resources)
+    run_info_module(module, RUNCLOUD_RESOURCES, runcloud_client)
 
 
 if __name__ == '__main__':

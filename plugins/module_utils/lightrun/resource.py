@@ -2,9 +2,11 @@
 # Copyright: (c) 2026, apiops.saas contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""One ``lightrun_resource`` task and one ``lightrun_resource_info`` listing, beyond what the engine does:
-a 403 explained by the permission level the failing call needed (:func:`permission_note`), and a system
-API key whose value was lost on the way re-issued (:data:`REISSUE_LOST_VALUE`).
+"""What Lightrun's ``lightrun_resource`` and ``lightrun_resource_info`` tasks need beyond the engine's path
+(:class:`LightrunResources`, the hooks of :class:`engine.run.Resources`): a feature-toggle document given
+as signed content read into its fields, a 403 explained by the permission level the failing call needed
+(:func:`permission_note`), and a system API key whose value was lost on the way re-issued
+(:data:`REISSUE_LOST_VALUE`).
 """
 
 from __future__ import annotations
@@ -12,13 +14,12 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
-from ansible_collections.apiops.saas.plugins.module_utils.engine.run import list_resources, run_task
-from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
+from ansible_collections.apiops.saas.plugins.module_utils.engine.run import Resources
 from ansible_collections.apiops.saas.plugins.module_utils.lightrun.api import LIGHTRUN_API
 from ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds import KINDS, LEVELS, MANAGED_KINDS, OTHER_READS, expand_signed_content
 from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
 
-__all__ = ['list_lightrun', 'permission_note', 'run_lightrun_task']
+__all__ = ['LIGHTRUN_RESOURCES', 'LightrunResources', 'permission_note']
 
 
 def _kind_of_path(path):
@@ -57,44 +58,6 @@ def _with_note(message, kind, status, path=None):
     return message.rstrip('. ') + note + '.' if note else message
 
 
-def run_lightrun_task(params, make_client, jsonschema, check_mode=False):
-    """Check, read, plan and (unless ``check_mode``) apply one ``lightrun_resource`` task.
-
-    ``make_client()`` builds the client (only once the task is known to be valid, so that a
-    bad task fails before any request and ``validate_only`` needs no credentials). Returns
-    ``(failed, result)``; a failed result carries ``msg`` (naming the permission level the
-    kind needs when the API answered 403) and ``failure``.
-    """
-    kind = KINDS[params['kind']]
-    try:
-        params = expand_signed_content(params)
-        check_params(kind, params, jsonschema)
-    except ResourceError as err:
-        return True, {'msg': err.message, 'changed': False}
-    if params.get('validate_only'):
-        return False, {'changed': False, 'resource': {}, 'operations': [],
-                       'msg': 'the task is valid (validate_only: nothing was read or sent)'}
-    client = make_client()
-    try:
-        plan, outcome = run_task(client, KINDS, params, check_mode=check_mode, jsonschema=jsonschema)
-        if outcome is not None and kind.name in REISSUE_LOST_VALUE and _value_lost(plan, outcome):
-            return _reissue(client, params, jsonschema, plan, outcome)
-    except ResourceError as err:
-        failure = err.failure or {}
-        return True, {'msg': _with_note(err.message, kind, failure.get('status'), failure.get('path')), 'changed': False,
-                      'failure': failure}
-    except ApiError as err:
-        return True, {'msg': _with_note(str(err), kind, err.status, err.path), 'changed': False,
-                      'failure': err.to_failure()}
-    result = plan.result() if outcome is None else outcome.result()
-    result['warnings'] = list(plan.warnings if outcome is None else outcome.warnings)
-    if 'msg' in result:
-        failure = result.get('failure') or {}
-        result['msg'] = _with_note(result['msg'], kind, failure.get('status'), failure.get('path'))
-        return True, result
-    return False, result
-
-
 # Kinds whose created object is worthless without the value only the create answer carries (a system
 # API key: no read of one key returns it), so that an object created without that answer is deleted and
 # created again. Nobody can hold the value of such an object, so deleting it takes nothing from anyone.
@@ -118,7 +81,7 @@ def _cause(kind, plan):
     return '%s answered %s' % (create.describe(), error.status)
 
 
-def _reissue(client, params, jsonschema, plan, outcome):
+def _reissue(resources, client, params, jsonschema, plan, outcome):
     """Delete the object created without its value and run the task again, which creates it anew; fail
     naming the object (and what to do) when the delete fails or the new create's value is lost too."""
     kind = plan.kind
@@ -142,7 +105,7 @@ def _reissue(client, params, jsonschema, plan, outcome):
         return True, result
     warnings.append('%s; so it was deleted and a new %s issued' % (lost, kind.label))
     try:
-        again_plan, again = run_task(client, KINDS, params, jsonschema=jsonschema)
+        again_plan, again = resources.run_task(client, params, jsonschema=jsonschema)
     except (ApiError, ResourceError) as err:
         failure = err.to_failure() if isinstance(err, ApiError) else (err.failure or {})
         message = getattr(err, 'message', None) or str(err)
@@ -165,17 +128,19 @@ def _reissue(client, params, jsonschema, plan, outcome):
     return False, result
 
 
-def list_lightrun(params, make_client):
-    """The resources ``lightrun_resource_info`` returns (one kind, by id, exact name or all).
+class LightrunResources(Resources):
+    """Lightrun's hooks of the engine's path."""
 
-    The options are checked before ``make_client()`` builds the client; a 403 names the
-    permission level the kind needs.
-    """
-    kind = KINDS[params['kind']]
-    check_params(kind, dict(params, state='present'), None)
-    client = make_client()
-    try:
-        return list_resources(client, KINDS, params)
-    except ApiError as err:
-        err.message = _with_note(err.message, kind, err.status, err.path)
-        raise
+    def prepare(self, params):
+        return expand_signed_content(params)
+
+    def explain(self, message, kind, status, path=None):
+        return _with_note(message, kind, status, path)
+
+    def settle(self, client, params, jsonschema, plan, outcome):
+        if plan.kind.name in REISSUE_LOST_VALUE and _value_lost(plan, outcome):
+            return _reissue(self, client, params, jsonschema, plan, outcome)
+        return None
+
+
+LIGHTRUN_RESOURCES = LightrunResources(KINDS)
