@@ -503,14 +503,9 @@ api_cost:
           sample: {"limit": 60, "remaining": 58}
 '''
 
-from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
-    ApiModule,
-    RUNCLOUD_MODULE_KWARGS,
-    runcloud_argument_spec,
-    runcloud_client,
-)
+from ansible_collections.apiops.saas.plugins.module_utils.api_module import RUNCLOUD_MODULE_KWARGS, runcloud_argument_spec, runcloud_client
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud.args import locator_argument_spec, resource_options
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.resource_args import validate_only_option
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud.resource import RUNCLOUD_RESOURCES
 from ansible_collections.apiops.saas.plugins.module_utils.runner import run_resource_module
 
@@ -520,14 +515,12 @@ def resource_argument_spec():
     return runcloud_argument_spec(
         **locator_argument_spec(),
         **resource_options(),
-        validate_only=dict(type='bool', default=False),
+        **validate_only_option()
     )
 
 
 def main():
-    module = ApiModule(argument_spec=resource_argument_spec(), supports_check_mode=True,
-                       secret_values=KINDS.secret_values, **RUNCLOUD_MODULE_KWARGS)
-    run_resource_module(module, RUNCLOUD_RESOURCES, runcloud_client)
+    run_resource_module(resource_argument_spec(), RUNCLOUD_RESOURCES, runcloud_client, **RUNCLOUD_MODULE_KWARGS)
 
 
 if __name__ == '__main__':

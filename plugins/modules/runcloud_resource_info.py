@@ -115,12 +115,7 @@ api_cost:
           sample: {"limit": 60, "remaining": 58}
 '''
 
-from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
-    ApiModule,
-    RUNCLOUD_MODULE_KWARGS,
-    runcloud_argument_spec,
-    runcloud_client,
-)
+from ansible_collections.apiops.saas.plugins.module_utils.api_module import RUNCLOUD_MODULE_KWARGS, runcloud_argument_spec, runcloud_client
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud.args import locator_argument_spec
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud.resource import RUNCLOUD_RESOURCES
 from ansible_collections.apiops.saas.plugins.module_utils.runner import run_info_module
@@ -128,15 +123,8 @@ from ansible_collections.apiops.saas.plugins.module_utils.runner import run_info
 
 def main():
     kwargs = {**RUNCLOUD_MODULE_KWARGS, 'mutually_exclusive': RUNCLOUD_MODULE_KWARGS['mutually_exclusive'] + [('name', 'id', 'search')]}
-    module = ApiModule(
-        argument_spec=runcloud_argument_spec(
-            **locator_argument_spec(),
-            search=dict(type='str'),
-        ),
-        supports_check_mode=True,
-        **kwargs
-    )
-    run_info_module(module, RUNCLOUD_RESOURCES, runcloud_client)
+    run_info_module(runcloud_argument_spec(**locator_argument_spec(), search=dict(type='str')), RUNCLOUD_RESOURCES,
+                    runcloud_client, **kwargs)
 
 
 if __name__ == '__main__':

@@ -8,6 +8,7 @@ kubernetes.core shares its name options between its modules (``args_common.py``)
 
 from __future__ import annotations
 
+from ansible_collections.apiops.saas.plugins.module_utils.resource_args import resource_options as common_resource_options
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS
 
 
@@ -24,11 +25,6 @@ def locator_argument_spec():
 
 
 def resource_options():
-    """What ``runcloud_resource`` asks of a resource beyond the locator (a fresh dict each call)."""
-    return dict(
-        attributes=dict(type='dict', default={}),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-        recreate=dict(type='bool', default=False),
-        update_secrets=dict(type='str', choices=['on_create', 'always'], default='on_create'),
-        deploy=dict(type='str', choices=['on_change', 'always'], default='on_change'),
-    )
+    """What ``runcloud_resource`` asks of a resource beyond the locator: every resource module's options and
+    RunCloud's ``deploy`` (a fresh dict each call)."""
+    return common_resource_options(deploy=dict(type='str', choices=['on_change', 'always'], default='on_change'))
