@@ -16,13 +16,10 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud.args import (
-    check_resource_task,
-    locator_argument_spec,
-    resource_options,
-)
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.args import locator_argument_spec, resource_options
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.resource import RUNCLOUD_RESOURCES
 
 try:
     import jsonschema
@@ -73,10 +70,8 @@ def check_item(item):
     result = ArgumentSpecValidator(item_argument_spec()).validate(item)
     if result.error_messages:
         return '; '.join(_option_error(error) for error in result.errors.errors)
-    params = dict(result.validated_parameters)
-    params['follow_up'] = params['deploy']
     try:
-        check_resource_task(params, jsonschema)
+        RUNCLOUD_RESOURCES.check(dict(result.validated_parameters), jsonschema)
     except ResourceError as err:
         return err.message
     return None

@@ -411,48 +411,24 @@ api_cost:
           sample: null
 '''
 
-from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
-    ApiModule,
-    lightrun_argument_spec,
-    lightrun_client,
-    load_jsonschema,
-)
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds import KINDS, MANAGED_KINDS, run_lightrun_task
+from ansible_collections.apiops.saas.plugins.module_utils.api_module import lightrun_argument_spec, lightrun_client
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.args import locator_argument_spec, members_options
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.resource import LIGHTRUN_RESOURCES
+from ansible_collections.apiops.saas.plugins.module_utils.resource_args import resource_options, validate_only_option
+from ansible_collections.apiops.saas.plugins.module_utils.runner import run_resource_module
 
 
 def resource_argument_spec():
     """The options of lightrun_resource."""
     return lightrun_argument_spec(
-        kind=dict(type='str', required=True, choices=list(MANAGED_KINDS)),
-        company=dict(type='str'),
-        name=dict(type='str'),
-        id=dict(type='str'),
-        attributes=dict(type='dict', default={}),
-        members=dict(type='list', elements='dict', options=dict(
-            email=dict(type='str', required=True),
-            group_admin=dict(type='bool'),
-            elevated_roles=dict(type='list', elements='str', choices=['STANDARD', 'PRIVILEGED']),
-        )),
-        members_exclusive=dict(type='bool', default=False),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-        recreate=dict(type='bool', default=False),
-        update_secrets=dict(type='str', choices=['on_create', 'always'], default='on_create'),
-        validate_only=dict(type='bool', default=False),
+        **locator_argument_spec(),
+        **resource_options(**members_options()),
+        **validate_only_option()
     )
 
 
 def main():
-    module = ApiModule(argument_spec=resource_argument_spec(), supports_check_mode=True,
-                       secret_values=KINDS.secret_values)
-    failed, result = run_lightrun_task(module.params, lambda: lightrun_client(module), load_jsonschema(module),
-                                       check_mode=module.check_mode)
-    for warning in result.pop('warnings', []):
-        module.warn(warning)
-    if not module._diff:
-        result.pop('diff', None)
-    if failed:
-        module.fail_json(**result)
-    module.exit_json(**result)
+    run_resource_module(resource_argument_spec(), LIGHTRUN_RESOURCES, lightrun_client)
 
 
 if __name__ == '__main__':

@@ -130,30 +130,15 @@ api_cost:
           sample: null
 '''
 
-from ansible_collections.apiops.saas.plugins.module_utils.api_module import ApiModule, lightrun_argument_spec, lightrun_client
-from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds import MANAGED_KINDS, list_lightrun
+from ansible_collections.apiops.saas.plugins.module_utils.api_module import lightrun_argument_spec, lightrun_client
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.args import locator_argument_spec
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.resource import LIGHTRUN_RESOURCES
+from ansible_collections.apiops.saas.plugins.module_utils.runner import run_info_module
 
 
 def main():
-    module = ApiModule(
-        argument_spec=lightrun_argument_spec(
-            kind=dict(type='str', required=True, choices=list(MANAGED_KINDS)),
-            company=dict(type='str'),
-            name=dict(type='str'),
-            id=dict(type='str'),
-        ),
-        mutually_exclusive=[('name', 'id')],
-        supports_check_mode=True,
-    )
-    try:
-        resources = list_lightrun(module.params, lambda: lightrun_client(module))
-    except ResourceError as err:
-        module.fail_json(msg=err.message, failure=err.failure or {})
-    except ApiError as err:
-        module.fail_json(msg=err.message, failure=err.to_failure())
-    module.exit_json(changed=False, resources=resources)
+    run_info_module(lightrun_argument_spec(**locator_argument_spec()), LIGHTRUN_RESOURCES, lightrun_client,
+                    mutually_exclusive=[('name', 'id')])
 
 
 if __name__ == '__main__':

@@ -503,24 +503,11 @@ api_cost:
           sample: {"limit": 60, "remaining": 58}
 '''
 
-from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
-    ApiModule,
-    RUNCLOUD_MODULE_KWARGS,
-    fail_api_error,
-    load_jsonschema,
-    runcloud_argument_spec,
-    runcloud_client,
-)
-from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud.args import (
-    check_resource_task,
-    locator_argument_spec,
-    resource_options,
-)
-from ansible_collections.apiops.saas.plugins.module_utils.engine.apply import apply_plan
-from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import plan
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.api_module import RUNCLOUD_MODULE_KWARGS, runcloud_argument_spec, runcloud_client
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.args import locator_argument_spec, resource_options
+from ansible_collections.apiops.saas.plugins.module_utils.resource_args import validate_only_option
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.resource import RUNCLOUD_RESOURCES
+from ansible_collections.apiops.saas.plugins.module_utils.runner import run_resource_module
 
 
 def resource_argument_spec():
@@ -528,42 +515,12 @@ def resource_argument_spec():
     return runcloud_argument_spec(
         **locator_argument_spec(),
         **resource_options(),
-        validate_only=dict(type='bool', default=False),
+        **validate_only_option()
     )
 
 
 def main():
-    module = ApiModule(argument_spec=resource_argument_spec(), supports_check_mode=True,
-                       secret_values=KINDS.secret_values, **RUNCLOUD_MODULE_KWARGS)
-    params = dict(module.params, follow_up=module.params['deploy'])
-    jsonschema = load_jsonschema(module)
-    try:
-        check_resource_task(params, jsonschema)
-    except ResourceError as err:
-        module.fail_json(msg=err.message, changed=False)
-    if params['validate_only']:
-        module.exit_json(changed=False, resource={}, operations=[], msg='the task is valid (validate_only: nothing was read or sent)')
-    client = runcloud_client(module)
-    try:
-        the_plan, reader = plan(client, params, jsonschema, check_mode=module.check_mode)
-    except ResourceError as err:
-        module.fail_json(msg=err.message, changed=False, failure=err.failure or {})
-    except ApiError as err:
-        fail_api_error(module, err, changed=False)
-    for warning in the_plan.warnings:
-        module.warn(warning)
-    if module.check_mode:
-        result = the_plan.result()
-    else:
-        outcome = apply_plan(client, the_plan, reader)
-        for warning in outcome.warnings[len(the_plan.warnings):]:
-            module.warn(warning)
-        result = outcome.result()
-    if not module._diff:
-        result.pop('diff', None)
-    if 'msg' in result:
-        module.fail_json(**result)
-    module.exit_json(**result)
+    run_resource_module(resource_argument_spec(), RUNCLOUD_RESOURCES, runcloud_client, **RUNCLOUD_MODULE_KWARGS)
 
 
 if __name__ == '__main__':

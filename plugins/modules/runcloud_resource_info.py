@@ -115,39 +115,16 @@ api_cost:
           sample: {"limit": 60, "remaining": 58}
 '''
 
-from ansible_collections.apiops.saas.plugins.module_utils.api_module import (
-    ApiModule,
-    RUNCLOUD_MODULE_KWARGS,
-    fail_api_error,
-    runcloud_argument_spec,
-    runcloud_client,
-)
-from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
+from ansible_collections.apiops.saas.plugins.module_utils.api_module import RUNCLOUD_MODULE_KWARGS, runcloud_argument_spec, runcloud_client
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud.args import locator_argument_spec
-from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
-from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import list_resources
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.resource import RUNCLOUD_RESOURCES
+from ansible_collections.apiops.saas.plugins.module_utils.runner import run_info_module
 
 
 def main():
     kwargs = {**RUNCLOUD_MODULE_KWARGS, 'mutually_exclusive': RUNCLOUD_MODULE_KWARGS['mutually_exclusive'] + [('name', 'id', 'search')]}
-    module = ApiModule(
-        argument_spec=runcloud_argument_spec(
-            **locator_argument_spec(),
-            search=dict(type='str'),
-        ),
-        supports_check_mode=True,
-        **kwargs
-    )
-    try:
-        check_params(KINDS[module.params['kind']], dict(module.params, state='present'), None)
-        resources = list_resources(runcloud_client(module), module.params)
-    except ResourceError as err:
-        module.fail_json(msg=err.message, failure=err.failure or {})
-    except ApiError as err:
-        fail_api_error(module, err)
-    module.exit_json(changed=False, resources=resources)
+    run_info_module(runcloud_argument_spec(**locator_argument_spec(), search=dict(type='str')), RUNCLOUD_RESOURCES,
+                    runcloud_client, **kwargs)
 
 
 if __name__ == '__main__':

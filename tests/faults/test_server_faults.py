@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.apiops.saas.plugins.module_utils.transport.client import SERVER_ERROR_RETRIES
+from ansible_collections.apiops.saas.plugins.module_utils.transport.retry import SERVER_ERROR_RETRIES
 
 SERVER_SEED = {'runcloud': {'servers': [{'name': 'web-01', 'ipAddress': '192.0.2.10', 'users': [{'username': 'app', 'password': 'app-password-1'}]}]}}
 

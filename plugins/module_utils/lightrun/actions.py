@@ -19,7 +19,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.lightrun.incident impo
     parse_duration,
 )
 from ansible_collections.apiops.saas.plugins.module_utils.lightrun.paging import lightrun_pages
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds import lightrun_list
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.api import lightrun_list
 
 __all__ = ['TYPES_OF_API', 'ActionPlan', 'ActionSpec', 'action_view', 'carries_label', 'label_marker', 'matching_actions',
            'plan_action', 'read_action', 'read_action_results', 'read_actions', 'read_log_messages', 'read_snapshot_hits',

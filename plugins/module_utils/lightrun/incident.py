@@ -28,7 +28,7 @@ import re
 from urllib.parse import quote
 
 from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds import lightrun_list
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.api import lightrun_list
 
 __all__ = ['IncidentError', 'Operation', 'SystemClock', 'api_failure', 'apply_operations', 'diff_of', 'finish', 'iso',
            'level_note', 'parse_datetime', 'parse_duration', 'read_agents', 'resolve_pools', 'resolve_source']

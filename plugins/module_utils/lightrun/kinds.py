@@ -7,152 +7,35 @@
 Agent pools, user groups (with their members), users, system API keys and the
 SMTP and feature-toggle settings, as Lightrun's OpenAPI description gives them.
 The API-neutral engine (:mod:`engine`) reconciles every entry; what Lightrun
-does differently from RunCloud is declared here, never coded in the engine:
+does differently from RunCloud is declared, never coded in the engine: its
+paging, UUID ids and full-body updates in :mod:`lightrun.api`, and here:
 
-* lists page with ``offset``/``limit`` and ``page``/``size`` and need a stable
-  ``sort`` where one is documented, and several whole reads where none is (:func:`lightrun_list`);
-* ids are UUID strings (:data:`UUID_IDS`), users are addressed by email
-  (``Listed(item_key='email')``);
-* updates are a ``PUT`` of a full body (``update_body='full'``);
+* users are addressed by email (``Listed(item_key='email')``);
 * agent pools and users have action endpoints chosen by a boolean
   (``Update.paths``);
 * group members change through bulk endpoints answering per-item successes and
   failures (``engine.collection.Collection``);
 * a system API key is created with query parameters and answered only with
-  the key itself, once (:class:`CreateInQuery` with ``secret``);
+  the key itself, once (``CreateInQuery`` with ``secret``);
 * SMTP, feature toggles and the IdM authentication and provisioning settings
   are settings that always exist (``engine.strategies.Setting``).
 
 Each kind also names the permission level its endpoints need
-(:data:`LEVELS`), so that a 403 can be explained.
+(:data:`LEVELS`), so that a 403 can be explained (:mod:`lightrun.resource`).
 """
 
 from __future__ import annotations
 
 import json
-import re
-from urllib.parse import quote
 
-from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiError
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun.paging import lightrun_pages
 from ansible_collections.apiops.saas.plugins.module_utils.engine.collection import Collection
 from ansible_collections.apiops.saas.plugins.module_utils.engine.docs import attribute_docs
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
-from ansible_collections.apiops.saas.plugins.module_utils.engine.model import ApiSpec, Ids, Kind, Registry, Update
-from ansible_collections.apiops.saas.plugins.module_utils.engine.operations import Operation, fill_path
-from ansible_collections.apiops.saas.plugins.module_utils.engine.run import list_resources, run_task
+from ansible_collections.apiops.saas.plugins.module_utils.engine.model import Kind, Registry, Update
 from ansible_collections.apiops.saas.plugins.module_utils.engine.strategies import ById, Create, Fields, Listed, Setting
-from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.api import LIGHTRUN_API, CreateInQuery
 
-__all__ = ['KINDS', 'LEVELS', 'LIGHTRUN_API', 'MANAGED_KINDS', 'kind_doc_lines', 'list_lightrun', 'permission_note',
-           'run_lightrun_task']
-
-_UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
-
-# How each paged listing is read: a sort on a unique property the listing documents as sortable
-# (none where it documents no sortable property: a server may refuse any other with 400), and the key
-# that de-duplicates its items. Unpaged listings (system API keys) are not here.
-LISTINGS = (
-    (re.compile(r'^/?api/v1/agent-pools$'), 'name,asc', 'id'),
-    (re.compile(r'^/?api/v1/groups$'), None, 'id'),
-    (re.compile(r'^/?api/v1/users$'), 'email,asc', 'email'),
-    # listActions documents location, line and createdAt as sortable: none is unique, so the listing is gathered.
-    (re.compile(r'^/?api/v1/temp-access$'), None, 'id'),
-    (re.compile(r'^/?api/v1/actions$'), None, 'id'),
-    (re.compile(r'^/?api/v1/agents$'), None, 'id'),
-    (re.compile(r'^/?api/v1/tags$'), None, 'id'),
-)
-
-
-def lightrun_list(client, path, params):
-    """Every item of a Lightrun list: paged listings through :func:`lightrun_pages`, others in one GET.
-
-    A paged read that does not add up (items repeated or skipped, a total that does not
-    match) fails rather than let a lookup by name miss an existing resource and create
-    a duplicate.
-    """
-    for pattern, sort, key in LISTINGS:
-        if pattern.match(path):
-            if sort is None:
-                return _unsorted_listing(client, path, params, key)
-            listing = lightrun_pages(client, path, params=params, sort=sort, key=key)
-            if listing.problems or listing.duplicates or (listing.total is not None and listing.total != len(listing)):
-                raise ResourceError('GET %s: the listing did not read consistently (%s); nothing was changed'
-                                    % (path, listing.summary()))
-            return list(listing)
-    data = client.get(path, params=params or None)
-    return _unpaged_items(client, path, data)
-
-
-# Whole reads of a listing without a sort before giving up on gathering every item.
-UNSORTED_READS = 5
-
-
-def _unsorted_listing(client, path, params, key):
-    """Every item of a paged listing that documents no sortable property.
-
-    Its order may change from one request to the next, so the pages of one read may overlap and
-    skip items. A read in one page is whole; otherwise the items of up to :data:`UNSORTED_READS`
-    whole reads are gathered by ``key`` until they are exactly the ``total`` every read reported. A
-    listing that never adds up (it changes meanwhile) fails rather than let a lookup by name miss
-    an existing resource.
-    """
-    gathered = {}
-    totals = set()
-    reads = 0
-    while reads < UNSORTED_READS:
-        listing = lightrun_pages(client, path, params=params, sort=None, key=key)
-        reads += 1
-        if listing.total is None and listing.pages == 1 and not listing.problems and not listing.duplicates:
-            return list(listing)  # one page without a total: nothing more was announced
-        if listing.problems or listing.total is None:
-            break
-        totals.add(listing.total)
-        for item in listing:
-            gathered[item.get(key) if isinstance(item, dict) else None] = item
-        if None in gathered or len(totals) > 1:
-            break
-        if len(gathered) == listing.total:
-            return list(gathered.values())
-    raise ResourceError('GET %s: the listing did not read consistently (%s; %d unique item(s) gathered over %d read(s), '
-                        'as it documents no sort); nothing was changed' % (path, listing.summary(), len(gathered), reads))
-
-
-def _unpaged_items(client, path, data):
-    """The items of an unpaged ``{"items": ...}`` answer (the description types ``items`` as one
-    object, its example as a list: both are accepted), or a bare list."""
-    if isinstance(data, list):
-        return data
-    if isinstance(data, dict) and 'items' in data:
-        items = data['items']
-        if items is None:
-            return []
-        if isinstance(items, dict):
-            return [items]
-        if isinstance(items, list):
-            return items
-    raise client.malformed('GET', path, 'no "items" list')
-
-
-def is_uuid(value):
-    """Lightrun ids are UUID strings: a value of that form is an id, anything else a name."""
-    return isinstance(value, str) and bool(_UUID.match(value.strip()))
-
-
-# A value of the UUID form is an id, anything else a name; an id is sent as given, without surrounding spaces.
-UUID_IDS = Ids(is_uuid, lambda value: str(value).strip())
-
-# Lightrun: Spring pages, full-body PUT updates, bare objects, 404 for "no such object".
-LIGHTRUN_API = ApiSpec('lightrun', pages=lightrun_list, list_filter=None, update_body='full', ids=UUID_IDS)
-
-
-class CreateInQuery(Create):
-    """A create that sends its fields as query parameters, with no body (a system API key)."""
-
-    def operation(self, kind, reading, body, role, fields, secrets_sent):
-        return Operation('create', 'POST', fill_path(self.path or kind.path, reading.context), None, role=role, fields=fields,
-                         secret_fields=secrets_sent, params=body)
-
+__all__ = ['KINDS', 'LEVELS', 'MANAGED_KINDS', 'OTHER_READS', 'expand_signed_content', 'kind_doc_lines']
 
 KINDS = Registry(LIGHTRUN_API)
 
@@ -434,37 +317,6 @@ OTHER_READS = {'user_group': {
     'agent_pool': 'to look up the agent pools given by name in agentPoolIds (pools given by id need no such read)'}}
 
 
-def _kind_of_path(path):
-    """The managed kind whose endpoints ``path`` belongs to (``None`` when none does)."""
-    path = '/' + str(path or '').lstrip('/')
-    for name in MANAGED_KINDS:
-        kind = KINDS[name]
-        base = '/' + kind.path.split('{')[0].lstrip('/')
-        if path == base.rstrip('/') or path.startswith(base if base.endswith('/') else base + '/'):
-            return name
-    return None
-
-
-def permission_note(kind_name, status, path=None):
-    """The sentence a 403 gets: which permission level the failing call needed.
-
-    ``path`` is the path of the call answered 403: a task may read another kind's endpoints (a user
-    group looks its agent pools up by name), which need that kind's level, not its own.
-    """
-    if status != 403 or kind_name not in LEVELS:
-        return ''
-    owner = _kind_of_path(path) if path else None
-    owner = owner if owner in LEVELS else kind_name
-    level = LEVELS[owner]
-    why = ''
-    if owner != kind_name:
-        reason = OTHER_READS.get(kind_name, {}).get(owner, 'to read them')
-        why = ', which a %s task reads %s' % (KINDS[kind_name].label, reason)
-    return ('. Lightrun answers 403 when the API key lacks the permission level an endpoint needs: the %s endpoints '
-            'need a key with the %s permission level%s%s' % (
-                KINDS[owner].label, level, ' (company administration)' if level == 'COMPANY' else '', why))
-
-
 def _type_words(prop):
     if prop.get('type') == 'array' and 'enum' in prop.get('items', {}):
         return 'list of %s' % ', '.join(prop['items']['enum'])
@@ -505,132 +357,3 @@ def kind_doc_lines():
         lines.append('V(%s): %s; needs %s. %s Attributes: %s.' % (
             name, identity, level, kind.description, '; '.join(attrs) if attrs else 'none'))
     return lines
-
-
-def _with_note(message, kind, status, path=None):
-    note = permission_note(kind.name, status, path)
-    return message.rstrip('. ') + note + '.' if note else message
-
-
-def run_lightrun_task(params, make_client, jsonschema, check_mode=False):
-    """Check, read, plan and (unless ``check_mode``) apply one ``lightrun_resource`` task.
-
-    ``make_client()`` builds the client (only once the task is known to be valid, so that a
-    bad task fails before any request and ``validate_only`` needs no credentials). Returns
-    ``(failed, result)``; a failed result carries ``msg`` (naming the permission level the
-    kind needs when the API answered 403) and ``failure``.
-    """
-    kind = KINDS[params['kind']]
-    try:
-        params = expand_signed_content(params)
-        check_params(kind, params, jsonschema)
-    except ResourceError as err:
-        return True, {'msg': err.message, 'changed': False}
-    if params.get('validate_only'):
-        return False, {'changed': False, 'resource': {}, 'operations': [],
-                       'msg': 'the task is valid (validate_only: nothing was read or sent)'}
-    client = make_client()
-    try:
-        plan, outcome = run_task(client, KINDS, params, check_mode=check_mode, jsonschema=jsonschema)
-        if outcome is not None and kind.name in REISSUE_LOST_VALUE and _value_lost(plan, outcome):
-            return _reissue(client, params, jsonschema, plan, outcome)
-    except ResourceError as err:
-        failure = err.failure or {}
-        return True, {'msg': _with_note(err.message, kind, failure.get('status'), failure.get('path')), 'changed': False,
-                      'failure': failure}
-    except ApiError as err:
-        return True, {'msg': _with_note(str(err), kind, err.status, err.path), 'changed': False,
-                      'failure': err.to_failure()}
-    result = plan.result() if outcome is None else outcome.result()
-    result['warnings'] = list(plan.warnings if outcome is None else outcome.warnings)
-    if 'msg' in result:
-        failure = result.get('failure') or {}
-        result['msg'] = _with_note(result['msg'], kind, failure.get('status'), failure.get('path'))
-        return True, result
-    return False, result
-
-
-# Kinds whose created object is worthless without the value only the create answer carries (a system
-# API key: no read of one key returns it), so that an object created without that answer is deleted and
-# created again. Nobody can hold the value of such an object, so deleting it takes nothing from anyone.
-REISSUE_LOST_VALUE = ('system_api_key',)
-
-
-def _value_lost(plan, outcome):
-    """Whether the plan's create is done but its answer, the only one carrying the value, was not read
-    (a 5xx or a lost answer settled by reading the object back, or an answer without the value)."""
-    return outcome.secret is None and any(op.action == 'create' and op.status == 'done' for op in plan.operations)
-
-
-def _cause(kind, plan):
-    """Why the create's answer was not read, for messages."""
-    create = [op for op in plan.operations if op.action == 'create'][0]
-    error = create.error
-    if error is None:
-        return 'its answer carried no %s' % kind.create.secret
-    if getattr(error, 'status', None) is None:
-        return '%s got no answer' % create.describe()
-    return '%s answered %s' % (create.describe(), error.status)
-
-
-def _reissue(client, params, jsonschema, plan, outcome):
-    """Delete the object created without its value and run the task again, which creates it anew; fail
-    naming the object (and what to do) when the delete fails or the new create's value is lost too."""
-    kind = plan.kind
-    lost = ('the %s %r (id %s) was created, but the answer that carries its value was lost (%s): nobody can have that '
-            'value' % (kind.label, plan.desired.get(kind.name_field), outcome.ident, _cause(kind, plan)))
-    create = [op for op in plan.operations if op.action == 'create'][0]
-    path = '%s/%s' % (create.path.rstrip('/'), quote(str(outcome.ident), safe=''))
-    operations = [op.report(outcome.ident) for op in plan.operations]
-    removal = {'action': 'delete', 'method': 'DELETE', 'path': '/' + path.lstrip('/'), 'status': 'done', 'role': 'reissue'}
-    operations.append(removal)
-    advice = 'delete it (state: absent, id: %s) and run the task again: it issues a new %s whose value the result returns'
-    warnings = list(outcome.warnings)
-    try:
-        client.request('DELETE', path, accept=LIGHTRUN_API.gone_statuses)
-    except ApiError as err:
-        removal['status'] = 'failed'
-        result = dict(outcome.result(), changed=True, operations=operations, failure=err.to_failure(), warnings=warnings)
-        result['msg'] = _with_note('%s. Deleting it failed (%s); %s.' % (lost, str(err).rstrip('. '),
-                                                                         advice % (outcome.ident, kind.label)),
-                                   kind, err.status, err.path)
-        return True, result
-    warnings.append('%s; so it was deleted and a new %s issued' % (lost, kind.label))
-    try:
-        again_plan, again = run_task(client, KINDS, params, jsonschema=jsonschema)
-    except (ApiError, ResourceError) as err:
-        failure = err.to_failure() if isinstance(err, ApiError) else (err.failure or {})
-        message = getattr(err, 'message', None) or str(err)
-        return True, {'changed': True, 'resource': {}, 'operations': operations, 'failure': failure, 'warnings': warnings,
-                      'msg': _with_note('%s; it was deleted, but issuing a new one failed: %s. Run the task again: '
-                                        'it issues the key.' % (lost, message.rstrip('. ')), kind, failure.get('status'))}
-    result = again.result()
-    result['operations'] = operations + result['operations']
-    result['changed'] = True
-    result['warnings'] = warnings + [w for w in again.warnings if w not in warnings]
-    if 'msg' in result:
-        result['msg'] = _with_note('%s; it was deleted, but issuing a new one failed: %s' % (lost, result['msg']), kind,
-                                   (result.get('failure') or {}).get('status'))
-        return True, result
-    if _value_lost(again_plan, again):
-        result['msg'] = ('%s; it was deleted and a new one created (id %s), but the answer carrying the new value was lost '
-                         'too (%s). Nobody can have that value either: %s.'
-                         % (lost, again.ident, _cause(kind, again_plan), advice % (again.ident, kind.label)))
-        return True, result
-    return False, result
-
-
-def list_lightrun(params, make_client):
-    """The resources ``lightrun_resource_info`` returns (one kind, by id, exact name or all).
-
-    The options are checked before ``make_client()`` builds the client; a 403 names the
-    permission level the kind needs.
-    """
-    kind = KINDS[params['kind']]
-    check_params(kind, dict(params, state='present'), None)
-    client = make_client()
-    try:
-        return list_resources(client, KINDS, params)
-    except ApiError as err:
-        err.message = _with_note(err.message, kind, err.status, err.path)
-        raise

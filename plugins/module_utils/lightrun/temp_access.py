@@ -20,7 +20,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.lightrun.incident impo
     parse_datetime,
     parse_duration,
 )
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds import lightrun_list
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.api import lightrun_list
 
 __all__ = ['RENEWAL', 'GrantPlan', 'GrantSpec', 'grant_view', 'missing_users', 'plan_grant', 'read_grants', 'renewal_name']
 

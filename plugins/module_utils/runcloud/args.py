@@ -8,9 +8,8 @@ kubernetes.core shares its name options between its modules (``args_common.py``)
 
 from __future__ import annotations
 
-from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
-from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS, check_cron_fields
+from ansible_collections.apiops.saas.plugins.module_utils.resource_args import resource_options as common_resource_options
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS
 
 
 def locator_argument_spec():
@@ -26,25 +25,6 @@ def locator_argument_spec():
 
 
 def resource_options():
-    """What ``runcloud_resource`` asks of a resource beyond the locator (a fresh dict each call)."""
-    return dict(
-        attributes=dict(type='dict', default={}),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-        recreate=dict(type='bool', default=False),
-        update_secrets=dict(type='str', choices=['on_create', 'always'], default='on_create'),
-        deploy=dict(type='str', choices=['on_change', 'always'], default='on_change'),
-    )
-
-
-def check_resource_task(params, jsonschema):
-    """Every check of a ``runcloud_resource`` task that needs no request (raises ``ResourceError``).
-
-    Shared by the module (before its first request, and for ``validate_only``) and by the
-    ``runcloud_validate`` action, which checks a list of such tasks on the controller.
-    """
-    kind = KINDS[params['kind']]
-    check_params(kind, params, jsonschema)
-    check_cron_fields(kind, params.get('attributes'))
-    if params.get('deploy') == 'always' and not kind.follow_up:
-        raise ResourceError('deploy: always applies only to kinds with a deploy step (%s), not to %s'
-                            % (', '.join(k.name for k in KINDS.values() if k.follow_up), kind.name))
+    """What ``runcloud_resource`` asks of a resource beyond the locator: every resource module's options and
+    RunCloud's ``deploy`` (a fresh dict each call)."""
+    return common_resource_options(deploy=dict(type='str', choices=['on_change', 'always'], default='on_change'))

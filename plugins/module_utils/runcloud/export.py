@@ -7,7 +7,7 @@
 The reading is plain: every list the account has, each page read once, the
 singletons (SSL, Git, script installer) and web app settings once per web
 app. The converting is the registry's own: every value goes through
-:func:`runcloud_engine.read_attributes` (the same ``read_map`` and
+:func:`engine.values.read_attributes` (the same ``read_map`` and
 ``normalise`` the reconciler compares with), so what the export writes and
 what ``runcloud_resource`` compares cannot disagree. The only additions are
 references (ids turned back into the names the modules take) and secrets

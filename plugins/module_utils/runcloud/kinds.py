@@ -10,7 +10,7 @@ which fields are updated through which endpoint, which ones can only change
 by replacing the resource, which are write-only secrets, and how a returned
 object maps back onto the attributes that were sent.
 
-:mod:`runcloud_engine` reconciles any entry; adding a kind is adding an
+The engine (:mod:`engine`, through :mod:`runcloud.resource`) reconciles any entry; adding a kind is adding an
 entry here (plus its sandbox behaviour and its tests). What RunCloud does its own
 way (paging, ids, how answers spell fields, a grant's create and delete) is in
 :mod:`runcloud.api`.

@@ -16,15 +16,15 @@ import responses
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ReadTimeoutError
 from urllib3.response import HTTPResponse
 
-from ansible_collections.apiops.saas.plugins.module_utils.transport import client as client_mod
+from ansible_collections.apiops.saas.plugins.module_utils.transport import retry as retry_mod
 from ansible_collections.apiops.saas.plugins.module_utils.transport.client import (
     USER_AGENT,
     ApiClient,
     ApiError,
-    ApiRetry,
     RateLimitError,
     rate_limit_headers,
 )
+from ansible_collections.apiops.saas.plugins.module_utils.transport.retry import ApiRetry
 from ansible_collections.apiops.saas.plugins.module_utils.lightrun.paging import PagingError, lightrun_pages
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud.http import choose_runcloud_auth, runcloud_pages
 
@@ -130,7 +130,7 @@ def test_5xx_retries_are_bounded(api):
     responses.add(responses.GET, BASE + '/servers', status=503, body='<html><head><title>503 Service Unavailable</title></head></html>')
     with pytest.raises(ApiError) as exc:
         api.get('/servers')
-    assert len(responses.calls) == 1 + client_mod.SERVER_ERROR_RETRIES
+    assert len(responses.calls) == 1 + retry_mod.SERVER_ERROR_RETRIES
     assert 'HTML page "503 Service Unavailable"' in str(exc.value)
 
 
@@ -140,7 +140,7 @@ def _http_response(status, headers=None):
 
 def test_retry_after_seconds_is_honoured(monkeypatch):
     slept = []
-    monkeypatch.setattr(client_mod.time, 'sleep', slept.append)
+    monkeypatch.setattr(retry_mod.time, 'sleep', slept.append)
     retry = ApiRetry(rate_limit_timeout=60)
     response = _http_response(429, {'Retry-After': '7'})
     retry = retry.increment('POST', '/x', response=response)
@@ -150,9 +150,9 @@ def test_retry_after_seconds_is_honoured(monkeypatch):
 
 def test_retry_after_http_date_is_honoured(monkeypatch):
     slept = []
-    monkeypatch.setattr(client_mod.time, 'sleep', slept.append)
+    monkeypatch.setattr(retry_mod.time, 'sleep', slept.append)
     retry = ApiRetry(rate_limit_timeout=60)
-    response = _http_response(429, {'Retry-After': formatdate(client_mod.time.time() + 5, usegmt=True)})
+    response = _http_response(429, {'Retry-After': formatdate(retry_mod.time.time() + 5, usegmt=True)})
     retry = retry.increment('GET', '/x', response=response)
     retry.sleep(response)
     assert len(slept) == 1 and 3 <= slept[0] <= 6
@@ -160,7 +160,7 @@ def test_retry_after_http_date_is_honoured(monkeypatch):
 
 def test_backoff_without_retry_after_grows_with_jitter(monkeypatch):
     slept = []
-    monkeypatch.setattr(client_mod.time, 'sleep', slept.append)
+    monkeypatch.setattr(retry_mod.time, 'sleep', slept.append)
     retry = ApiRetry(rate_limit_timeout=600)
     response = _http_response(429)
     for _attempt in range(4):
@@ -168,7 +168,7 @@ def test_backoff_without_retry_after_grows_with_jitter(monkeypatch):
         retry.sleep(response)
     # tries n wait between half and all of 0.5 * 2**(n-1): jitter spreads forks apart
     for tries, value in enumerate(slept, start=1):
-        ceiling = client_mod.BACKOFF_FACTOR * 2 ** (tries - 1)
+        ceiling = retry_mod.BACKOFF_FACTOR * 2 ** (tries - 1)
         assert ceiling / 2 <= value <= ceiling
 
 
@@ -180,7 +180,7 @@ def test_retry_after_longer_than_budget_stops_retrying():
 
 def test_budget_counts_elapsed_time(monkeypatch):
     clock = [1000.0]
-    monkeypatch.setattr(client_mod.time, 'monotonic', lambda: clock[0])
+    monkeypatch.setattr(retry_mod.time, 'monotonic', lambda: clock[0])
     retry = ApiRetry(rate_limit_timeout=10)
     retry = retry.increment('GET', '/x', response=_http_response(429, {'Retry-After': '4'}))
     clock[0] += 4
@@ -192,7 +192,7 @@ def test_budget_counts_elapsed_time(monkeypatch):
 
 def test_connection_errors_retried_only_for_idempotent_methods():
     error = NewConnectionError(None, 'refused')
-    assert ApiRetry().increment('GET', '/x', error=error).connect == client_mod.SERVER_ERROR_RETRIES - 1
+    assert ApiRetry().increment('GET', '/x', error=error).connect == retry_mod.SERVER_ERROR_RETRIES - 1
     assert ApiRetry().increment('PUT', '/x', error=error)
     with pytest.raises(MaxRetryError):
         ApiRetry().increment('POST', '/x', error=error)

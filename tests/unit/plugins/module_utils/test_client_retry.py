@@ -22,7 +22,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from ansible_collections.apiops.saas.plugins.module_utils.transport import client as client_mod
-from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiClient, ApiError, ApiRetry, RateLimitError
+from ansible_collections.apiops.saas.plugins.module_utils.transport import retry as retry_mod
+from ansible_collections.apiops.saas.plugins.module_utils.transport.client import ApiClient, ApiError, RateLimitError
+from ansible_collections.apiops.saas.plugins.module_utils.transport.retry import ApiRetry
 
 TOKEN = 'tok-retry-4c3b2a'
 
@@ -50,6 +52,7 @@ class FakeTime:
 def fake_time(monkeypatch):
     fake = FakeTime()
     monkeypatch.setattr(client_mod, 'time', fake)
+    monkeypatch.setattr(retry_mod, 'time', fake)
     return fake
 
 
@@ -193,7 +196,7 @@ def test_read_timeout_after_retries_says_how_many_tries(server, fake_time):
     with pytest.raises(ApiError) as exc:
         _client(server, timeout=0.2).get('/servers')
     message = str(exc.value)
-    assert len(server.requests_once_received(1 + client_mod.SERVER_ERROR_RETRIES)) == 1 + client_mod.SERVER_ERROR_RETRIES
+    assert len(server.requests_once_received(1 + retry_mod.SERVER_ERROR_RETRIES)) == 1 + retry_mod.SERVER_ERROR_RETRIES
     assert 'GET /servers timed out: no answer within timeout=0.2 seconds on any of 5 tries' in message, message
     assert 'applies to each try' in message, message
     assert exc.value.status is None
@@ -214,17 +217,17 @@ def test_server_errors_exhausted_say_the_tries(server, fake_time):
     with pytest.raises(ApiError) as exc:
         _client(server).delete('/servers/3')
     message = str(exc.value)
-    assert len(server.requests) == 1 + client_mod.SERVER_ERROR_RETRIES
+    assert len(server.requests) == 1 + retry_mod.SERVER_ERROR_RETRIES
     assert 'DELETE /servers/3 failed with status 503 after 5 tries over' in message, message
     assert 'Service Unavailable' in message
-    assert len(fake_time.slept) == client_mod.SERVER_ERROR_RETRIES
+    assert len(fake_time.slept) == retry_mod.SERVER_ERROR_RETRIES
 
 
 def test_a_long_retry_after_on_503_is_capped(server, fake_time):
     server.answer(503, {'Retry-After': '3600'})
     server.answer(200, body={'id': 3})
     assert _client(server).get('/servers/3') == {'id': 3}
-    assert fake_time.slept == [client_mod.BACKOFF_MAX]
+    assert fake_time.slept == [retry_mod.BACKOFF_MAX]
 
 
 def test_each_request_starts_with_a_fresh_record(server, fake_time):

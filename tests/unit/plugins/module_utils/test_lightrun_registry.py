@@ -24,17 +24,9 @@ from ansible_collections.apiops.saas.plugins.module_utils.engine.read import Rea
 from ansible_collections.apiops.saas.plugins.module_utils.engine.task import Reading, Task
 from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
 from ansible_collections.apiops.saas.plugins.module_utils.engine.values import SECRET_MARKER
-from ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds import (
-    KINDS,
-    LEVELS,
-    MANAGED_KINDS,
-    _unpaged_items,
-    is_uuid,
-    kind_doc_lines,
-    lightrun_list,
-    permission_note,
-    run_lightrun_task,
-)
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.api import _unpaged_items, is_uuid, lightrun_list
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds import KINDS, LEVELS, MANAGED_KINDS, kind_doc_lines
+from ansible_collections.apiops.saas.plugins.module_utils.lightrun.resource import LIGHTRUN_RESOURCES, permission_note
 
 POOL_ID = '0b7c6f2e-3c1a-4c55-9f0e-2a4d8f1b9c11'
 POOL2_ID = '1b7c6f2e-3c1a-4c55-9f0e-2a4d8f1b9c12'
@@ -166,7 +158,7 @@ class ShufflingClient(FakeClient):
 
 
 def test_an_unsorted_listing_over_pages_is_gathered_over_whole_reads(monkeypatch):
-    import ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds as registry
+    import ansible_collections.apiops.saas.plugins.module_utils.lightrun.api as registry
     monkeypatch.setattr(registry, 'lightrun_pages', _small_pages(registry.lightrun_pages))
     # Read 1 sees a twice and misses c; read 2 sees c.
     client = ShufflingClient([['a', 'b', 'a'], ['c', 'b', 'a']], page_size=2)
@@ -175,7 +167,7 @@ def test_an_unsorted_listing_over_pages_is_gathered_over_whole_reads(monkeypatch
 
 
 def test_an_unsorted_listing_that_never_adds_up_fails(monkeypatch):
-    import ansible_collections.apiops.saas.plugins.module_utils.lightrun.kinds as registry
+    import ansible_collections.apiops.saas.plugins.module_utils.lightrun.api as registry
     monkeypatch.setattr(registry, 'lightrun_pages', _small_pages(registry.lightrun_pages))
     client = ShufflingClient([['a', 'b', 'a']] * registry.UNSORTED_READS, page_size=2)
     with pytest.raises(ResourceError, match='did not read consistently.*2 unique item.*5 read'):
@@ -275,7 +267,7 @@ def test_a_listed_group_without_its_counted_members_is_read_again_by_id():
     client = _group_task_client(dict(GROUP, members=None), GROUP)
     task = params('user_group', name='team', attributes={'roles': ['STANDARD'], 'agentPoolIds': ['payments']},
                   members=[{'email': 'ann@example.test', 'group_admin': True}], members_exclusive=True)
-    failed, result = run_lightrun_task(task, lambda: client, jsonschema, check_mode=True)
+    failed, result = LIGHTRUN_RESOURCES.run(task, lambda: client, jsonschema, check_mode=True)
     assert not failed, result
     assert result['members'] == {'added': [], 'updated': [], 'removed': ['bob@example.test'], 'failed': []}
     assert ('GET', 'api/v1/groups/%s' % GROUP_ID, {'includeMembers': 'true'}, None) in client.sent
@@ -284,7 +276,7 @@ def test_a_listed_group_without_its_counted_members_is_read_again_by_id():
 def test_a_group_whose_members_still_disagree_with_its_count_is_refused_without_a_write():
     client = _group_task_client(dict(GROUP, members=None), dict(GROUP, members=[]))
     task = params('user_group', name='team', members=[{'email': 'ann@example.test'}], members_exclusive=True)
-    failed, result = run_lightrun_task(task, lambda: client, jsonschema)
+    failed, result = LIGHTRUN_RESOURCES.run(task, lambda: client, jsonschema)
     assert failed and 'counts 2 members but listed 0' in result['msg'] and result['changed'] is False
     assert [s for s in client.sent if s[0] != 'GET'] == []
 
@@ -460,7 +452,7 @@ def test_a_key_whose_create_answer_is_lost_is_deleted_and_issued_again():
     client = ScriptedClient({('GET', KEYS_PATH): [_keys(), _keys('k1'), _keys('k1'), _keys(), _keys('k2')],
                              ('POST', KEYS_PATH): [(503, None), (200, {'apiKey': 'the-new-key'})],
                              ('DELETE', KEYS_PATH + '/k1'): [(200, {'message': 'revoked'})]})
-    failed, result = run_lightrun_task(dict(KEY_TASK), lambda: client, jsonschema)
+    failed, result = LIGHTRUN_RESOURCES.run(dict(KEY_TASK), lambda: client, jsonschema)
     assert not failed and result['changed'] is True, result
     assert result['secret'] == {'apiKey': 'the-new-key'} and result['resource']['id'] == 'k2'
     statuses = [(op['method'], op['status']) for op in result['operations']]
@@ -476,7 +468,7 @@ def test_a_key_whose_new_value_is_lost_too_fails_naming_the_key():
     client = ScriptedClient({('GET', KEYS_PATH): [_keys(), _keys('k1'), _keys('k1'), _keys(), _keys('k2')],
                              ('POST', KEYS_PATH): [(503, None)],
                              ('DELETE', KEYS_PATH + '/k1'): [(200, {'message': 'revoked'})]})
-    failed, result = run_lightrun_task(dict(KEY_TASK), lambda: client, jsonschema)
+    failed, result = LIGHTRUN_RESOURCES.run(dict(KEY_TASK), lambda: client, jsonschema)
     assert failed and result['changed'] is True and 'secret' not in result
     assert 'created (id k2)' in result['msg'] and 'state: absent, id: k2' in result['msg'], result['msg']
     assert [s[:2] for s in client.sent if s[0] != 'GET'].count(('POST', KEYS_PATH)) == 2
@@ -486,7 +478,7 @@ def test_a_key_whose_value_is_lost_and_cannot_be_deleted_fails_naming_it():
     client = ScriptedClient({('GET', KEYS_PATH): [_keys(), _keys('k1')],
                              ('POST', KEYS_PATH): [(502, None)],
                              ('DELETE', KEYS_PATH + '/k1'): [(403, None)]})
-    failed, result = run_lightrun_task(dict(KEY_TASK), lambda: client, jsonschema)
+    failed, result = LIGHTRUN_RESOURCES.run(dict(KEY_TASK), lambda: client, jsonschema)
     assert failed and result['changed'] is True and 'secret' not in result
     assert "'ci key' (id k1)" in result['msg'] and 'answered 502' in result['msg']
     assert 'state: absent, id: k1' in result['msg'] and 'COMPANY permission level' in result['msg'], result['msg']
@@ -550,13 +542,13 @@ def test_a_signed_configuration_given_whole_is_sent_byte_for_byte_and_compared_b
     client = FakeClient({('GET', 'api/v1/configuration/feature/toggle'): (200, current),
                          ('POST', 'api/v1/configuration/feature/toggle'): (200, None)})
     task = params('feature_toggles', attributes={'content': SIGNED, 'signature': 'sig'})
-    failed, result = run_lightrun_task(task, lambda: client, jsonschema)
+    failed, result = LIGHTRUN_RESOURCES.run(task, lambda: client, jsonschema)
     assert not failed and result['changed'] is True, result
     posted = [sent for sent in client.sent if sent[0] == 'POST']
     assert posted == [('POST', 'api/v1/configuration/feature/toggle', {'signature': 'sig'}, SIGNED.encode('utf-8'))]
     assert result['diff']['before']['features'] == {'PII_REDACTION': 'DISABLED'}
     client = FakeClient({('GET', 'api/v1/configuration/feature/toggle'): (200, dict(current, PII_REDACTION='ENABLED'))})
-    failed, result = run_lightrun_task(task, lambda: client, jsonschema)
+    failed, result = LIGHTRUN_RESOURCES.run(task, lambda: client, jsonschema)
     assert not failed and result['changed'] is False and [s[0] for s in client.sent] == ['GET']
 
 
@@ -571,7 +563,7 @@ def test_a_signed_configuration_given_whole_is_sent_byte_for_byte_and_compared_b
 def test_a_signed_configuration_is_checked_before_any_request(attributes, message):
     def no_client():
         raise AssertionError('no client may be built')
-    failed, result = run_lightrun_task(params('feature_toggles', attributes=attributes), no_client, jsonschema)
+    failed, result = LIGHTRUN_RESOURCES.run(params('feature_toggles', attributes=attributes), no_client, jsonschema)
     assert failed and message in result['msg'], result['msg']
 
 
@@ -581,7 +573,7 @@ def test_features_are_read_for_the_company_given_and_written_without_it():
                          ('POST', 'api/v1/configuration/feature/toggle'): (200, None)})
     task = params('feature_toggles', company='acme', attributes={
         'features': {'LOGS': 'DISABLED'}, 'expirationDays': 30, 'organizationId': 'acme', 'signature': 'sig'})
-    failed, result = run_lightrun_task(task, lambda: client, jsonschema)
+    failed, result = LIGHTRUN_RESOURCES.run(task, lambda: client, jsonschema)
     assert not failed and result['changed'] is True, result
     assert [(m, p, q) for m, p, q, b in client.sent] == [
         ('GET', 'api/v1/configuration/feature/toggle', {'company': 'acme'}),
@@ -598,9 +590,9 @@ def test_features_are_read_for_the_company_given_and_written_without_it():
 def test_invalid_task_fails_before_the_client_is_built():
     def no_client():
         raise AssertionError('no client may be built')
-    failed, result = run_lightrun_task(params('agent_pool', name='p', attributes={'colour': 'red'}), no_client, jsonschema)
+    failed, result = LIGHTRUN_RESOURCES.run(params('agent_pool', name='p', attributes={'colour': 'red'}), no_client, jsonschema)
     assert failed and 'attributes.colour' in result['msg']
-    failed, result = run_lightrun_task(params('agent_pool', name='p', validate_only=True), no_client, jsonschema)
+    failed, result = LIGHTRUN_RESOURCES.run(params('agent_pool', name='p', validate_only=True), no_client, jsonschema)
     assert not failed and result['changed'] is False
 
 
@@ -608,21 +600,21 @@ def test_a_403_of_a_pool_lookup_by_name_names_the_dev_level_the_lookup_needed():
     client = FakeClient({('GET', 'api/v1/groups'): (200, {'items': [], 'hasMore': False, 'total': 0}),
                          ('GET', 'api/v1/agent-pools'): (403, None)})
     task = params('user_group', name='team', attributes={'agentPoolIds': ['payments']})
-    failed, result = run_lightrun_task(task, lambda: client, jsonschema)
+    failed, result = LIGHTRUN_RESOURCES.run(task, lambda: client, jsonschema)
     assert failed and result['failure']['status'] == 403 and result['changed'] is False
     assert 'agent pool endpoints need a key with the DEV permission level' in result['msg'], result['msg']
     assert 'COMPANY' not in result['msg'] and 'given by id need no such read' in result['msg']
     # A pool given by id is not looked up: no agent-pools read at all.
     client = FakeClient({('GET', 'api/v1/groups'): (200, {'items': [], 'hasMore': False, 'total': 0}),
                          ('GET', 'api/v1/agent-pools'): (403, None)})
-    failed, result = run_lightrun_task(dict(task, attributes={'agentPoolIds': [POOL_ID]}), lambda: client, jsonschema,
-                                       check_mode=True)
+    failed, result = LIGHTRUN_RESOURCES.run(dict(task, attributes={'agentPoolIds': [POOL_ID]}), lambda: client, jsonschema,
+                                            check_mode=True)
     assert not failed and result['changed'] is True, result
     assert [s[1] for s in client.sent] == ['api/v1/groups']
 
 
 def test_a_403_names_the_permission_level():
     client = FakeClient({('GET', 'api/v1/groups'): (403, {'message': '403 Forbidden'})})
-    failed, result = run_lightrun_task(params('user_group', name='team'), lambda: client, jsonschema)
+    failed, result = LIGHTRUN_RESOURCES.run(params('user_group', name='team'), lambda: client, jsonschema)
     assert failed and re.search('COMPANY permission level', result['msg'])
     assert result['failure']['status'] == 403

@@ -15,8 +15,9 @@ from ansible_collections.apiops.saas.plugins.module_utils.engine.apply import ap
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params, validate_attributes
 from ansible_collections.apiops.saas.plugins.module_utils.engine.values import differences, group_updates, normalise, read_attributes
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import list_resources, plan
+from ansible_collections.apiops.saas.plugins.module_utils.engine.run import list_resources
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.resource import RUNCLOUD_RESOURCES
 
 BASE = 'https://rc.test/api/v2'
 CRON = {'username': 'deployer', 'command': 'true', 'minute': '0', 'hour': '*/2', 'dayOfMonth': '*', 'month': '*',
@@ -36,7 +37,7 @@ def params(**kw):
 
 def run(check_mode=False, **kw):
     client = ApiClient('runcloud', BASE, token='tok', rate_limit_timeout=0)
-    the_plan, reader = plan(client, params(**kw), jsonschema, check_mode=check_mode)
+    the_plan, reader = RUNCLOUD_RESOURCES.plan(client, params(**kw), jsonschema, check_mode=check_mode)
     if check_mode:
         return the_plan.result()
     result = apply_plan(client, the_plan, reader).result()
@@ -321,7 +322,7 @@ def test_info_lists_every_page_and_filters_exactly():
     responses.get(BASE + '/servers', match=[responses.matchers.query_param_matcher({'page': '2', 'perPage': '40'})],
                   json=page([{'id': 40, 'name': 'srv-40'}], 2, 2))
     client = ApiClient('runcloud', BASE, token='tok')
-    resources = list_resources(client, params(kind='server'))
+    resources = list_resources(client, KINDS, params(kind='server'))
     assert len(resources) == 41 and 'secret' not in resources[0]
 
 
@@ -421,7 +422,7 @@ def test_a_web_app_delete_that_fails_does_not_claim_what_went_with_it():
         run(kind='webapp', server='3', name='shop', state='absent')
     assert 'Nothing was changed' in err.value.message
     client = ApiClient('runcloud', BASE, token='tok', rate_limit_timeout=0)
-    the_plan, reader = plan(client, params(kind='webapp', server='3', name='shop', state='absent'), jsonschema)
+    the_plan, reader = RUNCLOUD_RESOURCES.plan(client, params(kind='webapp', server='3', name='shop', state='absent'), jsonschema)
     assert the_plan.result()['also_deleted'] == [{'kind': 'domain', 'id': 12, 'name': 'shop.example.com'}]
     assert 'also_deleted' not in apply_plan(client, the_plan, reader).result()
 
@@ -430,7 +431,7 @@ def test_a_web_app_delete_that_fails_does_not_claim_what_went_with_it():
 
 def check_plan(**kw):
     client = ApiClient('runcloud', BASE, token='tok', rate_limit_timeout=0)
-    return plan(client, params(**kw), jsonschema, check_mode=True)[0]
+    return RUNCLOUD_RESOURCES.plan(client, params(**kw), jsonschema, check_mode=True)[0]
 
 
 @responses.activate

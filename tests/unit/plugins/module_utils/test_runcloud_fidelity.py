@@ -20,7 +20,7 @@ from ansible_collections.apiops.saas.plugins.module_utils.engine.apply import ap
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.engine.validate import check_params
 from ansible_collections.apiops.saas.plugins.module_utils.engine.values import differences, read_attributes
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud_engine import plan
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.resource import RUNCLOUD_RESOURCES
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS, external_api_create_service
 
 BASE = 'https://rc.test/api/v2'
@@ -41,7 +41,7 @@ def params(**kw):
 def run(check_mode=False, **kw):
     client = ApiClient('runcloud', BASE, token='tok', rate_limit_timeout=0)
     check_params(KINDS[kw['kind']], params(**kw), jsonschema)
-    the_plan, reader = plan(client, params(**kw), jsonschema)
+    the_plan, reader = RUNCLOUD_RESOURCES.plan(client, params(**kw), jsonschema)
     if check_mode:
         return the_plan.result()
     result = apply_plan(client, the_plan, reader).result()

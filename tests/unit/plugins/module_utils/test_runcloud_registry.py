@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from ansible_collections.apiops.saas.plugins.module_utils.runcloud.args import check_resource_task
+from ansible_collections.apiops.saas.plugins.module_utils.runcloud.resource import RUNCLOUD_RESOURCES
 from ansible_collections.apiops.saas.plugins.module_utils.engine.errors import ResourceError
 from ansible_collections.apiops.saas.plugins.module_utils.runcloud.kinds import KINDS, cron_field_error, kind_doc_lines
 from ansible_collections.apiops.saas.plugins.doc_fragments import runcloud_locator
@@ -142,10 +142,10 @@ CRON = {'username': 'app', 'command': 'true', 'minute': '0', 'hour': '3', 'dayOf
                                          ('dayOfMonth', '0'), ('month', '13'), ('dayOfWeek', '8'), ('minute', '*/0')])
 def test_cron_task_out_of_range_fails_naming_the_field(field, value):
     with pytest.raises(ResourceError) as err:
-        check_resource_task(dict(CRON_TASK, attributes=dict(CRON, **{field: value})), jsonschema)
+        RUNCLOUD_RESOURCES.check(dict(CRON_TASK, attributes=dict(CRON, **{field: value})), jsonschema)
     assert 'attributes.%s' % field in err.value.message
 
 
 def test_cron_task_in_range_passes():
-    check_resource_task(dict(CRON_TASK, attributes=dict(CRON, minute='*/5', hour='1-5', dayOfMonth='1,15', month=12,
-                                                        dayOfWeek=7)), jsonschema)
+    RUNCLOUD_RESOURCES.check(dict(CRON_TASK, attributes=dict(CRON, minute='*/5', hour='1-5', dayOfMonth='1,15', month=12,
+                                                             dayOfWeek=7)), jsonschema)

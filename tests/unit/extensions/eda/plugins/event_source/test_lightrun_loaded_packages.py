@@ -27,6 +27,7 @@ import requests
 import yaml
 
 from ansible_collections.apiops.saas.plugins.module_utils.transport import client as client_mod
+from ansible_collections.apiops.saas.plugins.module_utils.transport import retry as retry_mod
 from ansible_collections.apiops.saas.plugins.module_utils.lightrun.paging import LightrunListing
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -145,6 +146,7 @@ class FakeTime:
 def client_time_fixture(monkeypatch):
     fake = FakeTime()
     monkeypatch.setattr(client_mod, 'time', fake)
+    monkeypatch.setattr(retry_mod, 'time', fake)
     return fake
 
 
